@@ -1,0 +1,48 @@
+"""`restorer inpaint IMAGE --mask MASK -o OUT`: repair the masked area of one photo."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from restorer import api
+from restorer.cli.progressbar import ProgressBar
+from restorer.devices import DEVICE_CHOICES
+from restorer.imageio import load_image, load_mask, save_format, save_image
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "inpaint",
+        help="repair the masked area of a photo",
+        description="Rebuild the area of IMAGE that MASK marks (white = repair) and write OUT.",
+    )
+    parser.add_argument("image", type=Path, help="photo to repair")
+    parser.add_argument("--mask", "-m", type=Path, required=True, help="mask image, white = repair")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="where to write the result"
+    )
+    parser.add_argument("--engine", "-e", default=None, help="engine id (see 'restorer engines')")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--seed", type=int, default=0, help="random seed for engines that use one")
+    parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (1-100)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    save_format(args.output)  # refuse an unknown extension before any work
+    photo = load_image(args.image)
+    mask = load_mask(args.mask, shape=photo.rgb.shape[:2])
+    with ProgressBar() as progress:
+        result = api.inpaint(
+            photo.rgb,
+            mask,
+            engine=args.engine,
+            device=args.device,
+            progress=progress,
+            seed=args.seed,
+        )
+    save_image(
+        args.output, result, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, quality=args.quality
+    )
+    return 0

@@ -1,0 +1,58 @@
+"""Choosing the compute device: CUDA when present, the CPU otherwise.
+
+Torch is imported only when a device other than the CPU could matter, so engines that
+run on the CPU alone (OpenCV) never pay for it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from restorer.errors import DeviceError
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+@lru_cache(maxsize=1)
+def cuda_available() -> bool:
+    """True when torch can see a CUDA device."""
+    try:
+        import torch
+    except Exception:  # noqa: BLE001 - no torch means no CUDA
+        return False
+    try:
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001 - a broken driver means no CUDA
+        return False
+
+
+def resolve_device(requested: str = "auto", supported: tuple[str, ...] = ("cpu", "cuda")) -> str:
+    """Turn 'auto' / 'cpu' / 'cuda' / 'cuda:N' into the device an engine will use.
+
+    'auto' picks CUDA when the engine supports it and a GPU is present, else the CPU.
+    Asking for CUDA where there is none is an error, not a silent fallback.
+    """
+    requested = (requested or "auto").strip().lower()
+    if requested == "auto":
+        if "cuda" in supported and cuda_available():
+            return "cuda"
+        return "cpu"
+    if requested == "cpu":
+        return "cpu"
+    if requested == "cuda" or requested.startswith("cuda:"):
+        if "cuda" not in supported:
+            raise DeviceError("This engine runs on the CPU only; choose --device cpu or auto.")
+        if not cuda_available():
+            raise DeviceError("No CUDA device is available on this machine; use --device cpu.")
+        return requested
+    raise DeviceError(f"Unknown device '{requested}'; choose one of: auto, cpu, cuda.")
+
+
+def device_label(device: str) -> str:
+    """A short name for the status bar: 'CPU' or the CUDA device's name."""
+    if device.startswith("cuda") and cuda_available():
+        import torch
+
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        return f"CUDA: {torch.cuda.get_device_name(index)}"
+    return "CPU"
