@@ -1,0 +1,1 @@
+"""The Restorer desktop application (PySide6). Depends on `restorer`, never the reverse."""

@@ -1,0 +1,76 @@
+"""Start the window: `python main.py [IMAGE]` (the bundled sample photo when none is given)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from ui.theme import SAMPLE_PHOTO, apply_theme
+
+log = logging.getLogger("restorer.app")
+
+
+def parse_args(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="restorer-app",
+        description="Repair photos: brush over the damage, press Repair.",
+    )
+    parser.add_argument(
+        "image",
+        nargs="?",
+        type=Path,
+        help="the photo to open (default: the bundled sample photo)",
+    )
+    return parser.parse_args(args)
+
+
+def _report_unexpected(window, kind, value, trace) -> None:
+    """Last resort for a bug in a slot: log it, tell the person, keep running."""
+    log.error("Unexpected error:\n%s", "".join(traceback.format_exception(kind, value, trace)))
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    from ui.dialogs import show_error
+
+    show_error(
+        window,
+        "Something went wrong",
+        f"{value} ({kind.__name__}).\n\nYour photo is still open; details are in the log.",
+    )
+
+
+def create_window(argv: list[str]):
+    """Parse the command line, then show the main window opening the photo it names.
+
+    A photo that cannot be opened is reported in a dialog; the window stays open.
+    """
+    args = parse_args(argv[1:])
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    window.open_path(args.image if args.image is not None else SAMPLE_PHOTO)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the application; returns its exit status."""
+    argv = list(sys.argv if argv is None else argv)
+    parse_args(argv[1:])  # --help and usage errors before any window appears
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(argv[:1])
+    app.setApplicationName("Restorer")
+    app.setOrganizationName("Restorer")
+    apply_theme(app)
+    window = create_window(argv)
+    previous_hook = sys.excepthook
+    sys.excepthook = lambda *info: _report_unexpected(window, *info)
+    try:
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook

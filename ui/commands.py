@@ -1,0 +1,61 @@
+"""Undo steps: each holds only the rectangle it changed (see `restorer.edits`)."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from restorer.edits import MaskEdit, PixelEdit
+
+if TYPE_CHECKING:
+    from ui.document import Document
+
+_serials = count(1)
+
+
+class MaskCommand(QUndoCommand):
+    """A change of the mask: a brush or eraser stroke, clearing it, loading one from a file."""
+
+    def __init__(self, document: Document, edit: MaskEdit, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self.edit = edit
+
+    def redo(self) -> None:
+        self._document.write_mask(self.edit.redo)
+
+    def undo(self) -> None:
+        self._document.write_mask(self.edit.undo)
+
+
+class RepairCommand(QUndoCommand):
+    """One repair: the new pixels, and the repaired area taken out of the mask."""
+
+    def __init__(
+        self,
+        document: Document,
+        pixels: PixelEdit | None,
+        mask: MaskEdit | None,
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._document = document
+        self.pixels = pixels
+        self.mask = mask
+        self.serial = next(_serials)  # tells the document which edits are in effect
+
+    def redo(self) -> None:
+        if self.pixels is not None:
+            self._document.write_pixels(self.pixels.redo)
+        if self.mask is not None:
+            self._document.write_mask(self.mask.redo)
+        self._document.image_edit_applied(self.serial, True)
+
+    def undo(self) -> None:
+        if self.pixels is not None:
+            self._document.write_pixels(self.pixels.undo)
+        if self.mask is not None:
+            self._document.write_mask(self.mask.undo)
+        self._document.image_edit_applied(self.serial, False)

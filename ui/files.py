@@ -1,0 +1,240 @@
+"""Opening and saving photos and masks from the window, without blocking it.
+
+Decoding and encoding run as jobs on the worker thread. Unsaved changes are guarded:
+before the photo is replaced or the window closes, the person chooses Save / Discard /
+Cancel, and "Save" continues with the original action only once the save succeeded.
+Saving over the file that was opened asks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QFileDialog
+
+from restorer.imageio import READ_EXTENSIONS, SAVE_FORMATS
+from restorer.paths import config_dir
+from ui import dialogs
+from ui.jobs import LoadedPhoto, OpenMaskJob, OpenPhotoJob, SaveMaskJob, SavePhotoJob
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+MAX_RECENT = 10
+
+OPEN_FILTER = (
+    "Images (" + " ".join(f"*{ext}" for ext in READ_EXTENSIONS) + ");;"
+    "JPEG (*.jpg *.jpeg);;PNG (*.png);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp);;"
+    "All files (*)"
+)
+SAVE_FILTERS = {
+    "PNG (*.png)": ".png",
+    "JPEG (*.jpg *.jpeg)": ".jpg",
+    "TIFF (*.tif *.tiff)": ".tif",
+    "WebP (*.webp)": ".webp",
+    "BMP (*.bmp)": ".bmp",
+}
+MASK_FILTER = "PNG mask (*.png);;Images (" + " ".join(f"*{e}" for e in READ_EXTENSIONS) + ")"
+
+
+def settings() -> QSettings:
+    """Restorer's settings file, in the per-user config folder."""
+    return QSettings(str(config_dir() / "restorer.ini"), QSettings.Format.IniFormat)
+
+
+def with_extension(path: Path, selected_filter: str) -> Path:
+    """Add the chosen filter's extension when the name has no known one."""
+    if path.suffix.lower() in SAVE_FORMATS:
+        return path
+    return path.with_name(path.name + SAVE_FILTERS.get(selected_filter, ".png"))
+
+
+class FileController(QObject):
+    """File menu behaviour of a `MainWindow`."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._opened_path: Path | None = None  # the file the photo came from
+        self._overwrite_confirmed = False
+        self.open_job: int | None = None
+
+    # -- unsaved changes ------------------------------------------------------
+    def settle_unsaved(self, before: str, then: Callable[[], None]) -> bool:
+        """True when there is nothing unsaved to lose (or the person discards it).
+
+        If the person chooses Save, the save starts, `then` runs once it succeeded,
+        and False is returned (the caller stops for now). Cancel also returns False.
+        """
+        document = self.window.document
+        if document is None or not document.is_modified:
+            return True
+        answer = dialogs.ask_save_changes(self.window, document.name, before)
+        if answer == dialogs.DISCARD:
+            return True
+        if answer == dialogs.SAVE:
+            self.save_to(document.path, then=then)
+        return False
+
+    # -- photos ---------------------------------------------------------------
+    def open_dialog(self) -> None:
+        start = str(self.window.document.path.parent) if self.window.document else ""
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open Photo", start, OPEN_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path) -> int | None:
+        """Open a photo in the window (after settling unsaved changes); returns the job id."""
+        path = Path(path)
+        if not self.settle_unsaved("opening another photo", lambda: self.open_path(path)):
+            return None
+        self.window.cancel_jobs()
+        self.window.statusBar().showMessage(f"Opening {path.name}…")
+
+        def opened(loaded: LoadedPhoto) -> None:
+            self._opened_path = loaded.path
+            self._overwrite_confirmed = False
+            self.remember(loaded.path)
+            self.window.show_photo(loaded)
+
+        def failed(message: str) -> None:
+            self.window.statusBar().clearMessage()
+            dialogs.show_error(self.window, "Could not open the photo", message)
+
+        def ended() -> None:
+            self.open_job = None
+
+        self.open_job = self.window.jobs.submit(
+            OpenPhotoJob(path), opened, on_failed=failed, on_end=ended
+        )
+        return self.open_job
+
+    def save(self) -> int | None:
+        """Save over the document's file (asking first when it is the opened original)."""
+        document = self.window.document
+        if document is None:
+            return None
+        if document.path == self._opened_path and not self._overwrite_confirmed:
+            if not dialogs.confirm_overwrite(self.window, document.name):
+                return None
+            self._overwrite_confirmed = True
+        return self.save_to(document.path)
+
+    def save_as_dialog(self) -> None:
+        document = self.window.document
+        if document is None:
+            return
+        suggestion = document.path.with_name(f"{document.path.stem}-repaired{document.path.suffix}")
+        chosen_filter = next(
+            (f for f, ext in SAVE_FILTERS.items() if ext == document.path.suffix.lower()),
+            "PNG (*.png)",
+        )
+        name, selected = QFileDialog.getSaveFileName(
+            self.window, "Save As", str(suggestion), ";;".join(SAVE_FILTERS), chosen_filter
+        )
+        if name:
+            self.save_to(with_extension(Path(name), selected))
+
+    def save_to(self, path: Path, then: Callable[[], None] | None = None) -> int | None:
+        """Save the photo to `path` (format from the extension), keeping EXIF/ICC/alpha."""
+        document = self.window.document
+        if document is None:
+            return None
+        path = Path(path)
+        snapshot = document.share_pixels()
+        state = document.edit_state()
+        job = SavePhotoJob(path, snapshot, document.has_alpha, document.exif, document.icc)
+
+        def saved(written: Path) -> None:
+            if document is not self.window.document:
+                return
+            if written != self._opened_path:
+                self._overwrite_confirmed = True  # chosen in Save As; Save goes there quietly
+            document.mark_saved(written, state)
+            self.remember(written)
+            self.window.update_title()
+            note = ""
+            if document.has_alpha and written.suffix.lower() in (".jpg", ".jpeg"):
+                note = " (JPEG has no transparency: it was left out)"
+            self.window.statusBar().showMessage(f"Saved {written.name}{note}", 6000)
+            if then is not None:
+                then()
+
+        def failed(message: str) -> None:
+            dialogs.show_error(self.window, "Could not save the photo", message)
+
+        return self.window.jobs.submit(
+            job, saved, on_failed=failed, on_end=lambda: document.release_pixels(snapshot)
+        )
+
+    # -- masks ----------------------------------------------------------------
+    def load_mask_dialog(self) -> None:
+        document = self.window.document
+        if document is None:
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, "Load Mask", str(document.path.parent), MASK_FILTER
+        )
+        if name:
+            self.load_mask(Path(name))
+
+    def load_mask(self, path: Path) -> int | None:
+        """Replace the mask with a mask file of the photo's size (white = repair)."""
+        document = self.window.document
+        if document is None:
+            return None
+        path = Path(path)
+
+        def loaded(mask) -> None:
+            if document is not self.window.document:
+                return
+            document.replace_mask(mask, f"Load mask {path.name}")
+            self.window.statusBar().showMessage(f"Loaded mask {path.name}", 6000)
+
+        def failed(message: str) -> None:
+            dialogs.show_error(self.window, "Could not load the mask", message)
+
+        job = OpenMaskJob(path, (document.height, document.width))
+        return self.window.jobs.submit(job, loaded, on_failed=failed)
+
+    def save_mask_dialog(self) -> None:
+        document = self.window.document
+        if document is None:
+            return
+        suggestion = document.path.with_name(f"{document.path.stem}-mask.png")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Save Mask", str(suggestion), "PNG mask (*.png)"
+        )
+        if name:
+            path = Path(name)
+            self.save_mask(path if path.suffix.lower() == ".png" else path.with_suffix(".png"))
+
+    def save_mask(self, path: Path) -> int | None:
+        document = self.window.document
+        if document is None:
+            return None
+        path = Path(path)
+
+        def saved(written: Path) -> None:
+            self.window.statusBar().showMessage(f"Saved mask {written.name}", 6000)
+
+        def failed(message: str) -> None:
+            dialogs.show_error(self.window, "Could not save the mask", message)
+
+        job = SaveMaskJob(path, document.mask_snapshot())
+        return self.window.jobs.submit(job, saved, on_failed=failed)
+
+    # -- recent files -----------------------------------------------------------
+    def recent(self) -> list[Path]:
+        value = settings().value("recentFiles", [])
+        if isinstance(value, str):
+            value = [value]
+        return [Path(item) for item in value or []]
+
+    def remember(self, path: Path) -> None:
+        path = Path(path).resolve()
+        items = [str(path)] + [str(p) for p in self.recent() if p != path]
+        settings().setValue("recentFiles", items[:MAX_RECENT])

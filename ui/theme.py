@@ -1,0 +1,62 @@
+"""The look: Fusion style, a dark neutral palette, the style sheet and the icons."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+ICONS = RESOURCES / "icons"
+STYLE_SHEET = RESOURCES / "style.qss"
+SAMPLE_PHOTO = RESOURCES / "sample.jpg"
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """An icon from resources/icons/<name>.svg (an empty icon if it is missing)."""
+    path = ICONS / f"{name}.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def dark_palette() -> QPalette:
+    """The palette behind the style sheet (used by widgets the sheet does not reach)."""
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: QColor(38, 39, 43),
+        QPalette.ColorRole.WindowText: QColor(217, 217, 222),
+        QPalette.ColorRole.Base: QColor(31, 32, 35),
+        QPalette.ColorRole.AlternateBase: QColor(42, 43, 48),
+        QPalette.ColorRole.ToolTipBase: QColor(52, 54, 60),
+        QPalette.ColorRole.ToolTipText: QColor(232, 232, 236),
+        QPalette.ColorRole.Text: QColor(217, 217, 222),
+        QPalette.ColorRole.Button: QColor(55, 57, 63),
+        QPalette.ColorRole.ButtonText: QColor(217, 217, 222),
+        QPalette.ColorRole.BrightText: QColor(255, 255, 255),
+        QPalette.ColorRole.Highlight: QColor(61, 111, 209),
+        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
+        QPalette.ColorRole.Link: QColor(110, 160, 240),
+        QPalette.ColorRole.PlaceholderText: QColor(120, 121, 128),
+    }
+    for role, color in colors.items():
+        palette.setColor(role, color)
+    disabled = QColor(108, 109, 116)
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def apply_theme(app: QApplication) -> None:
+    """Fusion style with the dark palette and resources/style.qss."""
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    if STYLE_SHEET.exists():
+        sheet = STYLE_SHEET.read_text(encoding="utf-8")
+        app.setStyleSheet(sheet.replace("@ICONS@", ICONS.as_posix()))
+    app.setWindowIcon(icon("app"))

@@ -1,0 +1,138 @@
+"""Small widgets of the main window: the brush size control and the job progress panel."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ui.theme import icon
+
+
+class BrushSizeControl(QWidget):
+    """Slider (logarithmic: fine at small sizes) plus a spin box, in image pixels."""
+
+    value_changed = Signal(int)
+
+    SLIDER_MIN = 1
+    SLIDER_MAX = 1000
+    LIMIT = 5000
+    STEPS = 1000
+
+    def __init__(self, value: int = 40, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = value
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, self.STEPS)
+        self.slider.setFixedWidth(150)
+        self.slider.setToolTip("Brush size  ( [ smaller, ] larger )")
+        self.spin = QSpinBox(self)
+        self.spin.setRange(1, self.LIMIT)
+        self.spin.setSuffix(" px")
+        self.spin.setFixedWidth(78)
+        self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.spin.setToolTip("Brush size in image pixels")
+        label = QLabel("Size", self)
+        label.setObjectName("toolLabel")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(8)
+        layout.addWidget(label)
+        layout.addWidget(self.slider)
+        layout.addWidget(self.spin)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.spin.valueChanged.connect(self.set_value)
+        self._show(value)
+
+    def _to_slider(self, size: int) -> int:
+        span = math.log(self.SLIDER_MAX / self.SLIDER_MIN)
+        fraction = (
+            math.log(max(self.SLIDER_MIN, min(self.SLIDER_MAX, size)) / self.SLIDER_MIN) / span
+        )
+        return round(fraction * self.STEPS)
+
+    def _from_slider(self, position: int) -> None:
+        span = math.log(self.SLIDER_MAX / self.SLIDER_MIN)
+        size = round(self.SLIDER_MIN * math.exp(span * position / self.STEPS))
+        if self._to_slider(self._value) != position:
+            self.set_value(size)
+
+    def _show(self, value: int) -> None:
+        for widget, shown in ((self.slider, self._to_slider(value)), (self.spin, value)):
+            widget.blockSignals(True)
+            widget.setValue(shown)
+            widget.blockSignals(False)
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    def set_value(self, value: int) -> None:
+        value = max(1, min(self.LIMIT, int(value)))
+        if value == self._value:
+            return
+        self._value = value
+        self._show(value)
+        self.value_changed.emit(value)
+
+
+def step_brush_size(size: int, larger: bool) -> int:
+    """The next size for `[` / `]`: about 15% steps, at least one pixel."""
+    step = max(1, round(size * 0.15))
+    return min(BrushSizeControl.LIMIT, size + step) if larger else max(1, size - step)
+
+
+class JobPanel(QWidget):
+    """Status bar panel while a job runs: what it does, a progress bar, and Cancel."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel(self)
+        self.message.setMinimumWidth(160)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(200)
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setIcon(icon("cancel"))
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.cancel_button.setToolTip("Cancel the running job (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.message)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def start(self, title: str, cancellable: bool) -> None:
+        self.message.setText(f"{title}…")
+        self.bar.setRange(0, 0)  # busy until the first report
+        self.cancel_button.setEnabled(cancellable)
+        self.show()
+
+    def report(self, fraction: float, message: str) -> None:
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1000)
+        self.bar.setValue(round(fraction * 1000))
+        if message:
+            self.message.setText(message)
+
+    def stop(self) -> None:
+        self.hide()
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
