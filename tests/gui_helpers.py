@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ def open_photo(qtbot, main, path: Path) -> None:
 def widget_point(canvas, x: float, y: float) -> QPoint:
     """The canvas widget pixel showing image point (x, y)."""
     point: QPointF = canvas.to_widget(x, y)
-    return QPoint(round(point.x()), round(point.y()))
+    return QPoint(math.floor(point.x()), math.floor(point.y()))
 
 
 def drag(qtbot, canvas, points: list[QPoint], button=Qt.MouseButton.LeftButton, modifier=None):
