@@ -86,7 +86,8 @@ class ShortcutsDialog(QDialog):
                 if not key.isEmpty()
             ]
             if keys:
-                rows.append((action.text().replace("&", "").rstrip("."), ", ".join(keys)))
+                name = action.property("plainName") or action.text().replace("&", "").rstrip(".…")
+                rows.append((name, ", ".join(keys)))
         rows.extend(GESTURES)
         table = QTableWidget(len(rows), 2, self)
         table.setHorizontalHeaderLabels(["Action", "Shortcut"])

@@ -207,6 +207,7 @@ class Document(QObject):
         job_mask: np.ndarray,
         snapshot: np.ndarray | None = None,
         pixel_edit: PixelEdit | None = None,
+        engine_label: str | None = None,
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
@@ -226,7 +227,8 @@ class Document(QObject):
         mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
-        text = f"Repair ({patch.engine_id})" if patch.engine_id else "Repair"
+        label = engine_label or patch.engine_id
+        text = f"Repair ({label})" if label else "Repair"
         self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text))
         return True
 

@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1280, 860)
+        self._size_to_screen()
         self.document: Document | None = None
         self.device_info: DeviceInfo | None = None
         self.repair_job: int | None = None
@@ -78,6 +78,15 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._probe_devices)
 
     # -- building -------------------------------------------------------------
+    def _size_to_screen(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.width() < 800:
+            self.resize(1280, 860)
+            return
+        self.resize(
+            min(1680, round(screen.width() * 0.85)), min(1050, round(screen.height() * 0.85))
+        )
+
     def _action(
         self,
         text: str,
@@ -88,6 +97,7 @@ class MainWindow(QMainWindow):
         checkable: bool = False,
     ) -> QAction:
         action = QAction(text, self)
+        action.setProperty("plainName", text.replace("&", "").rstrip(".…"))
         if icon_name:
             action.setIcon(icon(icon_name))
         if shortcuts:
@@ -200,6 +210,8 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addActions([self.brush_action, self.eraser_action])
         self.brush_size = BrushSizeControl(parent=bar)
+        self.brush_size.slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.brush_size.spin.editingFinished.connect(self.canvas.setFocus)
         bar.addWidget(self.brush_size)
         bar.addAction(self.clear_mask_action)
         bar.addSeparator()
@@ -213,6 +225,8 @@ class MainWindow(QMainWindow):
         self.engine_combo = QComboBox(bar)
         self.engine_combo.setToolTip("The repair engine")
         self.engine_combo.setMinimumContentsLength(14)
+        # Clicking a chooser must not steal the keyboard from the canvas (Space pans there).
+        self.engine_combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._fill_engines()
         self.engine_combo.currentIndexChanged.connect(self._show_engine)
         bar.addWidget(self.engine_combo)
@@ -221,6 +235,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(device_label)
         self.device_combo = QComboBox(bar)
         self.device_combo.setToolTip("Where engines run: Auto uses a CUDA GPU when there is one")
+        self.device_combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for choice in ("auto", "cpu"):
             self.device_combo.addItem(DEVICE_NAMES[choice], choice)
         self.device_combo.currentIndexChanged.connect(self._show_engine)
@@ -416,7 +431,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
             patch = outcome.patch
-            document.apply_repair(patch, mask, snapshot, outcome.edit)
+            document.apply_repair(patch, mask, snapshot, outcome.edit, engine.label)
             where = "CPU" if patch.device == "cpu" else self.device_label.text()
             self.statusBar().showMessage(
                 f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s", 8000
@@ -464,6 +479,7 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
 
     def _on_job_started(self, job_id: int, title: str, cancellable: bool) -> None:
+        self.statusBar().clearMessage()
         self.job_panel.start(title, cancellable)
 
     def _on_job_progress(self, job_id: int, fraction: float, message: str) -> None:

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 ICONS = RESOURCES / "icons"
@@ -52,9 +52,21 @@ def dark_palette() -> QPalette:
     return palette
 
 
+class RestorerStyle(QProxyStyle):
+    """Fusion, without the stock icons on dialog buttons (they clash with the theme)."""
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def styleHint(self, hint, option=None, widget=None, data=None):  # noqa: N802 - Qt API
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, data)
+
+
 def apply_theme(app: QApplication) -> None:
     """Fusion style with the dark palette and resources/style.qss."""
-    app.setStyle("Fusion")
+    app.setStyle(RestorerStyle())
     app.setPalette(dark_palette())
     if STYLE_SHEET.exists():
         sheet = STYLE_SHEET.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -49,6 +50,7 @@ class BrushSizeControl(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.slider)
         layout.addWidget(self.spin)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.slider.valueChanged.connect(self._from_slider)
         self.spin.valueChanged.connect(self.set_value)
         self._show(value)
@@ -99,7 +101,7 @@ class JobPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message = QLabel(self)
-        self.message.setMinimumWidth(160)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
