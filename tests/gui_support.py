@@ -81,6 +81,7 @@ class SlowEngine(Engine):
     id = "test-slow"
     label = "Slow (test)"
     description = "A test engine that takes its time."
+    devices = ("cpu", "cuda")
 
     def inpaint(self, image, mask, progress: Progress, *, device="cpu", seed=0):
         steps = 4000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -345,3 +346,47 @@ def test_open_drop_target_ignores_non_files(qtbot, window):
     )
     window.dropEvent(event)
     assert not event.isAccepted()
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    """Pretend the device probe found a CUDA GPU."""
+    from ui import jobs
+
+    monkeypatch.setattr(
+        jobs.ProbeDevicesJob, "run", lambda self, progress: jobs.DeviceInfo(True, "CUDA: Test GPU")
+    )
+
+
+def test_device_chooser_offers_cuda_only_when_present(qtbot, window):
+    choices = [window.device_combo.itemData(i) for i in range(window.device_combo.count())]
+    assert choices == ["auto", "cpu"]  # this machine's probe found no GPU
+    assert window.device_label.text() == "CPU"
+
+
+def test_device_label_names_the_gpu(qtbot, fake_gpu, extra_engines, window):
+    choices = [window.device_combo.itemData(i) for i in range(window.device_combo.count())]
+    assert choices == ["auto", "cpu", "cuda"]
+    window.engine_combo.clear()
+    window._fill_engines()
+    window.engine_combo.setCurrentIndex(window.engine_combo.findData("test-slow"))
+    assert window.device_label.text() == "CUDA: Test GPU"
+    window.device_combo.setCurrentIndex(window.device_combo.findData("cpu"))
+    assert window.device_label.text() == "CPU"
+    window.engine_combo.setCurrentIndex(window.engine_combo.findData("telea"))
+    window.device_combo.setCurrentIndex(window.device_combo.findData("cuda"))
+    assert window.device_label.text() == "CPU (Telea runs on the CPU only)"
+    assert window.job_device(window.selected_engine()) == "cpu"
+
+
+def test_an_unexpected_error_in_the_window_is_shown_not_fatal(qtbot, window, dialogs):
+    from ui.app import _report_unexpected
+
+    try:
+        raise KeyError("layer")
+    except KeyError as error:
+        _report_unexpected(window, type(error), error, error.__traceback__)
+    kind, title, text = dialogs.shown[-1]
+    assert (kind, title) == ("critical", "Something went wrong")
+    assert "KeyError" in text and "still open" in text
+    assert window.isVisible()

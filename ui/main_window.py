@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def _refresh_actions(self) -> None:
         has_document = self.document is not None
+        self.size_label.setVisible(has_document)
+        self.zoom_label.setVisible(has_document)
         busy = self.jobs.busy
         stack = self.document.undo_stack if has_document else None
         for action in (

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -14,11 +16,33 @@ STYLE_SHEET = RESOURCES / "style.qss"
 SAMPLE_PHOTO = RESOURCES / "sample.jpg"
 
 
+ICON_COLOR = "#d6d6da"
+DISABLED_ICON_COLOR = "#5f6067"
+ICON_SIZES = (16, 20, 24, 32, 40, 48)
+
+
+def _render_svg(svg: bytes, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    QSvgRenderer(svg).render(painter)
+    painter.end()
+    return pixmap
+
+
 @cache
 def icon(name: str) -> QIcon:
-    """An icon from resources/icons/<name>.svg (an empty icon if it is missing)."""
+    """An icon from resources/icons/<name>.svg, with a dimmed variant for disabled actions."""
     path = ICONS / f"{name}.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
+    if not path.exists():
+        return QIcon()
+    result = QIcon(str(path))
+    text = path.read_text(encoding="utf-8")
+    if ICON_COLOR in text:
+        dimmed = text.replace(ICON_COLOR, DISABLED_ICON_COLOR).encode("utf-8")
+        for size in ICON_SIZES:
+            result.addPixmap(_render_svg(dimmed, size), QIcon.Mode.Disabled)
+    return result
 
 
 def dark_palette() -> QPalette:
