@@ -390,3 +390,19 @@ def test_an_unexpected_error_in_the_window_is_shown_not_fatal(qtbot, window, dia
     assert (kind, title) == ("critical", "Something went wrong")
     assert "KeyError" in text and "still open" in text
     assert window.isVisible()
+
+
+def test_recent_photos_are_remembered(qtbot, window, photo_path):
+    open_photo(qtbot, window, photo_path)
+    assert window.files.recent()[0] == photo_path.resolve()
+    window._fill_recent_menu()
+    entries = [action.text() for action in window.recent_menu.actions()]
+    assert entries[0] == "photo.png"
+
+
+def test_save_as_adds_the_chosen_format_extension():
+    from ui.files import with_extension
+
+    assert with_extension(Path("a/photo"), "JPEG (*.jpg *.jpeg)") == Path("a/photo.jpg")
+    assert with_extension(Path("a/photo.tif"), "PNG (*.png)") == Path("a/photo.tif")
+    assert with_extension(Path("a/photo.v2"), "PNG (*.png)") == Path("a/photo.v2.png")

@@ -332,7 +332,9 @@ class Canvas(QWidget):
     def _paint_layers(self, painter: QPainter, area: QRect) -> None:
         document = self._document
         assert document is not None
-        level = document.image_pyramid.level_for_scale(self._scale)
+        # Device pixels per image pixel decide the level (a HiDPI screen has two per point).
+        ratio = self.devicePixelRatioF()
+        level = document.image_pyramid.level_for_scale(self._scale * ratio)
         level = min(level, len(self._mask_levels) - 1, len(self._image_levels) - 1)
         image = self._image_levels[level]
         factor = 2**level
@@ -356,7 +358,8 @@ class Canvas(QWidget):
         view.translate(self._offset.x(), self._offset.y())
         view.scale(level_scale, level_scale)
         painter.setTransform(view)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, level_scale < 1.0)
+        # Smooth when shrinking; exact pixels when enlarging, as photographers expect.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, level_scale * ratio < 1.0)
         corner = QPointF(source.topLeft())
         painter.drawImage(corner, image, source)
         painter.drawImage(corner, self._mask_levels[level], source)
