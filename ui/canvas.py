@@ -66,6 +66,7 @@ MIN_SCALE = ZOOM_STEPS[0]
 MAX_SCALE = ZOOM_STEPS[-1]
 WHEEL_STEP = 1.25  # zoom factor per wheel notch
 FIT_MARGIN = 24
+SHARP_FROM = 2.0  # zoom from which pixels are drawn as exact squares
 
 BACKGROUND = QColor(30, 30, 31)
 HINT_COLOR = QColor(140, 140, 145)
@@ -358,8 +359,11 @@ class Canvas(QWidget):
         view.translate(self._offset.x(), self._offset.y())
         view.scale(level_scale, level_scale)
         painter.setTransform(view)
-        # Smooth when shrinking; exact pixels when enlarging, as photographers expect.
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, level_scale * ratio < 1.0)
+        # Smooth when shrinking and at small enlargements (uneven blocky pixels look
+        # wrong at 150%); exact square pixels at 100% and from 200% on, for inspection.
+        device_scale = level_scale * ratio
+        smooth = device_scale < SHARP_FROM and not math.isclose(device_scale, 1.0)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         corner = QPointF(source.topLeft())
         painter.drawImage(corner, image, source)
         painter.drawImage(corner, self._mask_levels[level], source)
