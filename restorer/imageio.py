@@ -81,8 +81,8 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
         raise ImageTooLargeError(f"{path.name} is too large to open safely: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise ImageReadError(
-            f"{path.name} is not an image Restorer can read "
-            f"(supported: JPEG, PNG, TIFF, WebP, BMP)."
+            f"{path.name} could not be read as an image: it is corrupt, truncated, "
+            f"or not a JPEG, PNG, TIFF, WebP or BMP file."
         ) from exc
     except OSError as exc:
         raise ImageReadError(f"Could not open {path.name}: {exc}") from exc
@@ -109,9 +109,12 @@ def _decode(image: Image.Image, name: str) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(f"{name} is too large to open safely: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageReadError(
-            f"{name} is truncated or corrupt and cannot be opened ({exc})."
-        ) from exc
+        raise _corrupt(name, exc) from exc
+
+
+def _corrupt(name: str, exc: Exception) -> ImageReadError:
+    detail = str(exc) or type(exc).__name__
+    return ImageReadError(f"{name} is truncated or corrupt and cannot be opened ({detail}).")
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
@@ -200,33 +203,41 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     path = Path(path)
     image = _open(path, max_pixels)
     try:
-        source_format = image.format
-        source_mode = image.mode
-        if getattr(image, "n_frames", 1) > 1:
-            image.seek(0)
-        exif = image.getexif()
-        icc = image.info.get("icc_profile") or None
-        decoded = _decode(image, path.name)
-        photo = Photo(
-            rgb=np.zeros((1, 1, 3), np.uint8),
-            format=source_format,
-            path=path,
-            source_mode=source_mode,
-            icc=icc,
-        )
-        if source_mode.startswith(("I;16", "RGB;16", "RGBA;16")):
-            photo.bits_per_channel = 16
-        _pixels(decoded, photo)
-        if photo.rgb.ndim != 3 or photo.rgb.shape[2] != 3:
-            raise ImageReadError(f"{path.name} decoded to an unexpected shape {photo.rgb.shape}.")
-        if photo.alpha is not None and bool((photo.alpha == 255).all()):
-            photo.alpha = None
-        if exif:
-            exif[0x0112] = 1  # orientation has been applied to the pixels
-            photo.exif = exif.tobytes()
-        return photo
+        return _read_photo(image, path)
+    except (ImageReadError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoder failure is a corrupt file
+        raise _corrupt(path.name, exc) from exc
     finally:
         image.close()
+
+
+def _read_photo(image: Image.Image, path: Path) -> Photo:
+    source_format = image.format
+    source_mode = image.mode
+    if getattr(image, "n_frames", 1) > 1:
+        image.seek(0)
+    exif = image.getexif()
+    icc = image.info.get("icc_profile") or None
+    decoded = _decode(image, path.name)
+    photo = Photo(
+        rgb=np.zeros((1, 1, 3), np.uint8),
+        format=source_format,
+        path=path,
+        source_mode=source_mode,
+        icc=icc,
+    )
+    if source_mode.startswith(("I;16", "RGB;16", "RGBA;16")):
+        photo.bits_per_channel = 16
+    _pixels(decoded, photo)
+    if photo.rgb.ndim != 3 or photo.rgb.shape[2] != 3:
+        raise ImageReadError(f"{path.name} decoded to an unexpected shape {photo.rgb.shape}.")
+    if photo.alpha is not None and bool((photo.alpha == 255).all()):
+        photo.alpha = None
+    if exif:
+        exif[0x0112] = 1  # orientation has been applied to the pixels
+        photo.exif = exif.tobytes()
+    return photo
 
 
 def image_info(path: str | os.PathLike[str]) -> tuple[int, int]:
@@ -362,14 +373,11 @@ def load_mask(path: str | os.PathLike[str], shape: tuple[int, int] | None = None
     path = Path(path)
     image = _open(path, MAX_PIXELS)
     try:
-        decoded = _decode(image, path.name)
-        if decoded.mode not in ("L", "RGB", "RGBA", "LA", "1"):
-            decoded = decoded.convert("RGBA" if "A" in decoded.mode else "L")
-        if decoded.mode == "1":
-            decoded = decoded.convert("L")
-        array = np.asarray(decoded)
-        if decoded.mode == "LA":
-            array = np.dstack([array[:, :, 0]] * 3 + [array[:, :, 1]])
+        array = _mask_pixels(image, path.name)
+    except (ImageReadError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoder failure is a corrupt file
+        raise _corrupt(path.name, exc) from exc
     finally:
         image.close()
     mask = mask_from_pixels(array)
@@ -379,6 +387,16 @@ def load_mask(path: str | os.PathLike[str], shape: tuple[int, int] | None = None
             f"{shape[1]}x{shape[0]}; they must be the same size."
         )
     return mask
+
+
+def _mask_pixels(image: Image.Image, name: str) -> np.ndarray:
+    decoded = _decode(image, name)
+    if decoded.mode not in ("L", "RGB", "RGBA", "LA"):
+        decoded = decoded.convert("RGBA" if "A" in decoded.mode else "L")
+    array = np.asarray(decoded)
+    if decoded.mode == "LA":
+        array = np.dstack([array[:, :, 0]] * 3 + [array[:, :, 1]])
+    return array
 
 
 def save_mask(path: str | os.PathLike[str], mask: np.ndarray) -> Path:
