@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import zipfile
 from typing import BinaryIO
 
 # What a state dict saved by torch.save is built from. A subset of what torch's own
@@ -61,6 +62,10 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
     | {("torch", name) for name in _STORAGES}
     | {("torch", name) for name in _DTYPES}
 )
+
+# The pickled part of a checkpoint is small (names, shapes); tensors are stored apart.
+# A larger one is refused rather than read into memory (a zip bomb, say).
+MAX_PICKLE_BYTES = 256 * 1024 * 1024
 
 # A legacy (pre-zip) torch.save file is five pickles followed by raw tensor bytes.
 _LEGACY_PICKLES = 5
@@ -120,6 +125,13 @@ def globals_in_pickle(data: bytes | BinaryIO, *, max_pickles: int = 1) -> list[t
                 raise
             break
     return found
+
+
+def read_pickle_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of the pickle `name` in `archive`, refusing implausibly large ones."""
+    if archive.getinfo(name).file_size > MAX_PICKLE_BYTES:
+        raise ValueError(f"{name} is implausibly large for a model's pickle")
+    return archive.read(name)
 
 
 def legacy_pickle_count() -> int:

@@ -76,7 +76,9 @@ def _check_pickle(path: Path, kind: str) -> None:
                 found: list[tuple[str, str]] = []
                 for name in archive.namelist():
                     if name.endswith(".pkl"):
-                        found += pickle_scan.globals_in_pickle(archive.read(name))
+                        found += pickle_scan.globals_in_pickle(
+                            pickle_scan.read_pickle_member(archive, name)
+                        )
         else:
             with path.open("rb") as handle:
                 found = pickle_scan.globals_in_pickle(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from restorer.errors import ModelError, UnsafeModelError
+from restorer.models.pickle_scan import read_pickle_member
 
 _STORAGE_DTYPES = {
     "FloatStorage": "float32",
@@ -120,13 +121,15 @@ class _ArchiveReader(pickle.Unpickler):
         key = str(key)
         if key not in self._storages:
             dtype = getattr(torch, _STORAGE_DTYPES[storage_type.name])
+            record = f"{self._prefix}/data/{key}"
             try:
-                raw = self._archive.read(f"{self._prefix}/data/{key}")
+                declared = self._archive.getinfo(record).file_size
             except KeyError as exc:
                 raise ModelError(f"the archive lacks its tensor record data/{key}") from exc
             itemsize = torch.empty((), dtype=dtype).element_size()
-            if len(raw) != int(numel) * itemsize:
+            if declared != int(numel) * itemsize:
                 raise ModelError(f"its tensor record data/{key} has the wrong size")
+            raw = self._archive.read(record)
             flat = (
                 torch.frombuffer(bytearray(raw), dtype=dtype)
                 if raw
@@ -202,8 +205,8 @@ def read_torchscript_weights(path: Path) -> dict[str, Any]:
             byteorder = "little"
         if byteorder != "little":
             raise ModelError(f"{path.name} was saved on a big-endian machine; not supported.")
-        reader = _ArchiveReader(archive, prefix, archive.read(pickles[0]))
         try:
+            reader = _ArchiveReader(archive, prefix, read_pickle_member(archive, pickles[0]))
             root = reader.load()
         except UnsafeModelError as exc:
             raise UnsafeModelError(
