@@ -115,3 +115,29 @@ def test_missing_source_and_folder_are_clear_errors(tmp_path):
         models.add(tmp_path / "absent.pth")
     with pytest.raises(ModelError, match="not a file"):
         models.add(tmp_path)
+
+
+def test_add_model_job_reports_progress_and_cancels_cleanly(tmp_path):
+    import threading
+
+    from restorer.models.jobs import AddModelJob
+    from restorer.progress import Cancelled, Progress
+
+    source = save_safetensors(sr_module(), tmp_path / "sr.safetensors")
+    seen: list[str] = []
+    info = AddModelJob(source).run(Progress(lambda f, message, p: seen.append(message)))
+    assert info.id == "sr"
+    assert seen[0] == "Checking sr.safetensors" and seen[-1] == "Added sr"
+    assert "Reading sr.safetensors safely" in seen
+
+    cancel = threading.Event()
+
+    def cancel_when_copying(fraction: float, message: str, preview: object) -> None:
+        if message.startswith("Recognising"):
+            cancel.set()
+
+    other = save_safetensors(denoise_module(), tmp_path / "dn.safetensors")
+    before = sorted(os.listdir(models.models_dir()))
+    with pytest.raises(Cancelled):
+        AddModelJob(other).run(Progress(cancel_when_copying, cancel))
+    assert sorted(os.listdir(models.models_dir())) == before

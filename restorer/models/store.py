@@ -18,6 +18,7 @@ from pathlib import Path
 from restorer.errors import ModelError
 from restorer.models.info import SIDECAR_SUFFIX, ModelInfo, id_from_name
 from restorer.paths import models_dir
+from restorer.progress import Progress
 
 _CHUNK = 1 << 20
 
@@ -137,15 +138,21 @@ def _write_sidecar(info: ModelInfo) -> None:
         raise
 
 
-def add(file: str | os.PathLike[str], model_id: str | None = None) -> ModelInfo:
+def add(
+    file: str | os.PathLike[str],
+    model_id: str | None = None,
+    progress: Progress | None = None,
+) -> ModelInfo:
     """Recognise a model file and copy it into the models folder; return its description.
 
     Refuses (with `ModelError` / `UnsafeModelError`, the folder unchanged) a file that is
     missing, not a model, of an unknown architecture, unsafe to load, or already added.
+    Cancelling through `progress` also leaves the folder unchanged.
     """
     from restorer.models.detect import build_model, describe
     from restorer.models.safeload import check_extension, read_weights
 
+    progress = progress or Progress()
     source = Path(file).expanduser()
     if not source.exists():
         raise ModelError(f"No such file: {source}")
@@ -153,15 +160,19 @@ def add(file: str | os.PathLike[str], model_id: str | None = None) -> ModelInfo:
         raise ModelError(f"{source} is not a file.")
     check_extension(source)
     size = source.stat().st_size
+    progress.update(0.0, f"Checking {source.name}")
     sha = sha256_of(source)
     for info in list_models():
         if info.sha256 == sha:
             raise ModelError(f"{source.name} is already in the models folder as '{info.id}'.")
 
+    progress.update(0.2, f"Reading {source.name} safely")
     weights, file_format = read_weights(source)
+    progress.update(0.5, f"Recognising the architecture of {source.name}")
     descriptor = build_model(weights, source.name)
     fields = describe(descriptor)
     del descriptor, weights
+    progress.update(0.8, "Copying into the models folder")
 
     new_id = _reserve_id(id_from_name(model_id or source.name), source.suffix.lower())
     info = ModelInfo(
@@ -186,6 +197,7 @@ def add(file: str | os.PathLike[str], model_id: str | None = None) -> ModelInfo:
             raise ModelError(f"Could not copy {source.name} into the models folder: {exc}") from exc
         raise
     _engines_changed()
+    progress.update(1.0, f"Added {info.id}")
     return info
 
 
