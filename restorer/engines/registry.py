@@ -96,6 +96,9 @@ def registry() -> EngineRegistry:
             _registry = EngineRegistry()
             for engine in _builtin_engines():
                 _registry.register(engine)
+            from restorer.models.engines import model_engines
+
+            _registry.add_provider(model_engines)
         return _registry
 
 

@@ -1,0 +1,234 @@
+"""The models folder: adding, listing and removing model files.
+
+Each model is two files in `restorer.paths.models_dir()`: the weights, named
+`<id><extension>`, and `<id>.model.json` describing them (`ModelInfo`). A file is
+added only after it was read safely and recognised; a refused file leaves the folder
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from restorer.errors import ModelError
+from restorer.models.info import SIDECAR_SUFFIX, ModelInfo, id_from_name
+from restorer.paths import models_dir
+from restorer.progress import Progress
+
+_CHUNK = 1 << 20
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise ModelError(f"Cannot read {path.name}: {exc}") from exc
+    return digest.hexdigest()
+
+
+def _sidecar(model_id: str) -> Path:
+    return models_dir() / f"{model_id}{SIDECAR_SUFFIX}"
+
+
+def model_path(info: ModelInfo) -> Path:
+    """Where the weights of `info` are."""
+    return models_dir() / info.file_name
+
+
+def list_models(problems: list[str] | None = None) -> list[ModelInfo]:
+    """Every usable model, sorted by id. Damaged entries are described in `problems`."""
+    found: list[ModelInfo] = []
+    for sidecar in sorted(models_dir().glob(f"*{SIDECAR_SUFFIX}")):
+        try:
+            text = sidecar.read_text(encoding="utf-8")
+        except OSError as exc:
+            if problems is not None:
+                problems.append(f"{sidecar.name} cannot be read: {exc}")
+            continue
+        if not text.strip():
+            continue  # being written by an add in progress
+        try:
+            info = ModelInfo.from_json(text, origin=sidecar.name)
+        except ModelError as exc:
+            if problems is not None:
+                problems.append(str(exc))
+            continue
+        if not model_path(info).is_file():
+            if problems is not None:
+                problems.append(
+                    f"The file of model '{info.id}' ({info.file_name}) is missing; "
+                    f"run 'restorer models remove {info.id}'."
+                )
+            continue
+        found.append(info)
+    return found
+
+
+def get(model_id: str) -> ModelInfo:
+    """The model with this id, or a `ModelError` listing the ids there are."""
+    for info in list_models():
+        if info.id == model_id:
+            return info
+    known = ", ".join(info.id for info in list_models()) or "none yet"
+    raise ModelError(f"No model called '{model_id}'. Models: {known}.")
+
+
+def _taken_ids() -> set[str]:
+    from restorer.engines.registry import registry
+
+    taken = {path.name[: -len(SIDECAR_SUFFIX)] for path in models_dir().glob(f"*{SIDECAR_SUFFIX}")}
+    return taken | set(registry().ids())
+
+
+def _reserve_id(wanted: str, extension: str) -> str:
+    """Claim a free id (no model, engine or file uses it) by creating its empty sidecar."""
+    taken = _taken_ids()
+    for number in range(1, 10_000):
+        candidate = wanted if number == 1 else f"{wanted}-{number}"
+        if candidate in taken or (models_dir() / f"{candidate}{extension}").exists():
+            continue
+        try:
+            fd = os.open(_sidecar(candidate), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return candidate
+    raise ModelError(f"Too many models are called '{wanted}'.")  # pragma: no cover
+
+
+def _copy_verified(source: Path, target: Path, expected_sha: str) -> None:
+    """Copy `source` to `target` atomically, checking the copy's SHA-256."""
+    digest = hashlib.sha256()
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != expected_sha:
+            raise ModelError(f"{source.name} changed while it was being added; try again.")
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _write_sidecar(info: ModelInfo) -> None:
+    path = _sidecar(info.id)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(info.to_json())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def add(
+    file: str | os.PathLike[str],
+    model_id: str | None = None,
+    progress: Progress | None = None,
+) -> ModelInfo:
+    """Recognise a model file and copy it into the models folder; return its description.
+
+    Refuses (with `ModelError` / `UnsafeModelError`, the folder unchanged) a file that is
+    missing, not a model, of an unknown architecture, unsafe to load, or already added.
+    Cancelling through `progress` also leaves the folder unchanged.
+    """
+    from restorer.models.detect import build_model, describe
+    from restorer.models.safeload import check_extension, read_weights
+
+    progress = progress or Progress()
+    source = Path(file).expanduser()
+    if not source.exists():
+        raise ModelError(f"No such file: {source}")
+    if not source.is_file():
+        raise ModelError(f"{source} is not a file.")
+    check_extension(source)
+    size = source.stat().st_size
+    progress.update(0.0, f"Checking {source.name}")
+    sha = sha256_of(source)
+    for info in list_models():
+        if info.sha256 == sha:
+            raise ModelError(f"{source.name} is already in the models folder as '{info.id}'.")
+
+    progress.update(0.2, f"Reading {source.name} safely")
+    weights, file_format = read_weights(source)
+    progress.update(0.5, f"Recognising the architecture of {source.name}")
+    descriptor = build_model(weights, source.name)
+    fields = describe(descriptor)
+    del descriptor, weights
+    progress.update(0.8, "Copying into the models folder")
+
+    new_id = _reserve_id(id_from_name(model_id or source.name), source.suffix.lower())
+    info = ModelInfo(
+        id=new_id,
+        file_name=f"{new_id}{source.suffix.lower()}",
+        size_bytes=size,
+        sha256=sha,
+        source_name=source.name,
+        file_format=file_format,
+        added=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **fields,
+    )
+    try:
+        _copy_verified(source, model_path(info), sha)
+        _write_sidecar(info)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            model_path(info).unlink()
+        with contextlib.suppress(OSError):
+            _sidecar(new_id).unlink()
+        if isinstance(exc, OSError):
+            raise ModelError(f"Could not copy {source.name} into the models folder: {exc}") from exc
+        raise
+    _engines_changed()
+    progress.update(1.0, f"Added {info.id}")
+    return info
+
+
+def remove(model_id: str) -> ModelInfo | None:
+    """Delete a model's file and description; frees it if it is loaded.
+
+    Returns the removed model's description (None when only a damaged entry was removed).
+    """
+    sidecar = _sidecar(model_id)
+    if not sidecar.is_file():
+        known = ", ".join(info.id for info in list_models()) or "none yet"
+        raise ModelError(f"No model called '{model_id}'. Models: {known}.")
+    try:
+        info: ModelInfo | None = ModelInfo.from_json(sidecar.read_text(encoding="utf-8"))
+    except (ModelError, OSError):
+        info = None
+    from restorer.models.runtime import model_cache
+
+    model_cache().evict(model_id)
+    try:
+        if info is not None and model_path(info).exists():
+            model_path(info).unlink()
+        sidecar.unlink()
+    except OSError as exc:
+        raise ModelError(f"Could not remove model '{model_id}': {exc}") from exc
+    _engines_changed()
+    return info
+
+
+def _engines_changed() -> None:
+    """Let the engine list pick up added or removed inpainting models."""
+    from restorer.engines.registry import registry
+
+    registry().refresh()
