@@ -125,16 +125,11 @@ def main() -> None:
         timer.stop()
 
         document = window.document
-        undo_bytes = sum(
-            document.undo_stack.command(i).edit.nbytes
-            if hasattr(document.undo_stack.command(i), "edit")
-            else (
-                document.undo_stack.command(i).pixels.nbytes
-                if document.undo_stack.command(i).pixels
-                else 0
-            )
-            for i in range(document.undo_stack.count())
-        )
+        undo_bytes = 0
+        for index in range(document.undo_stack.count()):
+            command = document.undo_stack.command(index)
+            for edit in (getattr(command, name, None) for name in ("edit", "pixels", "mask")):
+                undo_bytes += edit.nbytes if edit is not None else 0
         rss_after = process.memory_info().rss
         image_mb = args.width * args.height * 4 / 2**20
         result = {

@@ -172,8 +172,12 @@ class Document(QObject):
         return not self.mask[self.mask_bounds.slices].any()
 
     def mask_snapshot(self) -> np.ndarray:
-        """A bool copy of the mask, for a job."""
-        return self.mask.astype(bool)
+        """A bool copy of the mask, for a job (copies only the part that can be set)."""
+        snapshot = np.zeros(self.mask.shape, bool)  # lazily zeroed pages: cheap
+        if self.mask_bounds is not None:
+            box = self.mask_bounds
+            snapshot[box.slices] = self.mask[box.slices].view(bool)
+        return snapshot
 
     def clear_mask(self) -> bool:
         """Clear the whole mask as one undo step; False when it was already empty."""
