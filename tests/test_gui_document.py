@@ -134,3 +134,20 @@ def test_clear_and_replace_mask(document, qtbot):
     assert np.array_equal(document.mask.astype(bool), new)
     with pytest.raises(ValueError):
         document.replace_mask(np.zeros((3, 3), bool))
+
+
+def test_alpha_and_metadata_survive_open_and_save(tmp_path):
+    from PIL import Image
+
+    from restorer.imageio import load_image
+    from ui.jobs import SavePhotoJob
+
+    rgba = np.dstack([gradient_photo(40, 50), np.tile(np.arange(50, dtype=np.uint8) * 5, (40, 1))])
+    source = tmp_path / "cutout.png"
+    Image.fromarray(rgba, "RGBA").save(source)
+    loaded = OpenPhotoJob(source).run(Progress())
+    assert loaded.has_alpha and np.array_equal(loaded.pixels, rgba)
+    target = tmp_path / "saved.png"
+    SavePhotoJob(target, loaded.pixels, True, loaded.exif, loaded.icc).run(Progress())
+    again = load_image(target)
+    assert np.array_equal(again.rgb, rgba[..., :3]) and np.array_equal(again.alpha, rgba[..., 3])
