@@ -1,6 +1,7 @@
 """Undo records that hold only what changed: a rectangle and the values inside it.
 
-`MaskEdit` keeps a binary mask rectangle before and after, packed 8 pixels to a byte.
+`MaskEdit` keeps a coverage mask rectangle (0..255) before and after, zlib-compressed:
+masks are long runs of 0 and 255, so a stroke's record costs a few percent of its area.
 `PixelEdit` keeps, for a rectangle of an image, which pixels changed (packed bits) and
 their old and new values only, so a repair of a few scattered spots on a 24-megapixel
 photo costs kilobytes, not a copy of the photo. Both apply by assignment (not by
@@ -9,6 +10,7 @@ difference), so undoing and redoing in any order the undo stack allows is exact.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,20 +29,21 @@ def _unpack(packed: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MaskEdit:
-    """A rectangle of a 0/1 mask, before and after an edit."""
+    """A rectangle of a coverage mask (uint8), before and after an edit."""
 
     box: Box
-    before: np.ndarray  # packed bits
-    after: np.ndarray  # packed bits
+    before: bytes  # zlib-compressed uint8 rows
+    after: bytes
 
     @classmethod
     def from_arrays(cls, box: Box, before: np.ndarray, after: np.ndarray) -> MaskEdit | None:
-        """Record the change of `box` from `before` to `after` (0/1 or bool arrays).
+        """Record the change of `box` from `before` to `after` (uint8 or bool arrays).
 
-        The box is shrunk to the pixels that really differ; None when none do.
+        Bool arrays mean 0/255. The box is shrunk to the pixels that really differ;
+        None when none do.
         """
-        before = np.asarray(before, dtype=bool)
-        after = np.asarray(after, dtype=bool)
+        before = _coverage(before)
+        after = _coverage(after)
         changed = bounding_box(before != after)
         if changed is None:
             return None
@@ -51,21 +54,36 @@ class MaskEdit:
             box.top + changed.bottom,
             box.left + changed.right,
         )
-        return cls(box, _pack(before[inner]), _pack(after[inner]))
+        return cls(box, _squeeze(before[inner]), _squeeze(after[inner]))
+
+    def _values(self, data: bytes) -> np.ndarray:
+        flat = np.frombuffer(zlib.decompress(data), np.uint8)
+        return flat.reshape(self.box.height, self.box.width)
 
     def undo(self, mask: np.ndarray) -> Box:
         """Put the old values back into `mask`; returns the box touched."""
-        mask[self.box.slices] = _unpack(self.before, (self.box.height, self.box.width))
+        mask[self.box.slices] = self._values(self.before)
         return self.box
 
     def redo(self, mask: np.ndarray) -> Box:
         """Put the new values into `mask`; returns the box touched."""
-        mask[self.box.slices] = _unpack(self.after, (self.box.height, self.box.width))
+        mask[self.box.slices] = self._values(self.after)
         return self.box
 
     @property
     def nbytes(self) -> int:
-        return int(self.before.nbytes + self.after.nbytes)
+        return len(self.before) + len(self.after)
+
+
+def _coverage(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype == bool:
+        return values.view(np.uint8) * np.uint8(255)
+    return values.astype(np.uint8, copy=False)
+
+
+def _squeeze(values: np.ndarray) -> bytes:
+    return zlib.compress(np.ascontiguousarray(values).tobytes(), 1)
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,14 @@ class RepairCommand(QUndoCommand):
 
     def redo(self) -> None:
         if self.pixels is not None:
-            self._document.write_pixels(self.pixels.redo)
+            self._document.write_pixels(self.pixels.redo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.redo)
         self._document.image_edit_applied(self.serial, True)
 
     def undo(self) -> None:
         if self.pixels is not None:
-            self._document.write_pixels(self.pixels.undo)
+            self._document.write_pixels(self.pixels.undo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.undo)
         self._document.image_edit_applied(self.serial, False)

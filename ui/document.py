@@ -20,6 +20,9 @@ from restorer.brush import Point, Stroke
 from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
+from restorer.maskops import blend_by_coverage, grow, shrink
+from restorer.original import OriginalTiles
+from restorer.pyramid import Pyramid
 from ui.commands import MaskCommand, RepairCommand
 from ui.jobs import LoadedPhoto
 
@@ -33,6 +36,7 @@ class Document(QObject):
     mask_changed = Signal(object)  # Box of changed mask pixels
     pixels_replaced = Signal()  # the pixel array is a new object (after copy-on-write)
     modified_changed = Signal(bool)
+    stroke_finished = Signal(object, bool)  # Box the stroke changed, erased?
 
     def __init__(self, loaded: LoadedPhoto, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,12 +50,16 @@ class Document(QObject):
         self.mask = loaded.mask
         self.image_pyramid = loaded.image_pyramid
         self.mask_pyramid = loaded.mask_pyramid
+        if self.mask_pyramid.gain != 1:  # the mask holds coverage: average it as it is
+            self.mask_pyramid = Pyramid(self.mask)
+        self.original = OriginalTiles(self.height, self.width)
         self.mask_bounds: Box | None = None  # holds every set mask pixel (maybe more)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._shares = 0
         self._applied: list[int] = []  # serials of the image edits now applied, oldest first
-        self._saved: list[int] = []
+        # A restored crash session matches no file: no edit state equals "saved".
+        self._saved: list[int] = [0] if loaded.recovered else []
         self._stroke: Stroke | None = None
 
     # -- what it is ----------------------------------------------------------
@@ -96,9 +104,14 @@ class Document(QObject):
             self.image_pyramid.replace_base(self._pixels)
             self.pixels_replaced.emit()
 
-    def write_pixels(self, write: Callable[[np.ndarray], Box]) -> None:
-        """Apply `write(rgb_view) -> box` to the RGB channels and refresh that box."""
+    def write_pixels(self, write: Callable[[np.ndarray], Box], where: Box | None = None) -> None:
+        """Apply `write(rgb_view) -> box` to the RGB channels and refresh that box.
+
+        `where` is the box the write stays within; the original pixels there are kept
+        first, for comparing before and after (the whole photo when not given).
+        """
         self._own_pixels()
+        self.original.keep(self._pixels, where or Box(0, 0, self.height, self.width))
         box = write(self._pixels[..., :3])
         self.image_pyramid.update(box)
         self.image_changed.emit(box)
@@ -142,11 +155,13 @@ class Document(QObject):
     def stroking(self) -> bool:
         return self._stroke is not None
 
-    def begin_stroke(self, point: Point, size: float, erase: bool = False) -> None:
+    def begin_stroke(
+        self, point: Point, size: float, erase: bool = False, hardness: float = 1.0
+    ) -> None:
         """Start a brush (or eraser) stroke with a dab at `point` (image pixels)."""
         if self._stroke is not None:
             self.end_stroke()
-        self._stroke = Stroke(self.mask, size, 0 if erase else 1)
+        self._stroke = Stroke(self.mask, size, 0 if erase else 255, hardness)
         self.stroke_to(point)
 
     def stroke_to(self, point: Point) -> None:
@@ -156,28 +171,53 @@ class Document(QObject):
         if box is not None:
             self._mask_written(box)
 
-    def end_stroke(self) -> None:
-        """Finish the stroke: it becomes one undo step (if it changed anything)."""
+    def end_stroke(self) -> Box | None:
+        """Finish the stroke: it becomes one undo step. Returns the box it changed."""
         stroke, self._stroke = self._stroke, None
         if stroke is None:
-            return
+            return None
         edit = stroke.finish()
-        if edit is not None:
-            text = "Erase" if stroke.value == 0 else "Brush stroke"
-            self.undo_stack.push(_AppliedMaskCommand(self, edit, text))
+        if edit is None:
+            return None
+        text = "Erase" if stroke.value == 0 else "Brush stroke"
+        self.undo_stack.push(_AppliedMaskCommand(self, edit, text))
+        self.stroke_finished.emit(edit.box, stroke.value == 0)
+        return edit.box
 
     def mask_is_empty(self) -> bool:
         if self.mask_bounds is None:
             return True
         return not self.mask[self.mask_bounds.slices].any()
 
-    def mask_snapshot(self) -> np.ndarray:
-        """A bool copy of the mask, for a job (copies only the part that can be set)."""
-        snapshot = np.zeros(self.mask.shape, bool)  # lazily zeroed pages: cheap
-        if self.mask_bounds is not None:
-            box = self.mask_bounds
-            snapshot[box.slices] = self.mask[box.slices].view(bool)
+    def mask_snapshot(self, within: Box | None = None) -> np.ndarray:
+        """A copy of the coverage mask for a job (only the part that can be set is copied).
+
+        With `within`, only the mask inside that box (e.g. one stroke's area).
+        """
+        snapshot = np.zeros(self.mask.shape, np.uint8)  # lazily zeroed pages: cheap
+        box = self.mask_bounds
+        if box is not None and within is not None:
+            box = box.intersect(within)
+        if box is not None and not box.is_empty:
+            snapshot[box.slices] = self.mask[box.slices]
         return snapshot
+
+    def change_mask_edge(self, pixels: int) -> bool:
+        """Grow (pixels > 0) or shrink (< 0) the mask as one undo step."""
+        self.end_stroke()
+        if pixels == 0 or self.mask_is_empty():
+            return False
+        change = grow if pixels > 0 else shrink
+        result = change(self.mask, abs(pixels), self.mask_bounds)
+        if result is None:
+            return False
+        box, values = result
+        edit = MaskEdit.from_arrays(box, self.mask[box.slices], values)
+        if edit is None:
+            return False
+        verb = "Grow" if pixels > 0 else "Shrink"
+        self.undo_stack.push(MaskCommand(self, edit, f"{verb} mask by {abs(pixels)} px"))
+        return True
 
     def clear_mask(self) -> bool:
         """Clear the whole mask as one undo step; False when it was already empty."""
@@ -193,9 +233,10 @@ class Document(QObject):
         return True
 
     def replace_mask(self, mask: np.ndarray, text: str = "Load mask") -> bool:
-        """Replace the mask (HxW, non-zero = repair) as one undo step."""
+        """Replace the mask (HxW bool, or uint8 coverage) as one undo step."""
         self.end_stroke()
-        new = np.asarray(mask).astype(bool)
+        new = np.asarray(mask)
+        new = new if new.dtype == np.uint8 else new.astype(bool)
         if new.shape != self.mask.shape:
             raise ValueError(f"mask shape {new.shape} is not the image's {self.mask.shape}")
         edit = MaskEdit.from_arrays(Box(0, 0, self.height, self.width), self.mask, new)
@@ -215,17 +256,18 @@ class Document(QObject):
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
-        Only pixels under `job_mask` (the mask the job was given) change. `pixel_edit`,
+        Only pixels under `job_mask` (the coverage mask the job was given) change, in
+        proportion to its coverage. `pixel_edit`,
         computed by the job against `snapshot`, is used as is when nothing was written
         since; otherwise the edit is computed again against the current pixels.
         """
         self.end_stroke()
         box = Box(*patch.box)
-        hole = job_mask[box.slices]
+        coverage = job_mask[box.slices]
+        hole = coverage > 0
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
             current = self._pixels[box.slices][..., :3]
-            after = current.copy()
-            after[hole] = patch.pixels[hole]
+            after = blend_by_coverage(current, patch.pixels, coverage)
             pixel_edit = PixelEdit.from_arrays(box, current, after)
         mask_now = self.mask[box.slices]
         mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))

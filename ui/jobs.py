@@ -15,6 +15,7 @@ import numpy as np
 from restorer.edits import PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import InpaintJob, Job, PatchResult
+from restorer.maskops import blend_by_coverage
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
 
@@ -26,13 +27,14 @@ class LoadedPhoto:
     path: Path
     pixels: np.ndarray  # HxWx4 uint8, alpha 255 when the file had none
     has_alpha: bool
-    mask: np.ndarray  # HxW uint8, 0 = keep, 1 = repair
+    mask: np.ndarray  # HxW uint8 coverage, 0 = keep, 255 = repair
     image_pyramid: Pyramid
     mask_pyramid: Pyramid
     exif: bytes | None = None
     icc: bytes | None = None
     format: str | None = None
     notes: list[str] = field(default_factory=list)
+    recovered: bool = False  # restored after a crash: differs from any file
 
 
 @dataclass
@@ -61,7 +63,7 @@ class OpenPhotoJob(Job):
             has_alpha=photo.alpha is not None,
             mask=mask,
             image_pyramid=Pyramid(pixels),
-            mask_pyramid=Pyramid(mask, gain=255),
+            mask_pyramid=Pyramid(mask),
             exif=photo.exif,
             icc=photo.icc,
             format=photo.format,
@@ -143,12 +145,13 @@ class RepairOutcome:
 class RepairJob(Job):
     """Repair the masked pixels of an RGBA snapshot with one engine (see `InpaintJob`).
 
-    Also prepares the undo record (only the pixels that changed), so the GUI thread
-    merely pushes it.
+    The engine repairs `mask > 0`; its pixels are blended in by the mask's coverage,
+    so a soft brush edge gives a soft seam. Also prepares the undo record (only the
+    pixels that changed), so the GUI thread merely pushes it.
     """
 
     pixels: np.ndarray  # HxWx4 snapshot
-    mask: np.ndarray  # HxW bool snapshot
+    mask: np.ndarray  # HxW uint8 coverage snapshot
     engine_id: str | None = None
     device: str = "auto"
     seed: int = 0
@@ -156,15 +159,13 @@ class RepairJob(Job):
 
     def run(self, progress: Progress) -> RepairOutcome | None:
         rgb = np.ascontiguousarray(self.pixels[..., :3])
-        job = InpaintJob(rgb, self.mask, self.engine_id, self.device, self.seed)
+        job = InpaintJob(rgb, self.mask > 0, self.engine_id, self.device, self.seed)
         patch = job.run(progress)
         if patch is None:
             return None
         box = Box(*patch.box)
-        hole = self.mask[box.slices]
         before = rgb[box.slices]
-        after = before.copy()
-        after[hole] = patch.pixels[hole]
+        after = blend_by_coverage(before, patch.pixels, self.mask[box.slices])
         return RepairOutcome(patch, PixelEdit.from_arrays(box, before, after))
 
 

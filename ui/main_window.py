@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,11 +22,14 @@ from restorer.engines import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
 from ui import dialogs
+from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
+from ui.editing import install_editing
 from ui.files import FileController
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
+from ui.preferences import restore_preferences, save_preferences
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
 from ui.worker import Worker
@@ -46,6 +49,8 @@ def _status_field(parent: QWidget, tip: str) -> QLabel:
 
 class MainWindow(QMainWindow):
     """One window, one photo at a time."""
+
+    document_changed = Signal(object)  # the new Document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +77,9 @@ class MainWindow(QMainWindow):
         self.canvas.brush_size_changed.connect(self.brush_size.set_value)
         self.brush_size.value_changed.connect(self.canvas.set_brush_size)
         self.brush_size.set_value(self.canvas.brush_size)
+        self.editing = install_editing(self)
+        self.autosave = Autosaver(self)
+        restore_preferences(self)
         self.update_title()
         self._refresh_actions()
         # After whatever the caller queues first (the photo to open), look for a GPU.
@@ -370,6 +378,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._refresh_actions)
         document.modified_changed.connect(self.update_title)
         self.canvas.set_document(document)
+        self.document_changed.emit(document)
         if old is not None:
             old.deleteLater()
         self.size_label.setText(f"{document.width} × {document.height} px")
@@ -525,6 +534,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
+        save_preferences(self)
+        self.autosave.release()
         self.canvas.end_stroke()
         self.jobs.forget_all()
         self.worker.shut_down()

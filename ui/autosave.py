@@ -1,0 +1,192 @@
+"""Autosave for crash recovery, and the offer to restore after a crash.
+
+Every `INTERVAL_MS`, if the photo or mask changed since the last autosave, the working
+state is written by `restorer.recovery.RecoveryStore` on a plain background thread (not
+the worker, so a repair never waits for it). The GUI thread only takes a shared
+reference to the pixels (copy-on-write, see `Document.share_pixels`) and a copy of the
+mask's set part. A normal close removes the autosave; after a crash, the next start
+offers to restore it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from restorer.jobs import Job
+from restorer.progress import Progress
+from restorer.pyramid import Pyramid
+from restorer.recovery import RecoveryStore, encode_blob
+from ui import dialogs
+from ui.jobs import LoadedPhoto
+
+if TYPE_CHECKING:
+    from ui.document import Document
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+INTERVAL_MS = 30_000
+
+
+class Autosaver(QObject):
+    """Keeps the open document's working state in the user data folder."""
+
+    saved = Signal(object)  # the folder written
+    save_failed = Signal(str)
+    _done = Signal(object, object)  # error message or None, pixels snapshot
+
+    def __init__(self, window: MainWindow, interval_ms: int = INTERVAL_MS) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = RecoveryStore()
+        self._document: Document | None = None
+        self._dirty = False
+        self._thread: threading.Thread | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.save_if_changed)
+        self.timer.start()
+        self._done.connect(self._finished)
+        window.document_changed.connect(self._attach)
+
+    @property
+    def saving(self) -> bool:
+        return self._thread is not None
+
+    def _attach(self, document: Document) -> None:
+        self._document = document
+        self._dirty = document.is_modified
+        for signal in (document.image_changed, document.mask_changed):
+            signal.connect(self._changed)
+
+    def _changed(self, *_: object) -> None:
+        self._dirty = True
+
+    def save_if_changed(self) -> bool:
+        """Start an autosave when there is something new; True when one started."""
+        document = self._document
+        if document is None or not self._dirty or self.saving or document is not self.window.document:
+            return False
+        if document.stroking:
+            return False  # the next tick takes the finished stroke
+        if not document.is_modified and document.mask_is_empty():
+            self.store.clear_state()  # nothing that a crash could lose
+            self._dirty = False
+            return False
+        self._dirty = False
+        pixels = document.share_pixels()
+        mask = document.mask_snapshot()
+        meta = {
+            "path": str(document.path),
+            "name": document.name,
+            "has_alpha": document.has_alpha,
+            "format": document.source_format,
+            "exif": encode_blob(document.exif),
+            "icc": encode_blob(document.icc),
+        }
+
+        def write() -> None:
+            error = None
+            try:
+                self.store.save(pixels, mask, meta)
+            except Exception as exc:  # noqa: BLE001 - reported, never fatal
+                log.exception("Autosave failed")
+                error = f"Autosave failed: {exc}"
+            self._done.emit(error, (document, pixels))
+
+        self._thread = threading.Thread(target=write, name="restorer-autosave", daemon=True)
+        self._thread.start()
+        return True
+
+    def _finished(self, error: str | None, held: tuple) -> None:
+        document, pixels = held
+        document.release_pixels(pixels)
+        if self._thread is not None:
+            self._thread.join()
+        self._thread = None
+        if error is None:
+            self.saved.emit(self.store.folder)
+        else:
+            self._dirty = True
+            self.save_failed.emit(error)
+
+    def release(self) -> None:
+        """The window closes normally: wait for a running save, then remove the autosave."""
+        self.timer.stop()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.store.release()
+
+
+@dataclass
+class RestoreJob(Job):
+    """Read a crashed session's state and prepare it for the canvas."""
+
+    folder: Path
+    title: str = "Restoring"
+
+    def run(self, progress: Progress) -> LoadedPhoto:
+        progress.update(0.0, "Restoring unsaved work")
+        state = RecoveryStore.load(self.folder)
+        progress.update(0.7)
+        path = state.source_path or self.folder / "recovered.png"
+        loaded = LoadedPhoto(
+            path=path,
+            pixels=state.pixels,
+            has_alpha=state.has_alpha,
+            mask=state.mask,
+            image_pyramid=Pyramid(state.pixels),
+            mask_pyramid=Pyramid(state.mask),
+            exif=state.blob("exif"),
+            icc=state.blob("icc"),
+            format=state.meta.get("format"),
+            recovered=True,
+        )
+        progress.update(1.0, "Restored")
+        return loaded
+
+
+def offer_recovery(window: MainWindow) -> bool:
+    """After a crash: ask to restore the unsaved work; True when a restore started."""
+    store = window.autosave.store
+    sessions = store.stale_sessions()
+    if not sessions:
+        return False
+    newest = sessions[0]
+    try:
+        meta = store.describe(newest)
+    except (OSError, ValueError):
+        meta = {}
+    name = meta.get("name") or "a photo"
+    answer = QMessageBox.question(
+        window,
+        "Restore unsaved work?",
+        f"Restorer did not close normally last time. Restore your work on {name} "
+        "(the photo, its repairs and the mask)?\n\nIf you don't, that work is discarded.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        for folder in sessions:
+            store.discard(folder)
+        return False
+
+    def restored(loaded: LoadedPhoto) -> None:
+        window.show_photo(loaded)
+        for folder in sessions:
+            store.discard(folder)
+        window.statusBar().showMessage(f"Restored your work on {name}", 8000)
+
+    def failed(message: str) -> None:
+        dialogs.show_error(window, "Could not restore", message)
+
+    window.jobs.submit(RestoreJob(newest), restored, on_failed=failed)
+    return True
