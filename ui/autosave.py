@@ -72,7 +72,12 @@ class Autosaver(QObject):
     def save_if_changed(self) -> bool:
         """Start an autosave when there is something new; True when one started."""
         document = self._document
-        if document is None or not self._dirty or self.saving or document is not self.window.document:
+        if (
+            document is None
+            or not self._dirty
+            or self.saving
+            or document is not self.window.document
+        ):
             return False
         if document.stroking:
             return False  # the next tick takes the finished stroke

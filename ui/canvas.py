@@ -491,7 +491,10 @@ class Canvas(QWidget):
             (source.right() + 1) * factor,
         )
         painter.save()
+        view = painter.transform()
+        painter.resetTransform()  # `clip` is in widget pixels
         painter.setClipRect(clip, Qt.ClipOperation.IntersectClip)
+        painter.setTransform(view)
         fmt = QImage.Format.Format_RGBA8888 if document.has_alpha else QImage.Format.Format_RGBX8888
         for key in original.kept_in(box):
             image = self._original_images.get((*key, level))
@@ -517,6 +520,7 @@ class Canvas(QWidget):
             right = QRectF(x + 10 + dx, 6 + dx, 200, 20)
             painter.drawText(left, Qt.AlignmentFlag.AlignRight, "Before")
             painter.drawText(right, Qt.AlignmentFlag.AlignLeft, "After")
+
     def _pointer_centre(self) -> QPointF | None:
         if self._pointer is None or self._document is None:
             return None

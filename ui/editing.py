@@ -49,9 +49,7 @@ class EditingTools:
         act = window._action
         self.softer_action = act("Softer Brush", lambda: self.step_hardness(-1), ["{"])
         self.harder_action = act("Harder Brush", lambda: self.step_hardness(1), ["}"])
-        self.show_mask_action = act(
-            "Show &Mask", canvas.set_mask_visible, ["M"], checkable=True
-        )
+        self.show_mask_action = act("Show &Mask", canvas.set_mask_visible, ["M"], checkable=True)
         self.show_mask_action.setChecked(True)
         self.overlay_color_action = act("Mask &Colour…", self.choose_overlay_color)
         self.grow_action = act("&Grow Mask", lambda: self.change_edge(1), ["Ctrl+Alt+="])
@@ -63,9 +61,7 @@ class EditingTools:
             tip="Repair each brush stroke as soon as it is finished (J)",
             checkable=True,
         )
-        self.split_action = act(
-            "&Split Before/After", canvas.set_split, ["Y"], checkable=True
-        )
+        self.split_action = act("&Split Before/After", canvas.set_split, ["Y"], checkable=True)
         self.heal.enabled_changed.connect(self.heal_action.setChecked)
         self._build_tool_bar()
         self._build_history()
@@ -86,7 +82,9 @@ class EditingTools:
         self.hardness_spin = QSpinBox(bar)
         self.hardness_spin.setRange(0, 100)
         self.hardness_spin.setSuffix(" %")
-        self.hardness_spin.setToolTip("Brush hardness: 100% a hard edge, less a softer one ({ and })")
+        self.hardness_spin.setToolTip(
+            "Brush hardness: 100% a hard edge, less a softer one ({ and })"
+        )
         self.hardness_spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.hardness_spin.valueChanged.connect(lambda v: window.canvas.set_hardness(v / 100))
         self.hardness_spin.editingFinished.connect(window.canvas.setFocus)
@@ -142,9 +140,7 @@ class EditingTools:
     def _build_menu(self) -> None:
         window = self.window
         bar = window.menuBar()
-        view = next(
-            (a.menu() for a in bar.actions() if a.text().replace("&", "") == "View"), None
-        )
+        view = next((a.menu() for a in bar.actions() if a.text().replace("&", "") == "View"), None)
         menu = QMenu("&Mask", window)
         if view is not None:
             bar.insertMenu(view.menuAction(), menu)
