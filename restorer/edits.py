@@ -122,6 +122,25 @@ class PixelEdit:
     def _changed(self) -> np.ndarray:
         return _unpack(self.where, (self.box.height, self.box.width)).view(bool)
 
+    def redo_rows(self, pixels: np.ndarray, start: int, end: int, offset: int) -> tuple[Box, int]:
+        """Write the new values of the box's rows start..end only (for writing in steps).
+
+        `offset` is how many changed pixels lie in the rows before `start` (0 for the
+        first band; each call returns the offset for the next band).
+        """
+        box = self.box
+        width = box.width
+        first_bit, last_bit = (start - box.top) * width, (end - box.top) * width
+        packed = self.where[first_bit // 8 : (last_bit + 7) // 8]
+        skip = first_bit % 8
+        bits = np.unpackbits(packed, count=skip + last_bit - first_bit)[skip:].view(bool)
+        changed = bits.reshape(end - start, width)
+        count = int(np.count_nonzero(changed))
+        band = Box(start, box.left, end, box.right)
+        region = pixels[band.slices]
+        region[changed] = self.after[offset : offset + count]
+        return band, offset + count
+
     def undo(self, pixels: np.ndarray) -> Box:
         """Write the old values back into `pixels` (HxWxC, may be a channel view)."""
         region = pixels[self.box.slices]

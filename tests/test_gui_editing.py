@@ -17,6 +17,8 @@ pytest_plugins = ["tests.gui_support"]
 
 def shown(window) -> np.ndarray:
     """What the canvas shows (without the brush outline), as HxWx3 ints."""
+    if window.document is not None:
+        window.document.flush()  # a repair still being written in steps
     QApplication.sendEvent(window.canvas, QEvent(QEvent.Type.Leave))
     return array_from_qimage(window.canvas.grab().toImage())[..., :3].astype(int)
 

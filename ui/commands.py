@@ -39,15 +39,20 @@ class RepairCommand(QUndoCommand):
         pixels: PixelEdit | None,
         mask: MaskEdit | None,
         text: str,
+        gradual: bool = False,
     ) -> None:
         super().__init__(text)
         self._document = document
         self.pixels = pixels
         self.mask = mask
         self.serial = next(_serials)  # tells the document which edits are in effect
+        self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
 
     def redo(self) -> None:
-        if self.pixels is not None:
+        if self.pixels is not None and self._gradual:
+            self._gradual = False
+            self._document.write_pixels_gradually(self.pixels)
+        elif self.pixels is not None:
             self._document.write_pixels(self.pixels.redo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.redo)

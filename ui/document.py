@@ -9,11 +9,12 @@ so the GUI thread never waits and the job never sees a half-applied edit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from restorer.brush import Point, Stroke
@@ -27,6 +28,8 @@ from ui.commands import MaskCommand, RepairCommand
 from ui.jobs import LoadedPhoto
 
 UNDO_LIMIT = 100
+GRADUAL_ROWS = 64  # rows of a large repair written per step
+GRADUAL_BUDGET_S = 0.008  # GUI-thread time per event-loop turn for writing a repair
 
 
 class Document(QObject):
@@ -53,6 +56,12 @@ class Document(QObject):
         if self.mask_pyramid.gain != 1:  # the mask holds coverage: average it as it is
             self.mask_pyramid = Pyramid(self.mask)
         self.original = OriginalTiles(self.height, self.width)
+        self.mask_version = 0  # counts mask writes: a job's mask edit is valid while equal
+        # Repairs being written in steps: (edit, next row, changed pixels before that row).
+        self._gradual: list[tuple[PixelEdit, int, int]] = []
+        self._gradual_timer = QTimer(self)
+        self._gradual_timer.setSingleShot(True)
+        self._gradual_timer.timeout.connect(self._write_some)
         self.mask_bounds: Box | None = None  # holds every set mask pixel (maybe more)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
@@ -66,6 +75,7 @@ class Document(QObject):
     @property
     def pixels(self) -> np.ndarray:
         """HxWx4 RGBA; read it, change it only through this class."""
+        self.flush()
         return self._pixels
 
     @property
@@ -104,12 +114,45 @@ class Document(QObject):
             self.image_pyramid.replace_base(self._pixels)
             self.pixels_replaced.emit()
 
+    def write_pixels_gradually(self, edit: PixelEdit) -> None:
+        """Apply `edit` in bands of rows over the next event-loop turns (a large repair
+        would otherwise hold the GUI thread for a tenth of a second or more)."""
+        self.flush()
+        self._own_pixels()
+        self.original.keep(self._pixels, edit.box)
+        self._gradual.append((edit, edit.box.top, 0))
+        self._gradual_timer.start(0)
+
+    def _write_some(self, budget_s: float = GRADUAL_BUDGET_S) -> None:
+        started = time.perf_counter()
+        while self._gradual:
+            edit, row, offset = self._gradual[0]
+            end = min(edit.box.bottom, row + GRADUAL_ROWS)
+            band, offset = edit.redo_rows(self._pixels[..., :3], row, end, offset)
+            self.image_pyramid.update(band)
+            self.image_changed.emit(band)
+            if end >= edit.box.bottom:
+                self._gradual.pop(0)
+            else:
+                self._gradual[0] = (edit, end, offset)
+            if budget_s and time.perf_counter() - started > budget_s:
+                break
+        if self._gradual:
+            self._gradual_timer.start(0)
+
+    def flush(self) -> None:
+        """Finish any gradual write now (before anything else reads or writes pixels)."""
+        if self._gradual:
+            self._gradual_timer.stop()
+            self._write_some(budget_s=0)
+
     def write_pixels(self, write: Callable[[np.ndarray], Box], where: Box | None = None) -> None:
         """Apply `write(rgb_view) -> box` to the RGB channels and refresh that box.
 
         `where` is the box the write stays within; the original pixels there are kept
         first, for comparing before and after (the whole photo when not given).
         """
+        self.flush()
         self._own_pixels()
         self.original.keep(self._pixels, where or Box(0, 0, self.height, self.width))
         box = write(self._pixels[..., :3])
@@ -122,6 +165,7 @@ class Document(QObject):
         self._mask_written(box)
 
     def _mask_written(self, box: Box) -> None:
+        self.mask_version += 1
         self.mask_bounds = box if self.mask_bounds is None else self.mask_bounds.union(box)
         self.mask_pyramid.update(box)
         self.mask_changed.emit(box)
@@ -139,6 +183,7 @@ class Document(QObject):
     # -- sharing with jobs ----------------------------------------------------
     def share_pixels(self) -> np.ndarray:
         """The pixel array for a job to read; call `release_pixels(array)` when it is done."""
+        self.flush()
         self._shares += 1
         return self._pixels
 
@@ -253,13 +298,17 @@ class Document(QObject):
         snapshot: np.ndarray | None = None,
         pixel_edit: PixelEdit | None = None,
         engine_label: str | None = None,
+        mask_edit: MaskEdit | None = None,
+        mask_version: int | None = None,
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
         Only pixels under `job_mask` (the coverage mask the job was given) change, in
         proportion to its coverage. `pixel_edit`,
         computed by the job against `snapshot`, is used as is when nothing was written
-        since; otherwise the edit is computed again against the current pixels.
+        since; otherwise the edit is computed again against the current pixels. Likewise
+        `mask_edit` (computed by the job) is used when the mask is still at `mask_version`.
+        The pixels are written over the next few event-loop turns (`flush` finishes it).
         """
         self.end_stroke()
         box = Box(*patch.box)
@@ -269,13 +318,14 @@ class Document(QObject):
             current = self._pixels[box.slices][..., :3]
             after = blend_by_coverage(current, patch.pixels, coverage)
             pixel_edit = PixelEdit.from_arrays(box, current, after)
-        mask_now = self.mask[box.slices]
-        mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
+        if mask_edit is None or mask_version != self.mask_version:
+            mask_now = self.mask[box.slices]
+            mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
         label = engine_label or patch.engine_id
         text = f"Repair ({label})" if label else "Repair"
-        self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text))
+        self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text, gradual=True))
         return True
 
     # -- undo ----------------------------------------------------------------

@@ -73,6 +73,7 @@ class HealController(QObject):
             return
         box = self._queue.pop(0)
         mask = document.mask_snapshot(within=box)
+        version = document.mask_version
         if not mask.any():
             self._next()
             return
@@ -90,7 +91,15 @@ class HealController(QObject):
         def done(outcome: RepairOutcome | None) -> None:
             if outcome is None or document is not self._document:
                 return
-            document.apply_repair(outcome.patch, mask, snapshot, outcome.edit, engine.label)
+            document.apply_repair(
+                outcome.patch,
+                mask,
+                snapshot,
+                outcome.edit,
+                engine.label,
+                outcome.mask_edit,
+                version,
+            )
             self.healed.emit(Box(*outcome.patch.box))
 
         def failed(message: str) -> None:

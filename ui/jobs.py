@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from restorer.edits import PixelEdit
+from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import InpaintJob, Job, PatchResult
 from restorer.maskops import blend_by_coverage
@@ -139,6 +139,7 @@ class RepairOutcome:
 
     patch: PatchResult
     edit: PixelEdit | None
+    mask_edit: MaskEdit | None = None  # the repaired area leaving the mask snapshot
 
 
 @dataclass
@@ -165,8 +166,10 @@ class RepairJob(Job):
             return None
         box = Box(*patch.box)
         before = rgb[box.slices]
-        after = blend_by_coverage(before, patch.pixels, self.mask[box.slices])
-        return RepairOutcome(patch, PixelEdit.from_arrays(box, before, after))
+        coverage = self.mask[box.slices]
+        after = blend_by_coverage(before, patch.pixels, coverage)
+        mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
+        return RepairOutcome(patch, PixelEdit.from_arrays(box, before, after), mask_edit)
 
 
 @dataclass

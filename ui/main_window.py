@@ -433,6 +433,7 @@ class MainWindow(QMainWindow):
             return None
         snapshot = document.share_pixels()
         mask = document.mask_snapshot()
+        version = document.mask_version
         job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
 
         def done(outcome: RepairOutcome | None) -> None:
@@ -442,7 +443,9 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
             patch = outcome.patch
-            document.apply_repair(patch, mask, snapshot, outcome.edit, engine.label)
+            document.apply_repair(
+                patch, mask, snapshot, outcome.edit, engine.label, outcome.mask_edit, version
+            )
             where = "CPU" if patch.device == "cpu" else self.device_label.text()
             self.statusBar().showMessage(
                 f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s", 8000
