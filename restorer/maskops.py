@@ -50,9 +50,12 @@ def shrink(
     bounds = bounds if bounds is not None else bounding_box(mask)
     if bounds is None:
         return None
-    region = np.ascontiguousarray(mask[bounds.slices])
+    # Pad inside the photo (zeros there erode the edge); at the photo's own edges the
+    # mask is repeated outwards, so a mask touching the border keeps touching it.
+    box = bounds.pad(pixels).clip(*mask.shape)
+    region = np.ascontiguousarray(mask[box.slices])
     eroded = cv2.erode(region, _disc(pixels), borderType=cv2.BORDER_REPLICATE)
-    return bounds, eroded
+    return box, eroded
 
 
 def blend_by_coverage(before: np.ndarray, repaired: np.ndarray, coverage: np.ndarray) -> np.ndarray:
