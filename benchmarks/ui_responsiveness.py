@@ -158,7 +158,7 @@ def main() -> None:
                 meter.start()
                 repair_started = time.perf_counter()
                 window.repair()
-                wait_until(app, lambda: window.repair_job is None)
+                wait_until(app, lambda: window.repair_job is None and not document.writing)
                 repair_s.append(time.perf_counter() - repair_started)
                 meter.stop()
                 steps = document.undo_stack.count()

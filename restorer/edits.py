@@ -1,7 +1,8 @@
 """Undo records that hold only what changed: a rectangle and the values inside it.
 
-`MaskEdit` keeps a coverage mask rectangle (0..255) before and after, zlib-compressed:
-masks are long runs of 0 and 255, so a stroke's record costs a few percent of its area.
+`MaskEdit` keeps a coverage mask rectangle (0..255) before and after, zlib-compressed in
+bands of rows: masks are long runs of 0 and 255, so a stroke's record costs a few
+percent of its area, and a large edit can be applied band by band.
 `PixelEdit` keeps, for a rectangle of an image, which pixels changed (packed bits) and
 their old and new values only, so a repair of a few scattered spots on a 24-megapixel
 photo costs kilobytes, not a copy of the photo. Both apply by assignment (not by
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from restorer.geometry import Box, bounding_box
+
+BAND_ROWS = 64  # rows per compressed band of a mask edit
 
 
 def _pack(bits: np.ndarray) -> np.ndarray:
@@ -32,8 +35,8 @@ class MaskEdit:
     """A rectangle of a coverage mask (uint8), before and after an edit."""
 
     box: Box
-    before: bytes  # zlib-compressed uint8 rows
-    after: bytes
+    before: tuple[bytes, ...]  # zlib-compressed bands of BAND_ROWS rows
+    after: tuple[bytes, ...]
 
     @classmethod
     def from_arrays(cls, box: Box, before: np.ndarray, after: np.ndarray) -> MaskEdit | None:
@@ -56,23 +59,32 @@ class MaskEdit:
         )
         return cls(box, _squeeze(before[inner]), _squeeze(after[inner]))
 
-    def _values(self, data: bytes) -> np.ndarray:
-        flat = np.frombuffer(zlib.decompress(data), np.uint8)
-        return flat.reshape(self.box.height, self.box.width)
+    def _write(self, mask: np.ndarray, bands: tuple[bytes, ...], start: int, end: int) -> Box:
+        box = self.box
+        start, end = max(start, box.top), min(end, box.bottom)
+        for index in range((start - box.top) // BAND_ROWS, (end - box.top - 1) // BAND_ROWS + 1):
+            top = box.top + index * BAND_ROWS
+            values = np.frombuffer(zlib.decompress(bands[index]), np.uint8)
+            values = values.reshape(-1, box.width)
+            first, last = max(start, top), min(end, top + values.shape[0])
+            mask[first:last, box.left : box.right] = values[first - top : last - top]
+        return Box(start, box.left, end, box.right)
 
     def undo(self, mask: np.ndarray) -> Box:
         """Put the old values back into `mask`; returns the box touched."""
-        mask[self.box.slices] = self._values(self.before)
-        return self.box
+        return self._write(mask, self.before, self.box.top, self.box.bottom)
 
     def redo(self, mask: np.ndarray) -> Box:
         """Put the new values into `mask`; returns the box touched."""
-        mask[self.box.slices] = self._values(self.after)
-        return self.box
+        return self._write(mask, self.after, self.box.top, self.box.bottom)
+
+    def redo_rows(self, mask: np.ndarray, start: int, end: int) -> Box:
+        """Put the new values of image rows start..end into `mask` (for writing in steps)."""
+        return self._write(mask, self.after, start, end)
 
     @property
     def nbytes(self) -> int:
-        return len(self.before) + len(self.after)
+        return sum(map(len, self.before)) + sum(map(len, self.after))
 
 
 def _coverage(values: np.ndarray) -> np.ndarray:
@@ -82,8 +94,12 @@ def _coverage(values: np.ndarray) -> np.ndarray:
     return values.astype(np.uint8, copy=False)
 
 
-def _squeeze(values: np.ndarray) -> bytes:
-    return zlib.compress(np.ascontiguousarray(values).tobytes(), 1)
+def _squeeze(values: np.ndarray) -> tuple[bytes, ...]:
+    """Compress in bands of rows, so part of a large edit can be applied on its own."""
+    return tuple(
+        zlib.compress(np.ascontiguousarray(values[row : row + BAND_ROWS]).tobytes(), 1)
+        for row in range(0, values.shape[0], BAND_ROWS)
+    )
 
 
 @dataclass(frozen=True)

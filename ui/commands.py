@@ -49,10 +49,12 @@ class RepairCommand(QUndoCommand):
         self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
 
     def redo(self) -> None:
-        if self.pixels is not None and self._gradual:
+        if self._gradual:
             self._gradual = False
-            self._document.write_pixels_gradually(self.pixels)
-        elif self.pixels is not None:
+            self._document.write_repair_gradually(self.pixels, self.mask)
+            self._document.image_edit_applied(self.serial, True)
+            return
+        if self.pixels is not None:
             self._document.write_pixels(self.pixels.redo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.redo)

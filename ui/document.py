@@ -50,15 +50,16 @@ class Document(QObject):
         self.source_format = loaded.format
         self.notes = list(loaded.notes)
         self._pixels = loaded.pixels
-        self.mask = loaded.mask
+        self._mask = loaded.mask
         self.image_pyramid = loaded.image_pyramid
         self.mask_pyramid = loaded.mask_pyramid
         if self.mask_pyramid.gain != 1:  # the mask holds coverage: average it as it is
-            self.mask_pyramid = Pyramid(self.mask)
+            self.mask_pyramid = Pyramid(self._mask)
         self.original = OriginalTiles(self.height, self.width)
         self.mask_version = 0  # counts mask writes: a job's mask edit is valid while equal
-        # Repairs being written in steps: (edit, next row, changed pixels before that row).
-        self._gradual: list[tuple[PixelEdit, int, int]] = []
+        # Repairs being written in steps: (pixel edit, mask edit, next row, changed
+        # pixels of the pixel edit before that row).
+        self._gradual: list[tuple[PixelEdit | None, MaskEdit | None, int, int]] = []
         self._gradual_timer = QTimer(self)
         self._gradual_timer.setSingleShot(True)
         self._gradual_timer.timeout.connect(self._write_some)
@@ -77,6 +78,12 @@ class Document(QObject):
         """HxWx4 RGBA; read it, change it only through this class."""
         self.flush()
         return self._pixels
+
+    @property
+    def mask(self) -> np.ndarray:
+        """HxW uint8 coverage (0 keep .. 255 repair); change it only through this class."""
+        self.flush()
+        return self._mask
 
     @property
     def height(self) -> int:
@@ -114,31 +121,48 @@ class Document(QObject):
             self.image_pyramid.replace_base(self._pixels)
             self.pixels_replaced.emit()
 
-    def write_pixels_gradually(self, edit: PixelEdit) -> None:
-        """Apply `edit` in bands of rows over the next event-loop turns (a large repair
-        would otherwise hold the GUI thread for a tenth of a second or more)."""
+    def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None:
+        """Apply a repair's edits in bands of rows over the next event-loop turns (a large
+        repair would otherwise hold the GUI thread for a tenth of a second or more)."""
         self.flush()
         self._own_pixels()
-        self.original.keep(self._pixels, edit.box)
-        self._gradual.append((edit, edit.box.top, 0))
+        boxes = [edit.box for edit in (pixels, mask) if edit is not None]
+        if not boxes:
+            return
+        top = min(box.top for box in boxes)
+        self._gradual.append((pixels, mask, top, 0))
         self._gradual_timer.start(0)
 
     def _write_some(self, budget_s: float = GRADUAL_BUDGET_S) -> None:
         started = time.perf_counter()
         while self._gradual:
-            edit, row, offset = self._gradual[0]
-            end = min(edit.box.bottom, row + GRADUAL_ROWS)
-            band, offset = edit.redo_rows(self._pixels[..., :3], row, end, offset)
-            self.image_pyramid.update(band)
-            self.image_changed.emit(band)
-            if end >= edit.box.bottom:
+            pixels, mask, row, offset = self._gradual[0]
+            end = row + GRADUAL_ROWS
+            bottom = max(edit.box.bottom for edit in (pixels, mask) if edit is not None)
+            if pixels is not None and row < pixels.box.bottom and end > pixels.box.top:
+                start = max(row, pixels.box.top)
+                stop = min(end, pixels.box.bottom)
+                self.original.keep(
+                    self._pixels, Box(start, pixels.box.left, stop, pixels.box.right)
+                )
+                band, offset = pixels.redo_rows(self._pixels[..., :3], start, stop, offset)
+                self.image_pyramid.update(band)
+                self.image_changed.emit(band)
+            if mask is not None and row < mask.box.bottom and end > mask.box.top:
+                self._mask_written(mask.redo_rows(self._mask, row, end))
+            if end >= bottom:
                 self._gradual.pop(0)
             else:
-                self._gradual[0] = (edit, end, offset)
+                self._gradual[0] = (pixels, mask, end, offset)
             if budget_s and time.perf_counter() - started > budget_s:
                 break
         if self._gradual:
             self._gradual_timer.start(0)
+
+    @property
+    def writing(self) -> bool:
+        """True while a repair is still being written in steps."""
+        return bool(self._gradual)
 
     def flush(self) -> None:
         """Finish any gradual write now (before anything else reads or writes pixels)."""
@@ -161,7 +185,8 @@ class Document(QObject):
 
     def write_mask(self, write: Callable[[np.ndarray], Box]) -> None:
         """Apply `write(mask) -> box` to the mask and refresh that box."""
-        box = write(self.mask)
+        self.flush()
+        box = write(self._mask)
         self._mask_written(box)
 
     def _mask_written(self, box: Box) -> None:
@@ -206,7 +231,8 @@ class Document(QObject):
         """Start a brush (or eraser) stroke with a dab at `point` (image pixels)."""
         if self._stroke is not None:
             self.end_stroke()
-        self._stroke = Stroke(self.mask, size, 0 if erase else 255, hardness)
+        self.flush()  # a repair still being written must not overwrite the new stroke
+        self._stroke = Stroke(self._mask, size, 0 if erase else 255, hardness)
         self.stroke_to(point)
 
     def stroke_to(self, point: Point) -> None:
@@ -230,21 +256,23 @@ class Document(QObject):
         return edit.box
 
     def mask_is_empty(self) -> bool:
+        self.flush()
         if self.mask_bounds is None:
             return True
-        return not self.mask[self.mask_bounds.slices].any()
+        return not self._mask[self.mask_bounds.slices].any()
 
     def mask_snapshot(self, within: Box | None = None) -> np.ndarray:
         """A copy of the coverage mask for a job (only the part that can be set is copied).
 
         With `within`, only the mask inside that box (e.g. one stroke's area).
         """
-        snapshot = np.zeros(self.mask.shape, np.uint8)  # lazily zeroed pages: cheap
+        self.flush()
+        snapshot = np.zeros(self._mask.shape, np.uint8)  # lazily zeroed pages: cheap
         box = self.mask_bounds
         if box is not None and within is not None:
             box = box.intersect(within)
         if box is not None and not box.is_empty:
-            snapshot[box.slices] = self.mask[box.slices]
+            snapshot[box.slices] = self._mask[box.slices]
         return snapshot
 
     def change_mask_edge(self, pixels: int) -> bool:
@@ -253,11 +281,11 @@ class Document(QObject):
         if pixels == 0 or self.mask_is_empty():
             return False
         change = grow if pixels > 0 else shrink
-        result = change(self.mask, abs(pixels), self.mask_bounds)
+        result = change(self._mask, abs(pixels), self.mask_bounds)
         if result is None:
             return False
         box, values = result
-        edit = MaskEdit.from_arrays(box, self.mask[box.slices], values)
+        edit = MaskEdit.from_arrays(box, self._mask[box.slices], values)
         if edit is None:
             return False
         verb = "Grow" if pixels > 0 else "Shrink"
@@ -270,7 +298,7 @@ class Document(QObject):
         if self.mask_bounds is None:
             return False
         box = self.mask_bounds
-        region = self.mask[box.slices]
+        region = self._mask[box.slices]
         edit = MaskEdit.from_arrays(box, region, np.zeros_like(region))
         if edit is None:
             return False
@@ -282,9 +310,9 @@ class Document(QObject):
         self.end_stroke()
         new = np.asarray(mask)
         new = new if new.dtype == np.uint8 else new.astype(bool)
-        if new.shape != self.mask.shape:
-            raise ValueError(f"mask shape {new.shape} is not the image's {self.mask.shape}")
-        edit = MaskEdit.from_arrays(Box(0, 0, self.height, self.width), self.mask, new)
+        if new.shape != self._mask.shape:
+            raise ValueError(f"mask shape {new.shape} is not the image's {self._mask.shape}")
+        edit = MaskEdit.from_arrays(Box(0, 0, self.height, self.width), self._mask, new)
         if edit is None:
             return False
         self.undo_stack.push(MaskCommand(self, edit, text))
@@ -311,6 +339,7 @@ class Document(QObject):
         The pixels are written over the next few event-loop turns (`flush` finishes it).
         """
         self.end_stroke()
+        self.flush()
         box = Box(*patch.box)
         coverage = job_mask[box.slices]
         hole = coverage > 0
@@ -319,7 +348,7 @@ class Document(QObject):
             after = blend_by_coverage(current, patch.pixels, coverage)
             pixel_edit = PixelEdit.from_arrays(box, current, after)
         if mask_edit is None or mask_version != self.mask_version:
-            mask_now = self.mask[box.slices]
+            mask_now = self._mask[box.slices]
             mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
