@@ -79,8 +79,10 @@ class Autosaver(QObject):
             or document is not self.window.document
         ):
             return False
-        if document.stroking:
-            return False  # the next tick takes the finished stroke
+        if document.stroking or self.window.jobs.busy:
+            # The next tick takes the finished stroke; a job's result would be applied
+            # while the save still reads the pixels (forcing a copy of the whole photo).
+            return False
         if not document.is_modified and document.mask_is_empty():
             self.store.clear_state()  # nothing that a crash could lose
             self._dirty = False
