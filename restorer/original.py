@@ -1,7 +1,7 @@
 """The photo as it was opened, kept only where it has since changed (for before/after views).
 
 Before any pixel of the working photo is written, `keep(pixels, box)` copies each
-256x256 tile under `box` the first time it is touched. The original photo is then the
+128x128 tile under `box` the first time it is touched. The original photo is then the
 working photo with those tiles laid over it, so comparing costs memory only for the
 parts that were repaired. `level(key, n)` gives a tile halved `n` times, matching the
 zoom pyramid of the working photo (`restorer.pyramid`).
@@ -14,7 +14,7 @@ import numpy as np
 from restorer.geometry import Box
 from restorer.pyramid import half_size
 
-TILE = 256
+TILE = 128
 
 
 class OriginalTiles:

@@ -209,3 +209,19 @@ def test_repair_results_stay_exact_under_undo_and_redo_of_everything(qtbot, wind
         window.redo_action.trigger()
         assert np.array_equal(pixels_rgb(window), pixels)
         assert np.array_equal(document.mask, mask)
+
+
+def test_painting_while_a_repair_reads_the_mask_copies_it_first(qtbot, window, photo_path):
+    open_photo(qtbot, window, photo_path)
+    document = window.document
+    stroke_along(qtbot, window.canvas, [(30.0, 30.0)])
+    shared = document.share_mask()
+    before = shared.copy()
+    stroke_along(qtbot, window.canvas, [(90.0, 70.0)])  # the job must not see this
+    assert np.array_equal(shared, before)
+    assert document.mask is not shared and document.mask[70, 90] == 255
+    document.release_mask(shared)
+    # The canvas now draws the new mask array.
+    window.canvas.set_overlay_opacity(1.0)
+    window.canvas.set_overlay_color(QColor(0, 255, 0))
+    assert list(at(window, 90, 70)) == [0, 255, 0]

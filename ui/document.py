@@ -28,7 +28,7 @@ from ui.commands import MaskCommand, RepairCommand
 from ui.jobs import LoadedPhoto
 
 UNDO_LIMIT = 100
-GRADUAL_ROWS = 64  # rows of a large repair written per step
+GRADUAL_ROWS = 32  # rows of a large repair written per step
 GRADUAL_BUDGET_S = 0.008  # GUI-thread time per event-loop turn for writing a repair
 
 
@@ -67,6 +67,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._shares = 0
+        self._mask_shares = 0
         self._applied: list[int] = []  # serials of the image edits now applied, oldest first
         # A restored crash session matches no file: no edit state equals "saved".
         self._saved: list[int] = [0] if loaded.recovered else []
@@ -121,6 +122,14 @@ class Document(QObject):
             self.image_pyramid.replace_base(self._pixels)
             self.pixels_replaced.emit()
 
+    def _own_mask(self) -> None:
+        """Copy the mask before writing it while a job still reads it (copy-on-write)."""
+        if self._mask_shares > 0:
+            self._mask = self._mask.copy()
+            self._mask_shares = 0
+            self.mask_pyramid.replace_base(self._mask)
+            self.pixels_replaced.emit()
+
     def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None:
         """Apply a repair's edits in bands of rows over the next event-loop turns (a large
         repair would otherwise hold the GUI thread for a tenth of a second or more)."""
@@ -149,6 +158,7 @@ class Document(QObject):
                 self.image_pyramid.update(band)
                 self.image_changed.emit(band)
             if mask is not None and row < mask.box.bottom and end > mask.box.top:
+                self._own_mask()
                 self._mask_written(mask.redo_rows(self._mask, row, end))
             if end >= bottom:
                 self._gradual.pop(0)
@@ -186,6 +196,7 @@ class Document(QObject):
     def write_mask(self, write: Callable[[np.ndarray], Box]) -> None:
         """Apply `write(mask) -> box` to the mask and refresh that box."""
         self.flush()
+        self._own_mask()
         box = write(self._mask)
         self._mask_written(box)
 
@@ -216,6 +227,19 @@ class Document(QObject):
         if array is self._pixels and self._shares > 0:
             self._shares -= 1
 
+    def share_mask(self) -> np.ndarray:
+        """The coverage mask for a job to read without a copy; `release_mask` when done.
+
+        The next write to the mask while it is shared copies it first.
+        """
+        self.flush()
+        self._mask_shares += 1
+        return self._mask
+
+    def release_mask(self, array: np.ndarray) -> None:
+        if array is self._mask and self._mask_shares > 0:
+            self._mask_shares -= 1
+
     def pixels_unchanged_since(self, array: np.ndarray) -> bool:
         """True when no pixel was written since `array` was shared (it is still ours)."""
         return array is self._pixels
@@ -232,6 +256,7 @@ class Document(QObject):
         if self._stroke is not None:
             self.end_stroke()
         self.flush()  # a repair still being written must not overwrite the new stroke
+        self._own_mask()
         self._stroke = Stroke(self._mask, size, 0 if erase else 255, hardness)
         self.stroke_to(point)
 
@@ -342,14 +367,13 @@ class Document(QObject):
         self.flush()
         box = Box(*patch.box)
         coverage = job_mask[box.slices]
-        hole = coverage > 0
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
             current = self._pixels[box.slices][..., :3]
             after = blend_by_coverage(current, patch.pixels, coverage)
             pixel_edit = PixelEdit.from_arrays(box, current, after)
         if mask_edit is None or mask_version != self.mask_version:
             mask_now = self._mask[box.slices]
-            mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
+            mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(coverage > 0, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
         label = engine_label or patch.engine_id

@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, "Cannot repair", str(error))
             return None
         snapshot = document.share_pixels()
-        mask = document.mask_snapshot()
+        mask = document.share_mask()  # copied only if the mask is written meanwhile
         version = document.mask_version
         job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
 
@@ -459,6 +459,7 @@ class MainWindow(QMainWindow):
 
         def ended() -> None:
             document.release_pixels(snapshot)
+            document.release_mask(mask)
             self.repair_job = None
 
         self.repair_job = self.jobs.submit(
