@@ -49,6 +49,16 @@ class OriginalTiles:
             if key not in self.tiles:
                 self.tiles[key] = pixels[self.tile_box(key).slices].copy()
 
+    def copies_for(self, pixels: np.ndarray, box: Box) -> dict[tuple[int, int], np.ndarray]:
+        """Copies of every tile under `box` (made by a job, off the GUI thread, see `adopt`)."""
+        return {key: pixels[self.tile_box(key).slices].copy() for key in self.keys_in(box)}
+
+    def adopt(self, copies: dict[tuple[int, int], np.ndarray]) -> None:
+        """Keep the tiles of `copies` not kept yet. The copies must show the photo as it
+        is now (a tile not kept yet was never written, so it is still the original)."""
+        for key, tile in copies.items():
+            self.tiles.setdefault(key, tile)
+
     def kept_in(self, box: Box) -> list[tuple[int, int]]:
         """The kept tiles that overlap `box`."""
         if len(self.tiles) < 64:

@@ -353,6 +353,7 @@ class Document(QObject):
         engine_label: str | None = None,
         mask_edit: MaskEdit | None = None,
         mask_version: int | None = None,
+        tiles: dict | None = None,
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
@@ -360,13 +361,16 @@ class Document(QObject):
         proportion to its coverage. `pixel_edit`,
         computed by the job against `snapshot`, is used as is when nothing was written
         since; otherwise the edit is computed again against the current pixels. Likewise
-        `mask_edit` (computed by the job) is used when the mask is still at `mask_version`.
+        `mask_edit` (computed by the job) is used when the mask is still at `mask_version`,
+        and the job's copies of the `tiles` under the repair become the original's.
         The pixels are written over the next few event-loop turns (`flush` finishes it).
         """
         self.end_stroke()
         self.flush()
         box = Box(*patch.box)
         coverage = job_mask[box.slices]
+        if snapshot is not None and self.pixels_unchanged_since(snapshot) and tiles:
+            self.original.adopt(tiles)  # copied by the job: no copying here
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
             current = self._pixels[box.slices][..., :3]
             after = blend_by_coverage(current, patch.pixels, coverage)

@@ -99,6 +99,7 @@ class HealController(QObject):
                 engine.label,
                 outcome.mask_edit,
                 version,
+                outcome.tiles,
             )
             self.healed.emit(Box(*outcome.patch.box))
 

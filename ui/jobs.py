@@ -16,6 +16,7 @@ from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import InpaintJob, Job, PatchResult
 from restorer.maskops import blend_by_coverage
+from restorer.original import OriginalTiles
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
 
@@ -140,6 +141,8 @@ class RepairOutcome:
     patch: PatchResult
     edit: PixelEdit | None
     mask_edit: MaskEdit | None = None  # the repaired area leaving the mask snapshot
+    # Tiles of the snapshot under the repair, for `OriginalTiles.adopt` (compare view).
+    tiles: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -169,7 +172,12 @@ class RepairJob(Job):
         coverage = self.mask[box.slices]
         after = blend_by_coverage(before, patch.pixels, coverage)
         mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
-        return RepairOutcome(patch, PixelEdit.from_arrays(box, before, after), mask_edit)
+        pixel_edit = PixelEdit.from_arrays(box, before, after)
+        height, width = self.pixels.shape[:2]
+        tiles = {}
+        if pixel_edit is not None:
+            tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box)
+        return RepairOutcome(patch, pixel_edit, mask_edit, tiles)
 
 
 @dataclass

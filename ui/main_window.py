@@ -444,7 +444,14 @@ class MainWindow(QMainWindow):
                 return
             patch = outcome.patch
             document.apply_repair(
-                patch, mask, snapshot, outcome.edit, engine.label, outcome.mask_edit, version
+                patch,
+                mask,
+                snapshot,
+                outcome.edit,
+                engine.label,
+                outcome.mask_edit,
+                version,
+                outcome.tiles,
             )
             where = "CPU" if patch.device == "cpu" else self.device_label.text()
             self.statusBar().showMessage(
