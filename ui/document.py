@@ -87,6 +87,13 @@ class Document(QObject):
         self.flush()
         return self._mask
 
+    @mask.setter
+    def mask(self, mask: np.ndarray) -> None:
+        """Swap in another mask array (whole-photo replacement); no undo step by itself."""
+        self.flush()
+        self._mask = mask
+        self._mask_shares = 0
+
     @property
     def height(self) -> int:
         return int(self._pixels.shape[0])
