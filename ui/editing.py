@@ -88,7 +88,7 @@ class EditingTools:
         self.hardness_spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.hardness_spin.valueChanged.connect(lambda v: window.canvas.set_hardness(v / 100))
         self.hardness_spin.editingFinished.connect(window.canvas.setFocus)
-        bar.addWidget(QLabel("Hardness", bar))
+        bar.addWidget(_label("Hardness", bar))
         bar.addWidget(self.hardness_spin)
         bar.addSeparator()
         bar.addAction(self.show_mask_action)
@@ -105,7 +105,7 @@ class EditingTools:
         self.opacity_slider.valueChanged.connect(
             lambda v: window.canvas.set_overlay_opacity(v / 100)
         )
-        bar.addWidget(QLabel("Opacity", bar))
+        bar.addWidget(_label("Opacity", bar))
         bar.addWidget(self.opacity_slider)
         bar.addSeparator()
         self.edge_spin = QSpinBox(bar)
@@ -194,6 +194,12 @@ class EditingTools:
         window.canvas.end_stroke()
         if not window.document.change_mask_edge(direction * self.edge_spin.value()):
             window.statusBar().showMessage("The mask is empty: brush over something first.", 4000)
+
+
+def _label(text: str, parent) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("toolLabel")
+    return label
 
 
 def install_editing(window: MainWindow) -> EditingTools:
