@@ -136,6 +136,8 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
         assert np.array_equal(restored.pixels[..., :3], pixels)
         assert np.array_equal(restored.mask, mask)
         assert again.isWindowModified()  # unsaved work: closing asks
+        assert again.files.save() is None  # saving over the original file asks first
+        assert dialogs.of_kind("question")[-1][1] == "Overwrite photo?"
         assert not crashed.exists()
         assert RecoveryStore(crashed.parent).stale_sessions() == []
     finally:

@@ -187,7 +187,7 @@ def offer_recovery(window: MainWindow) -> bool:
         return False
 
     def restored(loaded: LoadedPhoto) -> None:
-        window.show_photo(loaded)
+        window.files.show_restored(loaded)
         for folder in sessions:
             store.discard(folder)
         window.statusBar().showMessage(f"Restored your work on {name}", 8000)
