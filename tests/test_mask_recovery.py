@@ -133,3 +133,24 @@ def test_a_damaged_recovery_is_a_clear_error(tmp_path):
     (store.folder / "image.png").write_bytes(b"not a png")
     with pytest.raises(ImageReadError, match="could not be read"):
         RecoveryStore.load(store.folder)
+
+
+def test_a_cropped_repair_job_reports_in_photo_coordinates():
+    from restorer.progress import Progress
+    from tests.helpers import gradient_photo
+    from ui.jobs import RepairJob
+
+    rgb = gradient_photo(120, 160)
+    pixels = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+    mask = np.zeros((120, 160), np.uint8)
+    mask[60:66, 100:110] = 255
+    crop = Box(40, 80, 90, 140)
+    outcome = RepairJob(pixels, mask, "telea", "cpu", crop=crop).run(Progress())
+    assert outcome.patch.box == (60, 100, 66, 110)
+    assert outcome.edit.box.top >= 60 and outcome.edit.box.left >= 100
+    assert outcome.mask_edit.box == Box(60, 100, 66, 110)
+    assert set(outcome.tiles) == {(0, 0)}  # whole-photo tile positions
+    repaired = pixels[..., :3].copy()
+    outcome.edit.redo(repaired)
+    changed = (repaired != pixels[..., :3]).any(axis=2)
+    assert changed.any() and not changed[mask == 0].any()

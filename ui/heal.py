@@ -19,6 +19,9 @@ from restorer.geometry import Box
 from ui import dialogs
 from ui.jobs import RepairJob, RepairOutcome
 
+CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a stroke, at least
+CONTEXT_FACTOR = 2  # ...or this many times the stroke's size
+
 if TYPE_CHECKING:
     from ui.document import Document
     from ui.main_window import MainWindow
@@ -85,8 +88,13 @@ class HealController(QObject):
             dialogs.show_error(window, "Cannot heal", str(error))
             return
         snapshot = document.share_pixels()
-        job = RepairJob(snapshot, mask, engine.id, window.job_device(engine))
-        job.title = "Healing"
+        # The engine sees the stroke and its surroundings, not the whole photo: a heal
+        # on a 24-megapixel photo takes as long as one on a small one.
+        context = max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width))
+        crop = box.pad(context).clip(document.height, document.width)
+        job = RepairJob(
+            snapshot, mask, engine.id, window.job_device(engine), title="Healing", crop=crop
+        )
 
         def done(outcome: RepairOutcome | None) -> None:
             if outcome is None or document is not self._document:

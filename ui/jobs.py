@@ -151,7 +151,9 @@ class RepairJob(Job):
 
     The engine repairs `mask > 0`; its pixels are blended in by the mask's coverage,
     so a soft brush edge gives a soft seam. Also prepares the undo record (only the
-    pixels that changed), so the GUI thread merely pushes it.
+    pixels that changed), so the GUI thread merely pushes it. With `crop`, the engine
+    sees only that part of the photo (a stroke and its surroundings, for healing as
+    you paint), and the results are still in whole-photo coordinates.
     """
 
     pixels: np.ndarray  # HxWx4 snapshot
@@ -160,20 +162,30 @@ class RepairJob(Job):
     device: str = "auto"
     seed: int = 0
     title: str = "Repairing"
+    crop: Box | None = None
 
     def run(self, progress: Progress) -> RepairOutcome | None:
-        rgb = np.ascontiguousarray(self.pixels[..., :3])
-        job = InpaintJob(rgb, self.mask > 0, self.engine_id, self.device, self.seed)
+        height, width = self.pixels.shape[:2]
+        crop = Box(0, 0, height, width) if self.crop is None else self.crop.clip(height, width)
+        rgb = np.ascontiguousarray(self.pixels[crop.slices][..., :3])
+        mask = self.mask[crop.slices]
+        job = InpaintJob(rgb, mask > 0, self.engine_id, self.device, self.seed)
         patch = job.run(progress)
         if patch is None:
             return None
-        box = Box(*patch.box)
-        before = rgb[box.slices]
-        coverage = self.mask[box.slices]
+        inner = Box(*patch.box)
+        box = Box(
+            inner.top + crop.top,
+            inner.left + crop.left,
+            inner.bottom + crop.top,
+            inner.right + crop.left,
+        )
+        patch.box = tuple(box)
+        before = rgb[inner.slices]
+        coverage = mask[inner.slices]
         after = blend_by_coverage(before, patch.pixels, coverage)
         mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
         pixel_edit = PixelEdit.from_arrays(box, before, after)
-        height, width = self.pixels.shape[:2]
         tiles = {}
         if pixel_edit is not None:
             tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box)
