@@ -3,7 +3,9 @@
 Each running app owns a folder `autosave/<pid>/` holding a lock file with its process
 id. `save` writes the photo (RGBA PNG), the coverage mask (grey PNG) and a metadata
 JSON, each to a temporary file renamed into place, metadata last, so a crash mid-save
-leaves the previous complete state. A normal exit removes the folder. On the next
+leaves the previous complete state. While the photo still equals the file it was
+opened from, only the mask is written and the metadata names the file (with its size
+and time, so a file changed since is noticed). A normal exit removes the folder. On the next
 start, a folder whose process is gone and that holds a complete state is a session
 that crashed: `stale_sessions` finds it, `load` reads it back exactly.
 """
@@ -80,17 +82,28 @@ class RecoveryStore:
         lock = {"pid": self.pid, "started": time.time()}
         (self.folder / LOCK).write_text(json.dumps(lock), encoding="utf-8")
 
-    def save(self, pixels: np.ndarray, mask: np.ndarray, meta: dict) -> Path:
-        """Write the working state (photo, mask, metadata) atomically; returns the folder."""
+    def save(self, pixels: np.ndarray | None, mask: np.ndarray, meta: dict) -> Path:
+        """Write the working state (photo, mask, metadata) atomically; returns the folder.
+
+        `pixels` None: the photo is the file named by `meta["path"]`, unchanged.
+        """
         from PIL import Image
 
         self.claim()
-        image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
-        _write_atomic(self.folder / IMAGE, lambda p: image.save(p, "PNG", compress_level=1))
+        meta = dict(meta)
+        if pixels is None:
+            source = Path(meta["path"])
+            stat = source.stat()
+            meta["image_file"] = str(source)
+            meta["image_stat"] = [stat.st_size, stat.st_mtime_ns]
+            (self.folder / IMAGE).unlink(missing_ok=True)
+        else:
+            image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
+            _write_atomic(self.folder / IMAGE, lambda p: image.save(p, "PNG", compress_level=1))
         grey = Image.fromarray(np.ascontiguousarray(mask), "L")
         _write_atomic(self.folder / MASK, lambda p: grey.save(p, "PNG", compress_level=1))
         record = dict(meta, version=FORMAT_VERSION, saved=time.time())
-        record["size"] = [int(pixels.shape[1]), int(pixels.shape[0])]
+        record["size"] = [int(mask.shape[1]), int(mask.shape[0])]
         text = json.dumps(record)
         _write_atomic(self.folder / META, lambda p: p.write_text(text, encoding="utf-8"))
         return self.folder
@@ -120,7 +133,7 @@ class RecoveryStore:
             if pid is not None and _process_alive(pid):
                 continue
             meta = folder / META
-            if meta.is_file() and (folder / IMAGE).is_file() and (folder / MASK).is_file():
+            if _complete(folder):
                 found.append((meta.stat().st_mtime, folder))
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # nothing worth keeping
@@ -141,8 +154,11 @@ class RecoveryStore:
         folder = Path(folder)
         try:
             meta = json.loads((folder / META).read_text(encoding="utf-8"))
-            with Image.open(folder / IMAGE) as image:
-                pixels = np.asarray(image.convert("RGBA")).copy()
+            if meta.get("image_file"):
+                pixels = _photo_file(meta)
+            else:
+                with Image.open(folder / IMAGE) as image:
+                    pixels = np.asarray(image.convert("RGBA")).copy()
             with Image.open(folder / MASK) as image:
                 mask = np.asarray(image.convert("L")).copy()
         except (OSError, ValueError) as error:
@@ -154,6 +170,37 @@ class RecoveryStore:
     @staticmethod
     def discard(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _complete(folder: Path) -> bool:
+    """A state whose metadata, mask and photo (a file of its own, or named) are all there."""
+    if not (folder / META).is_file() or not (folder / MASK).is_file():
+        return False
+    if (folder / IMAGE).is_file():
+        return True
+    try:
+        return bool(json.loads((folder / META).read_text(encoding="utf-8")).get("image_file"))
+    except (OSError, ValueError):
+        return False
+
+
+def _photo_file(meta: dict) -> np.ndarray:
+    """The unchanged photo a state names, as RGBA, if the file is still the same."""
+    from restorer.errors import ImageReadError
+    from restorer.imageio import load_image
+
+    path = Path(meta["image_file"])
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ImageReadError(f"The photo {path.name} is no longer there.") from error
+    if [stat.st_size, stat.st_mtime_ns] != list(meta.get("image_stat", [])):
+        raise ImageReadError(f"The photo {path.name} was changed since; its mask was not restored.")
+    photo = load_image(path)
+    pixels = np.empty((*photo.rgb.shape[:2], 4), np.uint8)
+    pixels[..., :3] = photo.rgb
+    pixels[..., 3] = 255 if photo.alpha is None else photo.alpha
+    return pixels
 
 
 def encode_blob(data: bytes | None) -> str | None:

@@ -154,3 +154,24 @@ def test_a_cropped_repair_job_reports_in_photo_coordinates():
     outcome.edit.redo(repaired)
     changed = (repaired != pixels[..., :3]).any(axis=2)
     assert changed.any() and not changed[mask == 0].any()
+
+
+def test_an_unchanged_photo_is_recovered_from_its_file_with_the_mask(tmp_path):
+    from restorer.errors import ImageReadError
+    from tests.helpers import gradient_photo, write_png
+
+    rgb = gradient_photo(20, 30)
+    photo = write_png(tmp_path / "photo.png", rgb)
+    mask = np.zeros((20, 30), np.uint8)
+    mask[5:9, 5:20] = 200
+    store = RecoveryStore(tmp_path / "autosave", pid=999_999_994)
+    store.save(None, mask, {"path": str(photo)})
+    assert not (store.folder / "image.png").exists()  # the file is the photo
+    [folder] = RecoveryStore(tmp_path / "autosave").stale_sessions()
+    state = RecoveryStore.load(folder)
+    assert np.array_equal(state.pixels[..., :3], rgb) and np.array_equal(state.mask, mask)
+
+    write_png(photo, rgb // 2)  # the file changed since: say so, restore nothing wrong
+    os.utime(photo, ns=(1, 1))
+    with pytest.raises(ImageReadError, match="was changed since"):
+        RecoveryStore.load(folder)

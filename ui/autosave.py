@@ -88,7 +88,9 @@ class Autosaver(QObject):
             self._dirty = False
             return False
         self._dirty = False
-        pixels = document.share_pixels()
+        # An unchanged photo is its file: only the mask needs writing then.
+        unchanged = not document.is_modified and document.path.is_file()
+        pixels = None if unchanged else document.share_pixels()
         mask = document.mask_snapshot()
         meta = {
             "path": str(document.path),
@@ -114,7 +116,8 @@ class Autosaver(QObject):
 
     def _finished(self, error: str | None, held: tuple) -> None:
         document, pixels = held
-        document.release_pixels(pixels)
+        if pixels is not None:
+            document.release_pixels(pixels)
         if self._thread is not None:
             self._thread.join()
         self._thread = None
@@ -155,7 +158,8 @@ class RestoreJob(Job):
             exif=state.blob("exif"),
             icc=state.blob("icc"),
             format=state.meta.get("format"),
-            recovered=True,
+            # A photo restored from its unchanged file is not an unsaved change.
+            recovered=not state.meta.get("image_file"),
         )
         progress.update(1.0, "Restored")
         return loaded
