@@ -135,6 +135,7 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
         assert restored is not None and restored.path == photo_path
         assert np.array_equal(restored.pixels[..., :3], pixels)
         assert np.array_equal(restored.mask, mask)
+        assert not restored.mask_is_empty()  # the restored mask can be repaired
         assert again.isWindowModified()  # unsaved work: closing asks
         assert again.files.save() is None  # saving over the original file asks first
         assert dialogs.of_kind("question")[-1][1] == "Overwrite photo?"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from restorer.geometry import bounding_box
 from restorer.jobs import Job
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
@@ -160,6 +161,7 @@ class RestoreJob(Job):
             format=state.meta.get("format"),
             # A photo restored from its unchanged file is not an unsaved change.
             recovered=not state.meta.get("image_file"),
+            mask_bounds=bounding_box(state.mask),
         )
         progress.update(1.0, "Restored")
         return loaded

@@ -2,9 +2,14 @@
 
 All changes go through here, so the canvas repaints exactly the changed rectangle
 (`image_changed(box)`, `mask_changed(box)`) and every change is one undo step holding
-only that rectangle. Jobs get the pixels without a copy (`share_pixels`): the next
-change to the pixels while a job still reads them copies them first (copy-on-write),
-so the GUI thread never waits and the job never sees a half-applied edit.
+only that rectangle. The mask is coverage, 0 (keep) to 255 (repair), so a soft brush
+gives a soft repair edge. Jobs get the pixels and the mask without a copy
+(`share_pixels`, `share_mask`): the next change to them while a job still reads them
+copies them first (copy-on-write), so the GUI thread never waits and the job never
+sees a half-applied edit. A large repair is written in bands of rows over a few
+event-loop turns, so the window never freezes; reading `pixels` or `mask` finishes it.
+Before pixels are first written, their original tiles are kept (`original`), for the
+before/after views.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ class Document(QObject):
         self._gradual_timer = QTimer(self)
         self._gradual_timer.setSingleShot(True)
         self._gradual_timer.timeout.connect(self._write_some)
-        self.mask_bounds: Box | None = None  # holds every set mask pixel (maybe more)
+        # Holds every set mask pixel (maybe more); a restored mask may have some already.
+        self.mask_bounds: Box | None = loaded.mask_bounds
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._shares = 0

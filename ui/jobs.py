@@ -36,6 +36,7 @@ class LoadedPhoto:
     format: str | None = None
     notes: list[str] = field(default_factory=list)
     recovered: bool = False  # restored after a crash: differs from any file
+    mask_bounds: Box | None = None  # where `mask` has set pixels, if it has any
 
 
 @dataclass
