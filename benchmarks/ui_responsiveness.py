@@ -101,6 +101,8 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=6000)
     parser.add_argument("--height", type=int, default=4000)
     parser.add_argument("--engine", default="telea")
+    parser.add_argument("--undo-steps", type=int, default=UNDO_STEPS)
+    parser.add_argument("--repairs", type=int, default=REPAIRS)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -142,7 +144,8 @@ def main() -> None:
             ("100%", 120, 0.3),
             ("fit", 200, 0.5),
         ]
-        while steps < UNDO_STEPS:
+        every = max(1, args.undo_steps // max(1, args.repairs))
+        while steps < args.undo_steps:
             kind, size, hardness = stroke_plan[steps % len(stroke_plan)]
             if kind == "fit":
                 canvas.fit()
@@ -155,7 +158,7 @@ def main() -> None:
             offset = QPoint(-300 + (steps * 97) % 500, -250 + (steps * 61) % 450)
             stroke(app, canvas, centre + offset, 60, times)
             steps = document.undo_stack.count()
-            if steps % (UNDO_STEPS // REPAIRS) == UNDO_STEPS // REPAIRS - 1:
+            if args.repairs and steps % every == every - 1:
                 meter.start()
                 repair_started = time.perf_counter()
                 window.repair()
@@ -173,6 +176,7 @@ def main() -> None:
         canvas.zoom_to(1.0)
         app.processEvents()
         window.brush_size.set_value(40)
+        repair_gaps = len(meter.gaps)
         meter.start()
         heal_started = time.perf_counter()
         for index in range(3):
@@ -206,6 +210,7 @@ def main() -> None:
             "open_s": round(open_s, 2),
             "repair_s_mean": round(float(np.mean(repair_s)), 2) if repair_s else None,
             "heal_s_per_stroke": round(heal_s, 2),
+            "max_stall_heal_ms": round(max(meter.gaps[repair_gaps:]), 1),
         }
         document.mark_saved()
         window.close()

@@ -225,3 +225,27 @@ def test_painting_while_a_repair_reads_the_mask_copies_it_first(qtbot, window, p
     window.canvas.set_overlay_opacity(1.0)
     window.canvas.set_overlay_color(QColor(0, 255, 0))
     assert list(at(window, 90, 70)) == [0, 255, 0]
+
+
+def test_a_repair_finishing_during_a_stroke_waits_for_its_end(qtbot, window, photo_path):
+    from restorer.progress import Progress
+    from ui.jobs import RepairJob
+
+    open_photo(qtbot, window, photo_path)
+    document, canvas = window.document, window.canvas
+    window.brush_size.set_value(8)
+    stroke_along(qtbot, canvas, [(30.0, 30.0)])
+    snapshot, mask = document.share_pixels(), document.mask_snapshot()
+    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    document.release_pixels(snapshot)
+    before = pixels_rgb(window)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, 80, 60))
+    QTest.mouseMove(canvas, widget_point(canvas, 90, 60))
+    document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)  # mid-stroke
+    assert document.stroking and np.array_equal(document.pixels[..., :3], before)
+    QTest.mouseMove(canvas, widget_point(canvas, 100, 60))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, 100, 60))
+    assert not np.array_equal(pixels_rgb(window), before)  # applied at the stroke's end
+    texts = [document.undo_stack.text(i) for i in range(document.undo_stack.count())]
+    assert texts == ["Brush stroke", "Brush stroke", "Repair (telea)"]
+    assert document.mask[60, 80:100].all() and not document.mask[30, 30]

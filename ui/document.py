@@ -27,7 +27,6 @@ from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.maskops import blend_by_coverage, grow, shrink
-from restorer.memory import release_free_memory
 from restorer.original import OriginalTiles
 from restorer.pyramid import Pyramid
 from ui.commands import MaskCommand, RepairCommand
@@ -79,6 +78,7 @@ class Document(QObject):
         # A restored crash session matches no file: no edit state equals "saved".
         self._saved: list[int] = [0] if loaded.recovered else []
         self._stroke: Stroke | None = None
+        self._deferred: list[Callable[[], object]] = []  # repairs waiting for a stroke's end
 
     # -- what it is ----------------------------------------------------------
     @property
@@ -182,9 +182,6 @@ class Document(QObject):
                 break
         if self._gradual:
             self._gradual_timer.start(0)
-        elif budget_s:
-            # The bands' temporaries are freed: give the memory back on a later turn.
-            QTimer.singleShot(0, release_free_memory)
 
     @property
     def writing(self) -> bool:
@@ -290,10 +287,15 @@ class Document(QObject):
         if stroke is None:
             return None
         edit = stroke.finish()
+        if edit is not None:
+            text = "Erase" if stroke.value == 0 else "Brush stroke"
+            self.undo_stack.push(_AppliedMaskCommand(self, edit, text))
+        # Repairs that finished during the stroke, before anything reacts to the stroke.
+        deferred, self._deferred = self._deferred, []
+        for apply in deferred:
+            apply()
         if edit is None:
             return None
-        text = "Erase" if stroke.value == 0 else "Brush stroke"
-        self.undo_stack.push(_AppliedMaskCommand(self, edit, text))
         self.stroke_finished.emit(edit.box, stroke.value == 0)
         return edit.box
 
@@ -381,8 +383,12 @@ class Document(QObject):
         `mask_edit` (computed by the job) is used when the mask is still at `mask_version`,
         and the job's copies of the `tiles` under the repair become the original's.
         The pixels are written over the next few event-loop turns (`flush` finishes it).
+        A result that arrives while a stroke is being drawn waits for the stroke's end.
         """
-        self.end_stroke()
+        if self._stroke is not None:
+            arguments = (patch, job_mask, snapshot, pixel_edit, engine_label, mask_edit)
+            self._deferred.append(lambda: self.apply_repair(*arguments, mask_version, tiles))
+            return True
         self.flush()
         box = Box(*patch.box)
         coverage = job_mask[box.slices]

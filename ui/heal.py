@@ -65,15 +65,16 @@ class HealController(QObject):
             document.stroke_finished.connect(self._on_stroke)
 
     def _on_stroke(self, box: Box, erased: bool) -> None:
-        if not self._enabled or erased:
-            return
-        self._queue.append(box)
+        if self._enabled and not erased:
+            self._queue.append(box)
         self._next()
 
     def _next(self) -> None:
         document = self._document
         if self._running is not None or not self._queue or document is None:
             return
+        if document.stroking:
+            return  # the stroke's end comes back here (a result may be waiting for it)
         box = self._queue.pop(0)
         mask = document.mask_snapshot(within=box)
         version = document.mask_version

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from restorer.engines import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
+from restorer.memory import freeze_long_lived_objects
 from ui import dialogs
 from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
@@ -483,6 +484,7 @@ class MainWindow(QMainWindow):
             return
 
         def found(info: DeviceInfo) -> None:
+            freeze_long_lived_objects()  # torch is loaded now: keep full collections short
             self.device_info = info
             if info.cuda and self.device_combo.findData("cuda") < 0:
                 self.device_combo.addItem(DEVICE_NAMES["cuda"], "cuda")
@@ -490,6 +492,7 @@ class MainWindow(QMainWindow):
 
         def failed(message: str) -> None:
             log.warning("Looking for a GPU failed: %s", message)
+            freeze_long_lived_objects()
             self.device_info = DeviceInfo(False)
             self._show_engine()
 
