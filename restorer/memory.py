@@ -43,6 +43,15 @@ def release_free_memory() -> bool:
     return True
 
 
+_frozen = False
+
+
 def freeze_long_lived_objects() -> None:
-    """Exclude every object alive now (modules, libraries, widgets) from later collections."""
-    gc.freeze()
+    """Exclude every object alive now (modules, libraries, widgets) from later collections.
+
+    Done once per process: what the work creates later stays collectable.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
