@@ -49,9 +49,16 @@ class OriginalTiles:
             if key not in self.tiles:
                 self.tiles[key] = pixels[self.tile_box(key).slices].copy()
 
-    def copies_for(self, pixels: np.ndarray, box: Box) -> dict[tuple[int, int], np.ndarray]:
-        """Copies of every tile under `box` (made by a job, off the GUI thread, see `adopt`)."""
-        return {key: pixels[self.tile_box(key).slices].copy() for key in self.keys_in(box)}
+    def copies_for(
+        self, pixels: np.ndarray, box: Box, kept: frozenset = frozenset()
+    ) -> dict[tuple[int, int], np.ndarray]:
+        """Copies of the tiles under `box` not in `kept` (made by a job, off the GUI
+        thread; see `adopt`)."""
+        return {
+            key: pixels[self.tile_box(key).slices].copy()
+            for key in self.keys_in(box)
+            if key not in kept
+        }
 
     def adopt(self, copies: dict[tuple[int, int], np.ndarray]) -> None:
         """Keep the tiles of `copies` not kept yet. The copies must show the photo as it

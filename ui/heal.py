@@ -94,7 +94,13 @@ class HealController(QObject):
         context = max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width))
         crop = box.pad(context).clip(document.height, document.width)
         job = RepairJob(
-            snapshot, mask, engine.id, window.job_device(engine), title="Healing", crop=crop
+            snapshot,
+            mask,
+            engine.id,
+            window.job_device(engine),
+            title="Healing",
+            crop=crop,
+            kept=frozenset(document.original.tiles),
         )
 
         def done(outcome: RepairOutcome | None) -> None:

@@ -164,6 +164,7 @@ class RepairJob(Job):
     seed: int = 0
     title: str = "Repairing"
     crop: Box | None = None
+    kept: frozenset = frozenset()  # original tiles the document already keeps
 
     def run(self, progress: Progress) -> RepairOutcome | None:
         height, width = self.pixels.shape[:2]
@@ -189,7 +190,7 @@ class RepairJob(Job):
         pixel_edit = PixelEdit.from_arrays(box, before, after)
         tiles = {}
         if pixel_edit is not None:
-            tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box)
+            tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box, self.kept)
         return RepairOutcome(patch, pixel_edit, mask_edit, tiles)
 
 

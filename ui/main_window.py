@@ -435,7 +435,13 @@ class MainWindow(QMainWindow):
         snapshot = document.share_pixels()
         mask = document.share_mask()  # copied only if the mask is written meanwhile
         version = document.mask_version
-        job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
+        job = RepairJob(
+            snapshot,
+            mask,
+            engine.id,
+            self.job_device(engine),
+            kept=frozenset(document.original.tiles),
+        )
 
         def done(outcome: RepairOutcome | None) -> None:
             if document is not self.document:
