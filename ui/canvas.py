@@ -676,6 +676,12 @@ class Canvas(QWidget):
             if not event.isAutoRepeat():
                 self.show_original(True)
             return
+        if event.key() in (Qt.Key.Key_BraceLeft, Qt.Key.Key_BraceRight):
+            # Reached only where a keyboard layout keeps Shift on "{" / "}" so the
+            # window's Softer / Harder Brush shortcuts did not match.
+            step = 0.1 if event.key() == Qt.Key.Key_BraceRight else -0.1
+            self.set_hardness(self._hardness + step)
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             self._update_cursor()
