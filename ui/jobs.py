@@ -158,7 +158,7 @@ class RepairJob(Job):
     """
 
     pixels: np.ndarray  # HxWx4 snapshot
-    mask: np.ndarray  # HxW uint8 coverage snapshot
+    mask: np.ndarray  # HxW uint8 coverage snapshot (or bool: full coverage)
     engine_id: str | None = None
     device: str = "auto"
     seed: int = 0
@@ -186,7 +186,9 @@ class RepairJob(Job):
         before = rgb[inner.slices]
         coverage = mask[inner.slices]
         after = blend_by_coverage(before, patch.pixels, coverage)
-        mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
+        mask_edit = None  # from a bool mask, the document works it out from its own
+        if mask.dtype == np.uint8:
+            mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
         pixel_edit = PixelEdit.from_arrays(box, before, after)
         tiles = {}
         if pixel_edit is not None:
