@@ -92,7 +92,7 @@ class Autosaver(QObject):
         # An unchanged photo is its file: only the mask needs writing then.
         unchanged = not document.is_modified and document.path.is_file()
         pixels = None if unchanged else document.share_pixels()
-        mask = document.coverage_snapshot()
+        mask = document.mask_snapshot()
         meta = {
             "path": str(document.path),
             "name": document.name,

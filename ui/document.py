@@ -310,10 +310,6 @@ class Document(QObject):
         return not self._mask[self.mask_bounds.slices].any()
 
     def mask_snapshot(self, within: Box | None = None) -> np.ndarray:
-        """A bool copy of the mask (True = repair), for a job that needs no coverage."""
-        return self.coverage_snapshot(within) > 0
-
-    def coverage_snapshot(self, within: Box | None = None) -> np.ndarray:
         """A copy of the coverage mask for a job (only the part that can be set is copied).
 
         With `within`, only the mask inside that box (e.g. one stroke's area).

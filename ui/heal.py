@@ -76,7 +76,7 @@ class HealController(QObject):
         if document.stroking:
             return  # the stroke's end comes back here (a result may be waiting for it)
         box = self._queue.pop(0)
-        mask = document.coverage_snapshot(within=box)
+        mask = document.mask_snapshot(within=box)
         version = document.mask_version
         if not mask.any():
             self._next()
