@@ -188,6 +188,7 @@ class Canvas(QWidget):
         ]
 
     def _on_pixels_replaced(self) -> None:
+        self._original_images = {}  # the photo may have been replaced as a whole
         self._wrap_levels()
         self.update()
 

@@ -61,7 +61,7 @@ class Document(QObject):
         self.mask_pyramid = loaded.mask_pyramid
         if self.mask_pyramid.gain != 1:  # the mask holds coverage: average it as it is
             self.mask_pyramid = Pyramid(self._mask)
-        self.original = OriginalTiles(self.height, self.width)
+        self._original = OriginalTiles(self.height, self.width)
         self.mask_version = 0  # counts mask writes: a job's mask edit is valid while equal
         # Repairs being written in steps: (pixel edit, mask edit, next row, changed
         # pixels of the pixel edit before that row).
@@ -87,6 +87,16 @@ class Document(QObject):
         """HxWx4 RGBA; read it, change it only through this class."""
         self.flush()
         return self._pixels
+
+    @property
+    def original(self) -> OriginalTiles:
+        """The original photo's tiles that were written over since (for compare views).
+
+        A photo replaced by one of another size starts afresh.
+        """
+        if (self._original.height, self._original.width) != (self.height, self.width):
+            self._original = OriginalTiles(self.height, self.width)
+        return self._original
 
     @property
     def mask(self) -> np.ndarray:
