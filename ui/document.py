@@ -110,6 +110,7 @@ class Document(QObject):
         self.flush()
         self._mask = mask
         self._mask_shares = 0
+        self.mask_version += 1  # edits jobs prepared against the old mask are void
 
     @property
     def height(self) -> int:
