@@ -166,3 +166,14 @@ def test_declining_the_restore_discards_it_and_a_normal_close_leaves_nothing(
     window.document.mark_saved()
     window.close()
     assert not window.autosave.store.folder.exists()
+
+
+def test_the_autosave_timer_saves_by_itself(qtbot, window, photo_path):
+    open_photo(qtbot, window, photo_path)
+    window.autosave.timer.setInterval(20)
+    with qtbot.waitSignal(window.autosave.saved, timeout=10000) as saved:
+        stroke_along(qtbot, window.canvas, [(40.0, 40.0)])
+    folder = saved.args[0]
+    assert (folder / "state.json").is_file() and (folder / "mask.png").is_file()
+    assert not (folder / "image.png").exists()  # the photo is unchanged: its file is enough
+    window.document.mark_saved()
