@@ -78,7 +78,7 @@ class HealController(QObject):
         box = self._queue.pop(0)
         mask = document.mask_snapshot(within=box)
         version = document.mask_version
-        if not mask.any():
+        if not mask[box.slices].any():
             self._next()
             return
         window = self.window
@@ -106,6 +106,8 @@ class HealController(QObject):
         def done(outcome: RepairOutcome | None) -> None:
             if outcome is None or document is not self._document:
                 return
+            if mask.shape != (document.height, document.width):
+                return  # the photo was replaced by one of another size meanwhile
             document.apply_repair(
                 outcome.patch,
                 mask,
