@@ -1,8 +1,9 @@
 """Crash recovery: the working state of the open photo, kept in the user data folder.
 
 Each running app owns a folder `autosave/<pid>/` holding a lock file with its process
-id. `save` writes the photo (RGBA PNG), the coverage mask (grey PNG) and a metadata
-JSON, each to a temporary file renamed into place, metadata last, so a crash mid-save
+id. `save` writes the photo (raw RGBA `.npy`, written in bands of rows so the save can
+be stopped between two bands when the app needs the pixels), the coverage mask (grey
+PNG) and a metadata JSON, each to a temporary file renamed into place, metadata last, so a crash mid-save
 leaves the previous complete state. While the photo still equals the file it was
 opened from, only the mask is written and the metadata names the file (with its size
 and time, so a file changed since is noticed). A normal exit removes the folder. On the next
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +28,14 @@ from restorer.paths import autosave_dir
 
 LOCK = "lock.json"
 META = "state.json"
-IMAGE = "image.png"
+IMAGE = "image.npy"
+BAND_ROWS = 256  # rows of the photo written between two checks of `should_stop`
 MASK = "mask.png"
 FORMAT_VERSION = 1
+
+
+class SaveStopped(Exception):
+    """`save` was asked to stop; the previous complete state is untouched."""
 
 
 @dataclass
@@ -82,10 +89,19 @@ class RecoveryStore:
         lock = {"pid": self.pid, "started": time.time()}
         (self.folder / LOCK).write_text(json.dumps(lock), encoding="utf-8")
 
-    def save(self, pixels: np.ndarray | None, mask: np.ndarray, meta: dict) -> Path:
+    def save(
+        self,
+        pixels: np.ndarray | None,
+        mask: np.ndarray,
+        meta: dict,
+        should_stop: Callable[[], bool] | None = None,
+        pixels_done: Callable[[], None] | None = None,
+    ) -> Path:
         """Write the working state (photo, mask, metadata) atomically; returns the folder.
 
         `pixels` None: the photo is the file named by `meta["path"]`, unchanged.
+        `should_stop()` is asked between bands of rows; True raises `SaveStopped`.
+        `pixels_done()` is called once `pixels` are no longer read.
         """
         from PIL import Image
 
@@ -98,8 +114,11 @@ class RecoveryStore:
             meta["image_stat"] = [stat.st_size, stat.st_mtime_ns]
             (self.folder / IMAGE).unlink(missing_ok=True)
         else:
-            image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
-            _write_atomic(self.folder / IMAGE, lambda p: image.save(p, "PNG", compress_level=1))
+            try:
+                _write_atomic(self.folder / IMAGE, lambda p: _write_bands(p, pixels, should_stop))
+            finally:
+                if pixels_done is not None:
+                    pixels_done()
         grey = Image.fromarray(np.ascontiguousarray(mask), "L")
         _write_atomic(self.folder / MASK, lambda p: grey.save(p, "PNG", compress_level=1))
         record = dict(meta, version=FORMAT_VERSION, saved=time.time())
@@ -157,8 +176,9 @@ class RecoveryStore:
             if meta.get("image_file"):
                 pixels = _photo_file(meta)
             else:
-                with Image.open(folder / IMAGE) as image:
-                    pixels = np.asarray(image.convert("RGBA")).copy()
+                pixels = np.load(folder / IMAGE, allow_pickle=False)
+                if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4:
+                    raise ValueError(f"unexpected photo array {pixels.shape} {pixels.dtype}")
             with Image.open(folder / MASK) as image:
                 mask = np.asarray(image.convert("L")).copy()
         except (OSError, ValueError) as error:
@@ -170,6 +190,17 @@ class RecoveryStore:
     @staticmethod
     def discard(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_bands(path: Path, pixels: np.ndarray, should_stop) -> None:
+    """Write `pixels` as an .npy file, band by band, stopping when asked."""
+    with open(path, "wb") as stream:
+        header = {"descr": "|u1", "fortran_order": False, "shape": pixels.shape}
+        np.lib.format.write_array_header_1_0(stream, header)
+        for row in range(0, pixels.shape[0], BAND_ROWS):
+            if should_stop is not None and should_stop():
+                raise SaveStopped
+            stream.write(np.ascontiguousarray(pixels[row : row + BAND_ROWS]).tobytes())
 
 
 def _complete(folder: Path) -> bool:

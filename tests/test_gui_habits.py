@@ -175,5 +175,23 @@ def test_the_autosave_timer_saves_by_itself(qtbot, window, photo_path):
         stroke_along(qtbot, window.canvas, [(40.0, 40.0)])
     folder = saved.args[0]
     assert (folder / "state.json").is_file() and (folder / "mask.png").is_file()
-    assert not (folder / "image.png").exists()  # the photo is unchanged: its file is enough
+    assert not (folder / "image.npy").exists()  # the photo is unchanged: its file is enough
     window.document.mark_saved()
+
+
+def test_a_change_during_an_autosave_stops_it_instead_of_copying_the_photo(
+    qtbot, window, photo_path
+):
+    open_photo(qtbot, window, photo_path)
+    document = window.document
+    stroke_along(qtbot, window.canvas, [(30.0, 30.0)])
+    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+        window.repair()
+    array = document.pixels
+    assert window.autosave.save_if_changed()
+    window.undo_action.trigger()  # writes the pixels while the save may still read them
+    assert document.pixels is array  # written in place: no copy of the photo was made
+    qtbot.waitUntil(lambda: not window.autosave.saving, timeout=10000)
+    with qtbot.waitSignal(window.autosave.saved, timeout=10000):
+        assert window.autosave.save_if_changed()  # the undone state is saved next
+    document.mark_saved()

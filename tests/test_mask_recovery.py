@@ -130,7 +130,7 @@ def test_a_damaged_recovery_is_a_clear_error(tmp_path):
 
     store = RecoveryStore(tmp_path, pid=999_999_993)
     store.save(np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4), np.uint8), {})
-    (store.folder / "image.png").write_bytes(b"not a png")
+    (store.folder / "image.npy").write_bytes(b"not an array")
     with pytest.raises(ImageReadError, match="could not be read"):
         RecoveryStore.load(store.folder)
 
@@ -166,7 +166,7 @@ def test_an_unchanged_photo_is_recovered_from_its_file_with_the_mask(tmp_path):
     mask[5:9, 5:20] = 200
     store = RecoveryStore(tmp_path / "autosave", pid=999_999_994)
     store.save(None, mask, {"path": str(photo)})
-    assert not (store.folder / "image.png").exists()  # the file is the photo
+    assert not (store.folder / "image.npy").exists()  # the file is the photo
     [folder] = RecoveryStore(tmp_path / "autosave").stale_sessions()
     state = RecoveryStore.load(folder)
     assert np.array_equal(state.pixels[..., :3], rgb) and np.array_equal(state.mask, mask)
@@ -175,3 +175,26 @@ def test_an_unchanged_photo_is_recovered_from_its_file_with_the_mask(tmp_path):
     os.utime(photo, ns=(1, 1))
     with pytest.raises(ImageReadError, match="was changed since"):
         RecoveryStore.load(folder)
+
+
+def test_a_save_asked_to_stop_keeps_the_previous_state(tmp_path, monkeypatch):
+    import restorer.recovery as recovery
+
+    monkeypatch.setattr(recovery, "BAND_ROWS", 4)
+    store = RecoveryStore(tmp_path, pid=999_999_995)
+    first = np.full((40, 10, 4), 7, np.uint8)
+    store.save(first, np.zeros((40, 10), np.uint8), {"name": "a"})
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 3  # stop after three bands
+
+    done = []
+    pixels = np.zeros((40, 10, 4), np.uint8)
+    with pytest.raises(recovery.SaveStopped):
+        store.save(pixels, np.zeros((40, 10), np.uint8), {}, stop, lambda: done.append(True))
+    assert done == [True]  # the pixels were let go of even though the save stopped
+    state = RecoveryStore.load(store.folder)
+    assert np.array_equal(state.pixels, first) and state.meta["name"] == "a"
+    assert not [p for p in store.folder.iterdir() if p.name.endswith(".tmp")]

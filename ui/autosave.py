@@ -3,8 +3,9 @@
 Every `INTERVAL_MS`, if the photo or mask changed since the last autosave, the working
 state is written by `restorer.recovery.RecoveryStore` on a plain background thread (not
 the worker, so a repair never waits for it). The GUI thread only takes a shared
-reference to the pixels (copy-on-write, see `Document.share_pixels`) and a copy of the
-mask's set part. A normal close removes the autosave; after a crash, the next start
+reference to the pixels and a copy of the mask's set part; if the photo is about to
+change while the save still reads it, the save stops between two bands of rows and
+tries again later (no copy of the whole photo, no wait beyond one band). A normal close removes the autosave; after a crash, the next start
 offers to restore it.
 """
 
@@ -23,7 +24,7 @@ from restorer.geometry import bounding_box
 from restorer.jobs import Job
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
-from restorer.recovery import RecoveryStore, encode_blob
+from restorer.recovery import RecoveryStore, SaveStopped, encode_blob
 from ui import dialogs
 from ui.jobs import LoadedPhoto
 
@@ -41,7 +42,7 @@ class Autosaver(QObject):
 
     saved = Signal(object)  # the folder written
     save_failed = Signal(str)
-    _done = Signal(object, object)  # error message or None, pixels snapshot
+    _done = Signal(int, object, bool)  # save number, error message or None, stopped
 
     def __init__(self, window: MainWindow, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(window)
@@ -50,6 +51,10 @@ class Autosaver(QObject):
         self._document: Document | None = None
         self._dirty = False
         self._thread: threading.Thread | None = None
+        self._held: tuple[Document, object] | None = None  # the shared pixels being saved
+        self._generation = 0
+        self._stop = threading.Event()
+        self._pixels_done = threading.Event()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_if_changed)
@@ -80,10 +85,8 @@ class Autosaver(QObject):
             or document is not self.window.document
         ):
             return False
-        if document.stroking or self.window.jobs.busy:
-            # The next tick takes the finished stroke; a job's result would be applied
-            # while the save still reads the pixels (forcing a copy of the whole photo).
-            return False
+        if document.stroking:
+            return False  # the next tick takes the finished stroke
         if not document.is_modified and document.mask_is_empty():
             self.store.clear_state()  # nothing that a crash could lose
             self._dirty = False
@@ -91,7 +94,12 @@ class Autosaver(QObject):
         self._dirty = False
         # An unchanged photo is its file: only the mask needs writing then.
         unchanged = not document.is_modified and document.path.is_file()
-        pixels = None if unchanged else document.share_pixels()
+        self._generation += 1
+        generation = self._generation
+        self._stop = threading.Event()
+        self._pixels_done = threading.Event()
+        pixels = None if unchanged else document.share_pixels(stop=self._stop_for_write)
+        self._held = None if pixels is None else (document, pixels)
         mask = document.mask_snapshot()
         meta = {
             "path": str(document.path),
@@ -101,39 +109,61 @@ class Autosaver(QObject):
             "exif": encode_blob(document.exif),
             "icc": encode_blob(document.icc),
         }
+        stop, pixels_done = self._stop, self._pixels_done
 
         def write() -> None:
-            error = None
+            error, stopped = None, False
             try:
-                self.store.save(pixels, mask, meta)
+                self.store.save(pixels, mask, meta, stop.is_set, pixels_done.set)
+            except SaveStopped:
+                stopped = True
             except Exception as exc:  # noqa: BLE001 - reported, never fatal
                 log.exception("Autosave failed")
                 error = f"Autosave failed: {exc}"
-            self._done.emit(error, (document, pixels))
+            finally:
+                pixels_done.set()
+            self._done.emit(generation, error, stopped)
 
         self._thread = threading.Thread(target=write, name="restorer-autosave", daemon=True)
         self._thread.start()
         return True
 
-    def _finished(self, error: str | None, held: tuple) -> None:
-        document, pixels = held
-        if pixels is not None:
-            document.release_pixels(pixels)
+    def _stop_for_write(self) -> None:
+        """The photo is about to change: stop reading it (no copy of the whole photo)."""
+        self._stop.set()
+        self._pixels_done.wait(timeout=10)  # at most one band of rows away
+        self._release_held()
+        self._dirty = True  # save again later
+
+    def _release_held(self) -> None:
+        if self._held is not None:
+            document, pixels = self._held
+            self._held = None
+            document.release_pixels(pixels, self._stop_for_write)
+
+    def _finished(self, generation: int, error: str | None, stopped: bool) -> None:
+        if generation != self._generation:
+            return
+        self._release_held()
         if self._thread is not None:
             self._thread.join()
         self._thread = None
-        if error is None:
+        if stopped:
+            self._dirty = True
+        elif error is None:
             self.saved.emit(self.store.folder)
         else:
             self._dirty = True
             self.save_failed.emit(error)
 
     def release(self) -> None:
-        """The window closes normally: wait for a running save, then remove the autosave."""
+        """The window closes normally: stop a running save, then remove the autosave."""
         self.timer.stop()
+        self._stop.set()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        self._release_held()
         self.store.release()
 
 

@@ -74,6 +74,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._shares = 0
+        self._stoppers: list[Callable[[], None]] = []
         self._mask_shares = 0
         self._applied: list[int] = []  # serials of the image edits now applied, oldest first
         # A restored crash session matches no file: no edit state equals "saved".
@@ -142,6 +143,11 @@ class Document(QObject):
 
     # -- low level writes, used by the undo commands ---------------------------
     def _own_pixels(self) -> None:
+        if self._shares > 0 and self._stoppers:
+            # Readers that can stop (an autosave) do so and give their share back.
+            stoppers, self._stoppers = self._stoppers, []
+            for stop in stoppers:
+                stop()
         if self._shares > 0:
             self._pixels = self._pixels.copy()
             self._shares = 0
@@ -246,13 +252,21 @@ class Document(QObject):
             self.modified_changed.emit(self.is_modified)
 
     # -- sharing with jobs ----------------------------------------------------
-    def share_pixels(self) -> np.ndarray:
-        """The pixel array for a job to read; call `release_pixels(array)` when it is done."""
+    def share_pixels(self, stop: Callable[[], None] | None = None) -> np.ndarray:
+        """The pixel array for a job to read; call `release_pixels(array)` when it is done.
+
+        A reader that can stop early passes `stop`: before the next write, `stop()` is
+        called instead of copying the photo, and must release the share at once.
+        """
         self.flush()
         self._shares += 1
+        if stop is not None:
+            self._stoppers.append(stop)
         return self._pixels
 
-    def release_pixels(self, array: np.ndarray) -> None:
+    def release_pixels(self, array: np.ndarray, stop: Callable[[], None] | None = None) -> None:
+        if stop is not None and stop in self._stoppers:
+            self._stoppers.remove(stop)
         if array is self._pixels and self._shares > 0:
             self._shares -= 1
 
