@@ -3,7 +3,7 @@
 Every `INTERVAL_MS`, if the photo or mask changed since the last autosave, the working
 state is written by `restorer.recovery.RecoveryStore` on a plain background thread (not
 the worker, so a repair never waits for it). The GUI thread only takes a shared
-reference to the pixels and a copy of the mask's set part; if the photo is about to
+reference to the pixels and the mask (a stroke during the save copies the mask); if the photo is about to
 change while the save still reads it, the save stops between two bands of rows and
 tries again later (no copy of the whole photo, no wait beyond one band). A normal close removes the autosave; after a crash, the next start
 offers to restore it.
@@ -52,6 +52,7 @@ class Autosaver(QObject):
         self._dirty = False
         self._thread: threading.Thread | None = None
         self._held: tuple[Document, object] | None = None  # the shared pixels being saved
+        self._held_mask: tuple[Document, object] | None = None  # and the shared mask
         self._generation = 0
         self._stop = threading.Event()
         self._pixels_done = threading.Event()
@@ -100,7 +101,8 @@ class Autosaver(QObject):
         self._pixels_done = threading.Event()
         pixels = None if unchanged else document.share_pixels(stop=self._stop_for_write)
         self._held = None if pixels is None else (document, pixels)
-        mask = document.mask_snapshot()
+        mask = document.share_mask()  # copied only if a stroke starts during the save
+        self._held_mask = (document, mask)
         meta = {
             "path": str(document.path),
             "name": document.name,
@@ -132,10 +134,17 @@ class Autosaver(QObject):
         """The photo is about to change: stop reading it (no copy of the whole photo)."""
         self._stop.set()
         self._pixels_done.wait(timeout=10)  # at most one band of rows away
-        self._release_held()
+        if self._held is not None:
+            document, pixels = self._held
+            self._held = None
+            document.release_pixels(pixels, self._stop_for_write)
         self._dirty = True  # save again later
 
     def _release_held(self) -> None:
+        if self._held_mask is not None:
+            document, mask = self._held_mask
+            self._held_mask = None
+            document.release_mask(mask)
         if self._held is not None:
             document, pixels = self._held
             self._held = None
