@@ -22,6 +22,7 @@ from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from ui.commands import MaskCommand, RepairCommand
 from ui.jobs import LoadedPhoto
+from ui.photo_replace import PhotoState, ReplacePhotoCommand, prepare_photo
 
 UNDO_LIMIT = 100
 
@@ -33,6 +34,7 @@ class Document(QObject):
     mask_changed = Signal(object)  # Box of changed mask pixels
     pixels_replaced = Signal()  # the pixel array is a new object (after copy-on-write)
     modified_changed = Signal(bool)
+    photo_replaced = Signal()  # the whole photo was swapped (its size may have changed)
 
     def __init__(self, loaded: LoadedPhoto, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -212,14 +214,21 @@ class Document(QObject):
         snapshot: np.ndarray | None = None,
         pixel_edit: PixelEdit | None = None,
         engine_label: str | None = None,
+        *,
+        keep_mask: bool = False,
+        text: str | None = None,
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
         Only pixels under `job_mask` (the mask the job was given) change. `pixel_edit`,
         computed by the job against `snapshot`, is used as is when nothing was written
         since; otherwise the edit is computed again against the current pixels.
+        `keep_mask` leaves the mask as it is (a filter applied to a selection). A result
+        for a photo of another size (replaced since the job started) is dropped: False.
         """
         self.end_stroke()
+        if job_mask.shape != self.mask.shape:
+            return False
         box = Box(*patch.box)
         hole = job_mask[box.slices]
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
@@ -228,13 +237,53 @@ class Document(QObject):
             after[hole] = patch.pixels[hole]
             pixel_edit = PixelEdit.from_arrays(box, current, after)
         mask_now = self.mask[box.slices]
-        mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
+        mask_edit = (
+            None if keep_mask else MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
+        )
         if pixel_edit is None and mask_edit is None:
             return False
         label = engine_label or patch.engine_id
-        text = f"Repair ({label})" if label else "Repair"
+        text = text or (f"Repair ({label})" if label else "Repair")
         self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text))
         return True
+
+    # -- the whole photo -----------------------------------------------------
+    def replace_photo(
+        self,
+        image: np.ndarray | PhotoState,
+        mask: np.ndarray | None = None,
+        text: str = "Replace photo",
+    ) -> None:
+        """Replace the whole photo (its size may change) as one undo step.
+
+        `image` is HxWx3/HxWx4 uint8, or a `PhotoState` a job prepared; `mask` (HxW,
+        same size) becomes the mask, None clears it. Undo restores the previous photo
+        and mask exactly.
+        """
+        self.end_stroke()
+        state = image if isinstance(image, PhotoState) else prepare_photo(image, mask)
+        self.undo_stack.push(ReplacePhotoCommand(self, state, text))
+
+    def swap_photo_state(self, state: PhotoState) -> PhotoState:
+        """Put `state` in place of the current photo and mask; return the previous ones."""
+        self.end_stroke()
+        previous = PhotoState(
+            self._pixels,
+            self.mask,
+            self.image_pyramid,
+            self.mask_pyramid,
+            self.mask_bounds,
+            self._shares,
+        )
+        self._pixels = state.pixels
+        self.mask = state.mask
+        self.image_pyramid = state.image_pyramid
+        self.mask_pyramid = state.mask_pyramid
+        self.mask_bounds = state.mask_bounds
+        self._shares = state.shares
+        self.pixels_replaced.emit()
+        self.photo_replaced.emit()
+        return previous
 
     # -- undo ----------------------------------------------------------------
     def undo(self) -> None:

@@ -327,6 +327,10 @@ class MainWindow(QMainWindow):
             text = "CPU"
         self.device_label.setText(text)
 
+    def _show_size(self) -> None:
+        if self.document is not None:
+            self.size_label.setText(f"{self.document.width} × {self.document.height} px")
+
     def _show_zoom(self, scale: float) -> None:
         percent = scale * 100
         self.zoom_label.setText(f"{percent:.0f}%" if percent >= 10 else f"{percent:.1f}%")
@@ -369,10 +373,11 @@ class MainWindow(QMainWindow):
         for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.indexChanged):
             signal.connect(self._refresh_actions)
         document.modified_changed.connect(self.update_title)
+        document.photo_replaced.connect(self._show_size)
         self.canvas.set_document(document)
         if old is not None:
             old.deleteLater()
-        self.size_label.setText(f"{document.width} × {document.height} px")
+        self._show_size()
         self.update_title()
         self._refresh_actions()
         self.canvas.setFocus()
