@@ -1,0 +1,1 @@
+"""Making new pixels rather than repairing: canvas extension, texture, generators."""

@@ -1,0 +1,234 @@
+"""Extend canvas (outpainting): add pixels on chosen sides and fill them with an engine.
+
+    >>> from restorer.generate.extend import extend_canvas
+    >>> wider = extend_canvas(image, left=128, right=128)   # default engine
+
+The photo is padded and the new border is filled through the region strategy
+(`restorer.regions.inpaint_regions`), so the original pixels stay exactly where they
+were, only shifted by the top and left borders.
+
+Before the engine runs, the border is seeded with a mirror image of the photo that is
+blurred more the farther it lies from the photo (near: its texture, far: its local
+average colours). A thin rim of that seed along the outer edge is kept as known
+context during the fill, so diffusion engines (Telea, Navier–Stokes), which march
+inwards from every known pixel, blend from the photo's edge towards plausible colours
+instead of smearing one edge colour to the frame; the rim itself is filled last from
+its neighbours. Engines that read the masked pixels start from the seed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from restorer.errors import RestorerError
+from restorer.jobs import Job
+from restorer.progress import Progress
+
+MAX_BORDER = 8192  # pixels added on one side
+MAX_RESULT_SIDE = 32768
+MAX_RESULT_PIXELS = 150_000_000
+RIM = 2  # seeded pixels kept as context along the extended outer edges
+_RIM_FROM = 4 * RIM  # borders thinner than this are filled by the engine alone
+
+
+class ExtendError(RestorerError):
+    """The requested extension is impossible (negative, nothing to add, too large)."""
+
+
+@dataclass(frozen=True)
+class Borders:
+    """Pixels to add on each side."""
+
+    top: int = 0
+    bottom: int = 0
+    left: int = 0
+    right: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.top + self.bottom + self.left + self.right
+
+    def new_size(self, height: int, width: int) -> tuple[int, int]:
+        """(height, width) of the extended photo."""
+        return height + self.top + self.bottom, width + self.left + self.right
+
+
+def check_borders(shape: tuple[int, int], borders: Borders) -> None:
+    """Raise `ExtendError` with a readable message if `borders` cannot be added."""
+    for name in ("top", "bottom", "left", "right"):
+        value = getattr(borders, name)
+        if not isinstance(value, int | np.integer) or value < 0:
+            raise ExtendError(f"The {name} border must be a whole number of pixels, 0 or more.")
+        if value > MAX_BORDER:
+            raise ExtendError(
+                f"The {name} border of {value} px is more than the {MAX_BORDER} px "
+                "Restorer adds on one side."
+            )
+    if borders.total == 0:
+        raise ExtendError("Nothing to add: give at least one side a border of 1 px or more.")
+    height, width = borders.new_size(*shape)
+    if max(height, width) > MAX_RESULT_SIDE or height * width > MAX_RESULT_PIXELS:
+        raise ExtendError(
+            f"The extended photo would be {width} x {height} px; Restorer makes photos of up "
+            f"to {MAX_RESULT_SIDE} px a side and {MAX_RESULT_PIXELS // 1_000_000} megapixels."
+        )
+
+
+def new_area(shape: tuple[int, int], borders: Borders) -> np.ndarray:
+    """HxW bool of the extended size: True on the added pixels."""
+    height, width = borders.new_size(*shape)
+    mask = np.ones((height, width), bool)
+    mask[borders.top : borders.top + shape[0], borders.left : borders.left + shape[1]] = False
+    return mask
+
+
+def _distance_outside(shape: tuple[int, int], borders: Borders) -> np.ndarray:
+    """HxW float32 of the extended size: pixels from the original rectangle (0 inside)."""
+    height, width = borders.new_size(*shape)
+    rows = np.arange(height, dtype=np.float32)
+    cols = np.arange(width, dtype=np.float32)
+    top, left = borders.top, borders.left
+    dy = np.maximum(np.maximum(top - rows, rows - (top + shape[0] - 1)), 0)
+    dx = np.maximum(np.maximum(left - cols, cols - (left + shape[1] - 1)), 0)
+    return np.maximum(dy[:, None], dx[None, :])
+
+
+def seed_border(image: np.ndarray, borders: Borders) -> np.ndarray:
+    """The photo padded by mirroring, blurred more with distance from it (see module doc)."""
+    import cv2
+
+    padded = cv2.copyMakeBorder(
+        image, borders.top, borders.bottom, borders.left, borders.right, cv2.BORDER_REFLECT_101
+    )
+    widest = max(borders.top, borders.bottom, borders.left, borders.right)
+    near = cv2.GaussianBlur(padded, (0, 0), sigmaX=1.0 + widest / 32.0)
+    # The far seed: local average colours, cheaply through a small copy.
+    height, width = padded.shape[:2]
+    factor = max(1, min(height, width) // 16)
+    small = cv2.resize(
+        padded, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA
+    )
+    small = cv2.GaussianBlur(small, (0, 0), sigmaX=2.0)
+    far = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    weight = np.clip(_distance_outside(image.shape[:2], borders) / max(1, widest), 0.0, 1.0)
+    weight = weight[:, :, None]
+    seeded = near.astype(np.float32) * (1.0 - weight) + far.astype(np.float32) * weight
+    out = np.clip(seeded + 0.5, 0, 255).astype(np.uint8)
+    top, left = borders.top, borders.left
+    out[top : top + image.shape[0], left : left + image.shape[1]] = image
+    return out
+
+
+def _rim(shape: tuple[int, int], borders: Borders) -> np.ndarray:
+    """HxW bool: the outermost `RIM` pixels of each side with a wide enough border."""
+    height, width = borders.new_size(*shape)
+    rim = np.zeros((height, width), bool)
+    if borders.top >= _RIM_FROM:
+        rim[:RIM] = True
+    if borders.bottom >= _RIM_FROM:
+        rim[height - RIM :] = True
+    if borders.left >= _RIM_FROM:
+        rim[:, :RIM] = True
+    if borders.right >= _RIM_FROM:
+        rim[:, width - RIM :] = True
+    return rim & new_area(shape, borders)
+
+
+def extend_canvas(
+    image: np.ndarray,
+    *,
+    top: int = 0,
+    bottom: int = 0,
+    left: int = 0,
+    right: int = 0,
+    engine: str | None = None,
+    device: str = "auto",
+    progress: Progress | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """`image` (HxWx3 uint8 RGB) with borders added and filled; returns a new array.
+
+    `engine=None` uses the registry's default engine. The original pixels appear
+    unchanged at rows `top:top+H`, columns `left:left+W`.
+    """
+    import cv2
+
+    from restorer.api import as_rgb
+    from restorer.devices import resolve_device
+    from restorer.engines import registry
+    from restorer.regions import inpaint_regions
+
+    progress = progress or Progress()
+    rgb = as_rgb(image)
+    borders = Borders(int(top), int(bottom), int(left), int(right))
+    check_borders(rgb.shape[:2], borders)
+    chosen = registry().default() if engine is None else registry().get(engine)
+    run_device = resolve_device(device, chosen.devices)
+    progress.update(0.0, "Preparing the new border")
+    seeded = seed_border(rgb, borders)
+    added = new_area(rgb.shape[:2], borders)
+    rim = _rim(rgb.shape[:2], borders)
+    progress.update(0.05, f"Filling the new border with {chosen.label or chosen.id}")
+    filled = inpaint_regions(
+        chosen, seeded, added & ~rim, progress.span(0.05, 0.97), device=run_device, seed=seed
+    )
+    if rim.any():
+        progress.update(0.97, "Blending the outer edge")
+        rim_u8 = rim.astype(np.uint8) * 255
+        edged = cv2.inpaint(filled, rim_u8, 3, cv2.INPAINT_TELEA)
+        filled[rim] = edged[rim]
+    height, width = rgb.shape[:2]
+    filled[top : top + height, left : left + width] = rgb  # exact, whatever the engine did
+    progress.update(1.0, f"Extended to {filled.shape[1]} x {filled.shape[0]} px")
+    return filled
+
+
+@dataclass
+class ExtendResult:
+    """The extended photo and how it was made."""
+
+    pixels: np.ndarray  # HxWx3 uint8
+    borders: Borders
+    engine_id: str
+    device: str
+    seconds: float
+
+
+@dataclass
+class ExtendJob(Job):
+    """Extend a photo's canvas on the worker (see `extend_canvas`)."""
+
+    image: np.ndarray  # HxWx3 (or HxWx4: alpha is not used)
+    borders: Borders
+    engine_id: str | None = None
+    device: str = "auto"
+    seed: int = 0
+    title: str = field(default="Extending the canvas")
+
+    def run(self, progress: Progress) -> ExtendResult:
+        from restorer.devices import resolve_device
+        from restorer.engines import registry
+
+        engine = registry().default() if self.engine_id is None else registry().get(self.engine_id)
+        started = time.perf_counter()
+        pixels = extend_canvas(
+            self.image,
+            top=self.borders.top,
+            bottom=self.borders.bottom,
+            left=self.borders.left,
+            right=self.borders.right,
+            engine=engine.id,
+            device=self.device,
+            progress=progress,
+            seed=self.seed,
+        )
+        return ExtendResult(
+            pixels,
+            self.borders,
+            engine.id,
+            resolve_device(self.device, engine.devices),
+            time.perf_counter() - started,
+        )
