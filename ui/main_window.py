@@ -25,8 +25,12 @@ from ui import dialogs
 from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
+from ui.extend_dialog import install_image_menu
 from ui.files import FileController
+from ui.filters_menu import install_filters_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
+from ui.models_dialog import install_models_menu
+from ui.models_ui import ModelsController
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
 from ui.worker import Worker
@@ -65,6 +69,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_tool_bar()
         self._build_status_bar()
+        self.models = ModelsController(self)
+        install_image_menu(self)
+        self.filters_menu = install_filters_menu(self, self.models)
+        install_models_menu(self, self.models)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
