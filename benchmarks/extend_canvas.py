@@ -86,9 +86,7 @@ def main() -> int:
                     "best_s": round(min(times), 3),
                     "median_s": round(statistics.median(times), 3),
                     "runs": args.repeat,
-                    "seam_mean_abs_diff": round(
-                        seam_difference(result, args.size, args.border), 2
-                    ),
+                    "seam_mean_abs_diff": round(seam_difference(result, args.size, args.border), 2),
                 }
             )
         )

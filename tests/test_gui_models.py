@@ -273,3 +273,20 @@ def test_models_dialog_opens_once_and_shows_the_folder(qtbot, window):
     assert str(models_dir()) in dialog.folder_label.text()
     assert not dialog.remove_button.isEnabled() and dialog.add_button.isEnabled()
     dialog.close()
+
+
+def test_a_filter_whose_file_went_missing_fails_with_a_message(
+    qtbot, window, dialogs, monkeypatch, tmp_path, photo_path
+):
+    source = save_safetensors(sr_module(scale=2), tmp_path / "sr.safetensors")
+    add_through_dialog(qtbot, window, monkeypatch, source)
+    open_photo(qtbot, window, photo_path)
+    original = pixels_rgb(window)
+    action = filter_action(window, "sr")
+    (models_dir() / "sr.safetensors").unlink()  # deleted behind the app's back
+    action.trigger()
+    wait_idle(qtbot, window)
+    errors = dialogs.of_kind("critical")
+    assert len(errors) == 1 and "The photo is unchanged" in errors[0][2]
+    assert np.array_equal(pixels_rgb(window), original)
+    assert window.document.undo_stack.count() == 0

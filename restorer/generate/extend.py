@@ -85,15 +85,24 @@ def new_area(shape: tuple[int, int], borders: Borders) -> np.ndarray:
     return mask
 
 
-def _distance_outside(shape: tuple[int, int], borders: Borders) -> np.ndarray:
-    """HxW float32 of the extended size: pixels from the original rectangle (0 inside)."""
+def _distance_outside(
+    shape: tuple[int, int], borders: Borders, rows: slice | None = None
+) -> np.ndarray:
+    """float32 distance of each pixel (of the extended size) from the original rectangle.
+
+    0 inside it; `rows` limits the result to a band of rows.
+    """
     height, width = borders.new_size(*shape)
-    rows = np.arange(height, dtype=np.float32)
-    cols = np.arange(width, dtype=np.float32)
+    start, stop, _ = (rows or slice(0, height)).indices(height)
+    row = np.arange(start, stop, dtype=np.float32)
+    col = np.arange(width, dtype=np.float32)
     top, left = borders.top, borders.left
-    dy = np.maximum(np.maximum(top - rows, rows - (top + shape[0] - 1)), 0)
-    dx = np.maximum(np.maximum(left - cols, cols - (left + shape[1] - 1)), 0)
+    dy = np.maximum(np.maximum(top - row, row - (top + shape[0] - 1)), 0)
+    dx = np.maximum(np.maximum(left - col, col - (left + shape[1] - 1)), 0)
     return np.maximum(dy[:, None], dx[None, :])
+
+
+_BAND = 256  # rows blended at a time, so a large photo needs no full-size float copies
 
 
 def seed_border(image: np.ndarray, borders: Borders) -> np.ndarray:
@@ -113,10 +122,13 @@ def seed_border(image: np.ndarray, borders: Borders) -> np.ndarray:
     )
     small = cv2.GaussianBlur(small, (0, 0), sigmaX=2.0)
     far = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    weight = np.clip(_distance_outside(image.shape[:2], borders) / max(1, widest), 0.0, 1.0)
-    weight = weight[:, :, None]
-    seeded = near.astype(np.float32) * (1.0 - weight) + far.astype(np.float32) * weight
-    out = np.clip(seeded + 0.5, 0, 255).astype(np.uint8)
+    out = near
+    for start in range(0, height, _BAND):
+        rows = slice(start, min(height, start + _BAND))
+        distance = _distance_outside(image.shape[:2], borders, rows)
+        weight = np.clip(distance / max(1, widest), 0.0, 1.0)[:, :, None]
+        blended = near[rows].astype(np.float32) * (1.0 - weight) + far[rows] * weight
+        out[rows] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
     top, left = borders.top, borders.left
     out[top : top + image.shape[0], left : left + image.shape[1]] = image
     return out
