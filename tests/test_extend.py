@@ -112,3 +112,17 @@ def test_cli_extend_refuses_a_missing_photo(tmp_path):
     result = restorer("extend", tmp_path / "missing.png", "--top", "4", "-o", out)
     assert result.returncode == 2 and not out.exists()
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("borders", [Borders(5, 0, 9, 0), Borders(3, 4, 5, 6), Borders(0, 0, 0, 7)])
+def test_the_strips_cover_every_new_pixel_once_and_stay_inside(borders):
+    from restorer.generate.extend import strips
+
+    shape = (30, 40)
+    height, width = borders.new_size(*shape)
+    count = np.zeros((height, width), int)
+    for _, crop, fill in strips(shape, borders):
+        assert fill == fill.intersect(crop) and crop == crop.clip(height, width)
+        count[fill.slices] += 1
+    assert np.array_equal(count == 1, new_area(shape, borders))
+    assert count.max() == 1

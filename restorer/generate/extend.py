@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from restorer.errors import RestorerError
+from restorer.geometry import Box
 from restorer.jobs import Job
 from restorer.progress import Progress
 
@@ -149,6 +150,43 @@ def _rim(shape: tuple[int, int], borders: Borders) -> np.ndarray:
     return rim & new_area(shape, borders)
 
 
+def strips(shape: tuple[int, int], borders: Borders) -> list[tuple[str, Box, Box]]:
+    """(side, crop, fill) per extended side, in the extended photo's coordinates.
+
+    Each side is filled on its own strip, so the engine never works on the whole
+    extended photo: top and bottom first, just above and below the photo; then left
+    and right over the full height, corners included (their neighbours above and below
+    are filled by then). `crop` adds context from the photo: twice the border, at
+    least 64 px.
+    """
+    height, width = shape
+    new_height, new_width = borders.new_size(height, width)
+    top, bottom, left, right = borders.top, borders.bottom, borders.left, borders.right
+    columns = (left, left + width)
+
+    def context(border: int, side: int) -> int:
+        return min(side, max(64, 2 * border))
+
+    result = []
+    if top:
+        crop = Box(0, columns[0], top + context(top, height), columns[1])
+        result.append(("top", crop, Box(0, columns[0], top, columns[1])))
+    if bottom:
+        crop = Box(
+            new_height - bottom - context(bottom, height), columns[0], new_height, columns[1]
+        )
+        result.append(
+            ("bottom", crop, Box(new_height - bottom, columns[0], new_height, columns[1]))
+        )
+    if left:
+        crop = Box(0, 0, new_height, left + context(left, width))
+        result.append(("left", crop, Box(0, 0, new_height, left)))
+    if right:
+        crop = Box(0, new_width - right - context(right, width), new_height, new_width)
+        result.append(("right", crop, Box(0, new_width - right, new_height, new_width)))
+    return result
+
+
 def extend_canvas(
     image: np.ndarray,
     *,
@@ -179,23 +217,33 @@ def extend_canvas(
     check_borders(rgb.shape[:2], borders)
     chosen = registry().default() if engine is None else registry().get(engine)
     run_device = resolve_device(device, chosen.devices)
+    name = chosen.label or chosen.id
     progress.update(0.0, "Preparing the new border")
-    seeded = seed_border(rgb, borders)
-    added = new_area(rgb.shape[:2], borders)
+    canvas = seed_border(rgb, borders)
     rim = _rim(rgb.shape[:2], borders)
-    progress.update(0.05, f"Filling the new border with {chosen.label or chosen.id}")
-    filled = inpaint_regions(
-        chosen, seeded, added & ~rim, progress.span(0.05, 0.97), device=run_device, seed=seed
-    )
-    if rim.any():
-        progress.update(0.97, "Blending the outer edge")
-        rim_u8 = rim.astype(np.uint8) * 255
-        edged = cv2.inpaint(filled, rim_u8, 3, cv2.INPAINT_TELEA)
-        filled[rim] = edged[rim]
+    passes = strips(rgb.shape[:2], borders)
+    total = sum(fill.area for _, _, fill in passes)
+    done = 0
+    for side, crop, fill in passes:
+        share = progress.span(0.05 + 0.93 * done / total, 0.05 + 0.93 * (done + fill.area) / total)
+        done += fill.area
+        share.update(0.0, f"{name}: filling the {side} border")
+        hole = np.zeros((crop.height, crop.width), bool)
+        hole[fill.relative_to(crop).slices] = True
+        edge = rim[crop.slices] & hole
+        pixels = np.ascontiguousarray(canvas[crop.slices])
+        filled = inpaint_regions(
+            chosen, pixels, hole & ~edge, share.span(0.0, 0.95), device=run_device, seed=seed
+        )
+        if edge.any():
+            around = cv2.inpaint(filled, edge.astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA)
+            filled[edge] = around[edge]
+        canvas[crop.slices] = np.where(hole[:, :, None], filled, canvas[crop.slices])
+        share.update(1.0)
     height, width = rgb.shape[:2]
-    filled[top : top + height, left : left + width] = rgb  # exact, whatever the engine did
-    progress.update(1.0, f"Extended to {filled.shape[1]} x {filled.shape[0]} px")
-    return filled
+    canvas[borders.top : borders.top + height, borders.left : borders.left + width] = rgb
+    progress.update(1.0, f"Extended to {canvas.shape[1]} x {canvas.shape[0]} px")
+    return canvas
 
 
 @dataclass
