@@ -25,7 +25,7 @@ def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypat
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExtendDialog, "exec", answer)
-    window.extend_action.trigger()
+    window.image_menu.actions()[0].trigger()  # Extend Canvas…
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert dialogs.shown == []
     assert seen["size"].endswith("168 × 104 px")

@@ -47,8 +47,8 @@ def wait_idle(qtbot, window, timeout=60000) -> None:
 
 def add_through_dialog(qtbot, window, monkeypatch, path: Path) -> ModelsDialog:
     """Models → Manage Models…, Add…, choose `path` in the (stubbed) file dialog."""
-    window.manage_models_action.trigger()
-    dialog = window.models_dialog
+    window.models_menu.actions()[0].trigger()  # Manage Models…
+    dialog = window.models.dialog
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )

@@ -165,5 +165,4 @@ def install_image_menu(window: MainWindow) -> QMenu:
         action.setEnabled(window.document is not None and not window.jobs.busy)
 
     menu.aboutToShow.connect(refresh)
-    window.extend_action = action
     return insert_menu(window, menu)

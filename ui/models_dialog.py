@@ -203,10 +203,10 @@ class ModelsDialog(QDialog):
 
 def show_models_dialog(window: MainWindow, controller: ModelsController) -> ModelsDialog:
     """Open (or raise) the window's Models dialog, not modal: jobs report in the window."""
-    dialog = getattr(window, "models_dialog", None)
+    dialog = controller.dialog
     if dialog is None:
         dialog = ModelsDialog(window, controller)
-        window.models_dialog = dialog
+        controller.dialog = dialog
     dialog.refresh()
     dialog.show()
     dialog.raise_()
@@ -223,5 +223,4 @@ def install_models_menu(window: MainWindow, controller: ModelsController) -> QMe
     folder = menu.addAction("Open Models &Folder")
     folder.setStatusTip(str(controller.folder()))
     folder.triggered.connect(controller.open_folder)
-    window.manage_models_action = manage
     return insert_menu(window, menu)

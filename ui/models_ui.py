@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 
 from restorer.engines import registry
 from restorer.errors import RestorerError
@@ -80,6 +80,7 @@ class ModelsController(QObject):
         super().__init__(window)
         self.window = window
         self.add_job: int | None = None
+        self.dialog: QDialog | None = None  # the Models dialog, once opened
         self.engine_id: str | None = window.engine_combo.currentData()
         window.engine_combo.currentIndexChanged.connect(self._engine_chosen)
 
