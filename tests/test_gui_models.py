@@ -119,6 +119,15 @@ def test_add_a_super_resolution_model_and_upscale_the_photo(
     changed = (pixels_rgb(window) != upscaled).any(axis=2)
     assert changed.any() and not changed[~mask].any()
 
+    # A result larger than Restorer works with is refused before any work.
+    window.document.clear_mask()
+    monkeypatch.setattr("ui.filters_menu.MAX_PIXELS", 100_000)
+    steps = document.undo_stack.count()
+    filter_action(window, info.id).trigger()
+    assert not window.jobs.busy and document.undo_stack.count() == steps
+    assert "too large" in dialogs.of_kind("critical")[-1][1]
+    dialogs.shown.clear()
+
     # Remove (after confirming): gone from the dialog and the menu, file deleted.
     dialogs.answers["question"] = Button.Yes
     dialog.table.selectRow(0)

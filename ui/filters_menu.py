@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from restorer.imageio import MAX_PIXELS
 from restorer.models.info import ModelInfo
 from ui import dialogs
 from ui.filter_jobs import DocumentFilterJob, NewPhoto
@@ -96,6 +97,17 @@ def run_filter(window: MainWindow, info: ModelInfo, menu: FiltersMenu | None = N
         return None
     window.canvas.end_stroke()
     masked = not document.mask_is_empty()
+    pixels = document.width * document.height * info.scale**2
+    if not masked and pixels > MAX_PIXELS:
+        dialogs.show_error(
+            window,
+            f"{info.label} would make the photo too large",
+            f"{info.label} enlarges {info.scale}×: the result would be "
+            f"{pixels / 1e6:.0f} megapixels, more than the {MAX_PIXELS / 1e6:.0f} Restorer "
+            "works with. Paint a mask to restore only part of the photo, or use a model "
+            "that does not enlarge.",
+        )
+        return None
     snapshot = document.share_pixels()
     mask = document.mask_snapshot() if masked else None
     device = window.device_combo.currentData() or "auto"  # models run on the CPU or CUDA
