@@ -92,7 +92,8 @@ def test_a_job_reading_the_old_photo_never_sees_it_change(document):
     mask[5:9, 5:9] = True
     outcome = RepairJob(kept, mask, "telea", "cpu").run(Progress())
     document.replace_photo(np.zeros((10, 10, 3), np.uint8))
-    assert not document.apply_repair(outcome.patch, mask, kept, outcome.edit)
+    assert not document.apply_patch(outcome.patch, mask, kept, outcome.edit)
+    assert document.undo_stack.undoText() == "Replace photo"
 
 
 def test_prepare_photo_refuses_bad_input():
@@ -115,3 +116,36 @@ def test_the_window_refits_and_shows_the_new_size(qtbot, window, photo_path):
     assert np.array_equal(pixels_rgb(window), original)
     window.redo()
     assert np.array_equal(pixels_rgb(window), bigger)
+
+
+def test_a_repair_finishing_after_the_photo_changed_size_is_dropped(
+    qtbot, window, dialogs, photo_path
+):
+    import threading
+
+    from restorer.jobs import Job
+    from tests.gui_helpers import stroke_along
+
+    class Blocker(Job):
+        title = "Waiting"
+
+        def __init__(self) -> None:
+            self.release = threading.Event()
+
+        def run(self, progress):
+            self.release.wait(10)
+
+    open_photo(qtbot, window, photo_path)
+    original = pixels_rgb(window)
+    window.document.replace_photo(np.repeat(original, 2, axis=1), text="Wider")
+    stroke_along(qtbot, window.canvas, [(40.0, 40.0), (60.0, 45.0)])
+    blocker = Blocker()
+    window.jobs.submit(blocker, lambda _: None, background=True)
+    assert window.repair() is not None
+    window.undo()  # the stroke
+    window.undo()  # the resize, while the repair waits
+    blocker.release.set()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=10000)
+    assert dialogs.shown == []
+    assert np.array_equal(pixels_rgb(window), original)
+    assert window.document.undo_stack.canRedo()

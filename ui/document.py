@@ -214,21 +214,14 @@ class Document(QObject):
         snapshot: np.ndarray | None = None,
         pixel_edit: PixelEdit | None = None,
         engine_label: str | None = None,
-        *,
-        keep_mask: bool = False,
-        text: str | None = None,
     ) -> bool:
         """Apply an engine's result as one undo step; the repaired area leaves the mask.
 
         Only pixels under `job_mask` (the mask the job was given) change. `pixel_edit`,
         computed by the job against `snapshot`, is used as is when nothing was written
         since; otherwise the edit is computed again against the current pixels.
-        `keep_mask` leaves the mask as it is (a filter applied to a selection). A result
-        for a photo of another size (replaced since the job started) is dropped: False.
         """
         self.end_stroke()
-        if job_mask.shape != self.mask.shape:
-            return False
         box = Box(*patch.box)
         hole = job_mask[box.slices]
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
@@ -237,17 +230,46 @@ class Document(QObject):
             after[hole] = patch.pixels[hole]
             pixel_edit = PixelEdit.from_arrays(box, current, after)
         mask_now = self.mask[box.slices]
-        mask_edit = (
-            None if keep_mask else MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
-        )
+        mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(hole, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
         label = engine_label or patch.engine_id
-        text = text or (f"Repair ({label})" if label else "Repair")
+        text = f"Repair ({label})" if label else "Repair"
         self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text))
         return True
 
-    # -- the whole photo -----------------------------------------------------
+    # -- filters and the whole photo -----------------------------------------
+    def apply_patch(
+        self,
+        patch: PatchResult,
+        job_mask: np.ndarray | None,
+        snapshot: np.ndarray | None = None,
+        pixel_edit: PixelEdit | None = None,
+        text: str = "Filter",
+    ) -> bool:
+        """Apply a filter's new pixels as one undo step; the mask stays (a selection).
+
+        Only pixels under `job_mask` (None: the whole patch) change. `pixel_edit`, made
+        by the job against `snapshot`, is used when nothing was written since. A result
+        for a photo of another size (replaced since the job started) is dropped: False.
+        """
+        self.end_stroke()
+        if snapshot is not None and snapshot.shape[:2] != (self.height, self.width):
+            return False
+        box = Box(*patch.box)
+        if snapshot is None or not self.pixels_unchanged_since(snapshot):
+            current = self._pixels[box.slices][..., :3]
+            after = patch.pixels.copy()
+            if job_mask is not None:
+                hole = job_mask[box.slices]
+                after = current.copy()
+                after[hole] = patch.pixels[hole]
+            pixel_edit = PixelEdit.from_arrays(box, current, after)
+        if pixel_edit is None:
+            return False
+        self.undo_stack.push(RepairCommand(self, pixel_edit, None, text))
+        return True
+
     def replace_photo(
         self,
         image: np.ndarray | PhotoState,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -127,10 +126,7 @@ def run_filter(window: MainWindow, info: ModelInfo, menu: FiltersMenu | None = N
             document.replace_photo(outcome.state, text=text)
             seconds, used, detail = outcome.seconds, outcome.device, f" → {outcome.detail}"
         else:
-            job_mask = mask if mask is not None else np.ones(snapshot.shape[:2], bool)
-            document.apply_repair(
-                outcome.patch, job_mask, snapshot, outcome.edit, keep_mask=True, text=text
-            )
+            document.apply_patch(outcome.patch, mask, snapshot, outcome.edit, text)
             seconds, used, detail = outcome.patch.seconds, outcome.patch.device, ""
         on = "CPU" if used == "cpu" else window.device_label.text()
         window.statusBar().showMessage(

@@ -440,8 +440,8 @@ class MainWindow(QMainWindow):
         job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
 
         def done(outcome: RepairOutcome | None) -> None:
-            if document is not self.document:
-                return
+            if document is not self.document or mask.shape != (document.height, document.width):
+                return  # another photo, or this one changed size (undo of a resize) meanwhile
             if outcome is None:
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
