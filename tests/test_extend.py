@@ -22,7 +22,10 @@ from tests.helpers import gradient_photo
 from tests.test_cli import restorer
 
 
-def test_extend_keeps_the_photo_in_place_and_fills_the_border():
+@pytest.mark.parametrize("one_pass", [True, False])
+def test_extend_keeps_the_photo_in_place_and_fills_the_border(monkeypatch, one_pass):
+    if not one_pass:
+        monkeypatch.setattr("restorer.generate.extend.ONE_PASS_PIXELS", 0)  # strips
     image = gradient_photo(40, 50)
     reports: list[float] = []
     result = extend_canvas(

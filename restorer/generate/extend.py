@@ -14,6 +14,10 @@ context during the fill, so diffusion engines (Telea, Navier–Stokes), which ma
 inwards from every known pixel, blend from the photo's edge towards plausible colours
 instead of smearing one edge colour to the frame; the rim itself is filled last from
 its neighbours. Engines that read the masked pixels start from the seed.
+
+A photo that would grow beyond `ONE_PASS_PIXELS` is filled side by side on strips with
+context from the photo (`strips`), so memory follows the border, not the whole photo,
+and a cancel takes effect between sides.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from restorer.progress import Progress
 MAX_BORDER = 8192  # pixels added on one side
 MAX_RESULT_SIDE = 32768
 MAX_RESULT_PIXELS = 150_000_000
+# Up to this many pixels (the extended photo) the border is filled in one pass; larger
+# photos are filled side by side on strips (`strips`), so the engine never holds it all.
+ONE_PASS_PIXELS = 4_000_000
 RIM = 2  # seeded pixels kept as context along the extended outer edges
 _RIM_FROM = 4 * RIM  # borders thinner than this are filled by the engine alone
 
@@ -221,15 +228,23 @@ def extend_canvas(
     progress.update(0.0, "Preparing the new border")
     canvas = seed_border(rgb, borders)
     rim = _rim(rgb.shape[:2], borders)
-    passes = strips(rgb.shape[:2], borders)
-    total = sum(fill.area for _, _, fill in passes)
+    added = new_area(rgb.shape[:2], borders)
+    if added.size <= ONE_PASS_PIXELS:
+        passes = [("new", Box(0, 0, *added.shape), None)]
+    else:
+        passes = strips(rgb.shape[:2], borders)
+    total = sum(crop.area if fill is None else fill.area for _, crop, fill in passes)
     done = 0
     for side, crop, fill in passes:
-        share = progress.span(0.05 + 0.93 * done / total, 0.05 + 0.93 * (done + fill.area) / total)
-        done += fill.area
+        area = crop.area if fill is None else fill.area
+        share = progress.span(0.05 + 0.93 * done / total, 0.05 + 0.93 * (done + area) / total)
+        done += area
         share.update(0.0, f"{name}: filling the {side} border")
-        hole = np.zeros((crop.height, crop.width), bool)
-        hole[fill.relative_to(crop).slices] = True
+        if fill is None:
+            hole = added[crop.slices]
+        else:
+            hole = np.zeros((crop.height, crop.width), bool)
+            hole[fill.relative_to(crop).slices] = True
         edge = rim[crop.slices] & hole
         pixels = np.ascontiguousarray(canvas[crop.slices])
         filled = inpaint_regions(
