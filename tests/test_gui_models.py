@@ -275,6 +275,16 @@ def test_a_model_that_fails_to_load_keeps_the_previous_engine(qtbot, window, dia
     assert window.engine_label.text() == combo.currentText()
     assert window.isVisible()
 
+    # Choosing another engine while the model still loads: that choice stays.
+    blocker = _Blocker()
+    window.jobs.submit(blocker, lambda _: None, background=True)
+    combo.setCurrentIndex(combo.findData("broken-lama"))
+    combo.setCurrentIndex(combo.findData("navier-stokes"))
+    blocker.release.set()
+    wait_idle(qtbot, window)
+    assert len(dialogs.of_kind("critical")) == 2
+    assert combo.currentData() == "navier-stokes" == window.models.engine_id
+
 
 def test_models_dialog_opens_once_and_shows_the_folder(qtbot, window):
     dialog = show_models_dialog(window, window.models)

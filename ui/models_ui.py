@@ -213,12 +213,17 @@ class ModelsController(QObject):
             self.engine_id = engine.id
             return
 
+        def still_chosen() -> bool:  # the person may have chosen another one meanwhile
+            return window.engine_combo.currentData() == engine.id
+
         def done(where: str) -> None:
-            self.engine_id = engine.id
-            window.statusBar().showMessage(f"{engine.label} is ready on {where}.", 6000)
+            if still_chosen():
+                self.engine_id = engine.id
+                window.statusBar().showMessage(f"{engine.label} is ready on {where}.", 6000)
 
         def failed(message: str) -> None:
-            self._select_engine(previous)
+            if still_chosen():
+                self._select_engine(previous)
             dialogs.show_error(
                 window,
                 "Could not load the model",
@@ -226,7 +231,8 @@ class ModelsController(QObject):
             )
 
         def cancelled() -> None:
-            self._select_engine(previous)
+            if still_chosen():
+                self._select_engine(previous)
 
         window.jobs.submit(
             LoadEngineJob(engine.id, window.job_device(engine), title=f"Loading {engine.label}"),
