@@ -309,3 +309,21 @@ def test_a_filter_whose_file_went_missing_fails_with_a_message(
     assert len(errors) == 1 and "The photo is unchanged" in errors[0][2]
     assert np.array_equal(pixels_rgb(window), original)
     assert window.document.undo_stack.count() == 0
+
+
+@pytest.fixture
+def pretend_gpu(monkeypatch):
+    """The window's device probe reports a CUDA GPU."""
+    from ui import jobs
+
+    monkeypatch.setattr(
+        jobs.ProbeDevicesJob, "run", lambda self, progress: jobs.DeviceInfo(True, "CUDA: Test GPU")
+    )
+
+
+def test_the_dialog_names_the_gpu_and_precision(qtbot, pretend_gpu, window, monkeypatch, tmp_path):
+    source = save_safetensors(sr_module(scale=2), tmp_path / "sr.safetensors")
+    dialog = add_through_dialog(qtbot, window, monkeypatch, source)
+    assert dialog.row_texts()[0][6] == "CUDA: Test GPU (fp16)"  # Compact supports half
+    window.device_combo.setCurrentIndex(window.device_combo.findData("cpu"))
+    assert dialog.row_texts()[0][6] == "CPU (fp32)"

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PRECISION_LABELS = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}
-
 
 def insert_menu(window: MainWindow, menu: QMenu) -> QMenu:
     """Put `menu` in the menu bar just before Help (the last one)."""
@@ -58,17 +56,15 @@ def purpose_text(info: ModelInfo) -> str:
 
 def device_text(window: MainWindow, info: ModelInfo) -> str:
     """Where a model will run with the window's device choice, and in which precision."""
-    choice = window.device_combo.currentData() or "auto"
-    if choice == "cpu":
-        return "CPU (fp32)"
-    if window.device_info is None:
-        return "Looking for a GPU…"
-    if not window.device_info.cuda:
-        return "CPU (fp32)"
-    from restorer.models.runtime import choose_precision
+    from restorer.models.runtime import precision_label
 
-    precision = PRECISION_LABELS[choose_precision(info, "cuda")]
-    return f"{window.device_info.cuda_label or 'CUDA'} ({precision})"
+    choice = window.device_combo.currentData() or "auto"
+    if choice != "cpu" and window.device_info is None:
+        return "Looking for a GPU…"
+    if choice != "cpu" and window.device_info is not None and window.device_info.cuda:
+        gpu = window.device_info.cuda_label or "CUDA"
+        return f"{gpu} ({precision_label(info, 'cuda')})"
+    return f"CPU ({precision_label(info, 'cpu')})"
 
 
 class ModelsController(QObject):
