@@ -102,6 +102,8 @@ def test_add_a_super_resolution_model_and_upscale_the_photo(
     document = window.document
     assert (document.height, document.width) == (192, 256)
     assert "256 × 192" in window.size_label.text()
+    message = window.statusBar().currentMessage()
+    assert "Tiny SR x2 applied to the whole photo → 256 × 192 px on CPU" in message
     assert window.isWindowModified()
     upscaled = pixels_rgb(window)
     assert document.undo_stack.count() == 1

@@ -29,7 +29,7 @@ MASKED_HINT = "Applies to the masked area (clear the mask to filter the whole ph
 
 
 def filter_text(info: ModelInfo) -> str:
-    """A menu entry: 'RealESRGAN_x2plus (Compact, 2× super-resolution)'."""
+    """A menu entry: 'RealESRGAN_x2plus (RealESRGAN Compact, 2× super-resolution)'."""
     if info.purpose == "super-resolution":
         kind = f"{info.scale}× super-resolution"
     elif info.purpose == "face":
@@ -46,7 +46,6 @@ class FiltersMenu(QMenu):
         super().__init__("Fi&lters", window)
         self.window_ = window
         self.controller = controller
-        self.filter_job: int | None = None
         self.aboutToShow.connect(self.rebuild)
         controller.models_changed.connect(self.rebuild)
         self.rebuild()
@@ -80,7 +79,7 @@ class FiltersMenu(QMenu):
 
     def run(self, info: ModelInfo) -> int | None:
         """Run `info` on the masked area (if painted) or the whole photo."""
-        return run_filter(self.window_, info, self)
+        return run_filter(self.window_, info)
 
 
 def show_models(window: MainWindow, controller: ModelsController) -> None:
@@ -89,7 +88,7 @@ def show_models(window: MainWindow, controller: ModelsController) -> None:
     show_models_dialog(window, controller)
 
 
-def run_filter(window: MainWindow, info: ModelInfo, menu: FiltersMenu | None = None) -> int | None:
+def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
     """Hand a filter run to the worker; the result comes back as one undo step."""
     document = window.document
     if document is None or window.jobs.busy:
@@ -125,10 +124,13 @@ def run_filter(window: MainWindow, info: ModelInfo, menu: FiltersMenu | None = N
         if isinstance(outcome, NewPhoto):
             document.replace_photo(outcome.state, text=text)
             seconds, used, detail = outcome.seconds, outcome.device, f" → {outcome.detail}"
-        else:
-            document.apply_patch(outcome.patch, mask, snapshot, outcome.edit, text)
+        elif document.apply_patch(outcome.patch, mask, snapshot, outcome.edit, text):
             seconds, used, detail = outcome.patch.seconds, outcome.patch.device, ""
-        on = "CPU" if used == "cpu" else window.device_label.text()
+        else:
+            window.statusBar().showMessage(f"{info.label} changed nothing.", 6000)
+            return
+        gpu = window.device_info.cuda_label if window.device_info else None
+        on = "CPU" if used == "cpu" else (gpu or "the GPU")
         window.statusBar().showMessage(
             f"{info.label} applied to the {where}{detail} on {on} in {seconds:.2f} s", 8000
         )
@@ -141,13 +143,8 @@ def run_filter(window: MainWindow, info: ModelInfo, menu: FiltersMenu | None = N
 
     def ended() -> None:
         document.release_pixels(snapshot)
-        if menu is not None:
-            menu.filter_job = None
 
-    job_id = window.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
-    if menu is not None:
-        menu.filter_job = job_id
-    return job_id
+    return window.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
 
 
 def install_filters_menu(window: MainWindow, controller: ModelsController) -> FiltersMenu:
