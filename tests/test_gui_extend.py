@@ -50,6 +50,9 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled() and "Nothing to add" in dialog.problem_label.text()
+    dialog.all_sides.setValue(32)
+    assert dialog.borders() == Borders(32, 32, 32, 32)
+    assert dialog.size_label.text().endswith("192 × 160 px")
     dialog.set_borders(Borders(left=100))
     assert ok.isEnabled() and dialog.problem_label.text() == ""
     assert dialog.size_label.text().endswith("228 × 96 px")

@@ -41,6 +41,13 @@ class ExtendDialog(QDialog):
         self._size = size
         self.spins: dict[str, QSpinBox] = {}
         form = QFormLayout()
+        self.all_sides = QSpinBox(self)
+        self.all_sides.setRange(0, MAX_BORDER)
+        self.all_sides.setSingleStep(16)
+        self.all_sides.setSuffix(" px")
+        self.all_sides.setToolTip("Set every side at once")
+        self.all_sides.valueChanged.connect(lambda value: self.set_borders(Borders(*[value] * 4)))
+        form.addRow("All sides:", self.all_sides)
         for side in SIDES:
             spin = QSpinBox(self)
             spin.setRange(0, MAX_BORDER)
