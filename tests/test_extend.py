@@ -129,3 +129,16 @@ def test_the_strips_cover_every_new_pixel_once_and_stay_inside(borders):
         count[fill.slices] += 1
     assert np.array_equal(count == 1, new_area(shape, borders))
     assert count.max() == 1
+
+
+def test_cli_extend_keeps_transparency_and_makes_the_border_opaque(tmp_path):
+    image = gradient_photo(20, 24)
+    alpha = np.full((20, 24), 128, np.uint8)
+    source = save_image(tmp_path / "photo.png", image, alpha=alpha)
+    out = tmp_path / "out.png"
+    result = restorer("extend", source, "--top", "6", "--left", "4", "-o", out)
+    assert result.returncode == 0, result.stderr
+    extended = load_image(out)
+    assert extended.alpha is not None and extended.alpha.shape == (26, 28)
+    assert (extended.alpha[6:, 4:] == 128).all()
+    assert (extended.alpha[:6] == 255).all() and (extended.alpha[:, :4] == 255).all()
