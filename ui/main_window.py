@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_document(document)
         if old is not None:
             old.deleteLater()
-        self._show_size()
+        self.size_label.setText(f"{document.width} × {document.height} px")
         self.update_title()
         self._refresh_actions()
         self.canvas.setFocus()
