@@ -30,11 +30,11 @@ UNDO_LIMIT = 100
 class Document(QObject):
     """One photo being repaired."""
 
+    photo_replaced = Signal()  # the whole photo was swapped (its size may have changed)
     image_changed = Signal(object)  # Box of changed pixels
     mask_changed = Signal(object)  # Box of changed mask pixels
     pixels_replaced = Signal()  # the pixel array is a new object (after copy-on-write)
     modified_changed = Signal(bool)
-    photo_replaced = Signal()  # the whole photo was swapped (its size may have changed)
 
     def __init__(self, loaded: LoadedPhoto, parent: QObject | None = None) -> None:
         super().__init__(parent)
