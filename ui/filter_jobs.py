@@ -91,7 +91,7 @@ class DocumentExtendJob(Job):
     """Extend the document's canvas (see `restorer.generate.extend`); the mask moves along."""
 
     pixels: np.ndarray  # HxWx4 snapshot
-    mask: np.ndarray  # HxW bool snapshot
+    mask: np.ndarray  # HxW snapshot (`Document.mask_snapshot`)
     borders: Borders
     engine_id: str | None = None
     device: str = "auto"
@@ -106,7 +106,7 @@ class DocumentExtendJob(Job):
         b = self.borders
         height, width = self.mask.shape
         new_height, new_width = result.pixels.shape[:2]
-        mask = np.zeros((new_height, new_width), bool)
+        mask = np.zeros((new_height, new_width), self.mask.dtype)  # values kept as they are
         mask[b.top : b.top + height, b.left : b.left + width] = self.mask
         pixels = result.pixels
         if self.has_alpha:

@@ -2,7 +2,7 @@
 
 Super-resolution and Extend canvas give a new photo of another size; the rectangle
 edits of `ui.commands` cannot hold that. `PhotoState` is everything that depends on the
-photo's size — RGBA pixels, the 0/1 mask, their zoom pyramids — and `prepare_photo`
+photo's size — RGBA pixels, the mask, their zoom pyramids — and `prepare_photo`
 builds one off the GUI thread (in the job), so the GUI thread merely swaps objects.
 `ReplacePhotoCommand` swaps the document's state for another and back: undo restores
 the very arrays that were there before, so it is exact.
@@ -31,7 +31,7 @@ class PhotoState:
     """The size-dependent parts of a document."""
 
     pixels: np.ndarray  # HxWx4 uint8 RGBA
-    mask: np.ndarray  # HxW uint8 0/1
+    mask: np.ndarray  # HxW uint8, as the document keeps it (0 = keep)
     image_pyramid: Pyramid
     mask_pyramid: Pyramid
     mask_bounds: Box | None
@@ -58,24 +58,27 @@ def prepare_photo(image: np.ndarray, mask: np.ndarray | None = None) -> PhotoSta
     if mask is None:
         mask_u8 = np.zeros((height, width), np.uint8)
     else:
-        mask_u8 = (np.asarray(mask) != 0).astype(np.uint8)
+        mask_u8 = np.asarray(mask)
+        # uint8 values are the document's own mask values and are kept; bool is 0/1.
+        mask_u8 = mask_u8.astype(np.uint8) if mask_u8.dtype != np.uint8 else mask_u8.copy()
         if mask_u8.shape != (height, width):
             raise ValueError(f"mask shape {mask_u8.shape} is not the image's {(height, width)}")
     return PhotoState(
         pixels=pixels,
         mask=mask_u8,
         image_pyramid=Pyramid(pixels),
-        mask_pyramid=Pyramid(mask_u8, gain=255),
+        mask_pyramid=Pyramid(mask_u8, gain=255),  # as `OpenPhotoJob` builds it
         mask_bounds=bounding_box(mask_u8),
     )
 
 
 def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """`mask` (HxW) resized to `size` (height, width) by nearest neighbour, as 0/1 uint8."""
+    """`mask` (HxW) resized to `size` (height, width) by nearest neighbour (values kept)."""
     import cv2
 
     height, width = size
-    source = (np.asarray(mask) != 0).astype(np.uint8)
+    source = np.asarray(mask)
+    source = source if source.dtype == np.uint8 else source.astype(np.uint8)
     if source.shape == (height, width):
         return source
     return cv2.resize(source, (width, height), interpolation=cv2.INTER_NEAREST)
