@@ -261,7 +261,7 @@ class Document(QObject):
             current = self._pixels[box.slices][..., :3]
             after = patch.pixels.copy()
             if job_mask is not None:
-                hole = job_mask[box.slices]
+                hole = job_mask[box.slices] != 0
                 after = current.copy()
                 after[hole] = patch.pixels[hole]
             pixel_edit = PixelEdit.from_arrays(box, current, after)

@@ -49,7 +49,7 @@ class DocumentFilterJob(Job):
     pixels: np.ndarray  # HxWx4 snapshot
     model_id: str
     device: str = "auto"
-    mask: np.ndarray | None = None  # HxW bool: only here; None: the whole photo
+    mask: np.ndarray | None = None  # HxW, non-zero: only here; None: the whole photo
     has_alpha: bool = False
     title: str = field(default="Filtering")
 
@@ -69,7 +69,7 @@ class DocumentFilterJob(Job):
         after = patch.pixels
         if self.mask is not None:
             after = before.copy()
-            hole = self.mask[box.slices]
+            hole = self.mask[box.slices] != 0
             after[hole] = patch.pixels[hole]
         return PixelEdit.from_arrays(box, before, after)
 
