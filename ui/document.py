@@ -283,7 +283,9 @@ class Document(QObject):
         and mask exactly.
         """
         self.end_stroke()
-        state = image if isinstance(image, PhotoState) else prepare_photo(image, mask)
+        state = image
+        if not isinstance(state, PhotoState):
+            state = prepare_photo(state, mask, self.mask_pyramid.gain)
         self.undo_stack.push(ReplacePhotoCommand(self, state, text))
 
     def swap_photo_state(self, state: PhotoState) -> PhotoState:

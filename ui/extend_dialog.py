@@ -118,6 +118,7 @@ def extend_canvas(window: MainWindow, borders: Borders) -> int | None:
         engine.id,
         window.job_device(engine),
         document.has_alpha,
+        document.mask_pyramid.gain,
     )
 
     def done(outcome: NewPhoto) -> None:

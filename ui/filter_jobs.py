@@ -51,6 +51,7 @@ class DocumentFilterJob(Job):
     device: str = "auto"
     mask: np.ndarray | None = None  # HxW, non-zero: only here; None: the whole photo
     has_alpha: bool = False
+    mask_gain: int = 255  # the document's `mask_pyramid.gain`
     title: str = field(default="Filtering")
 
     def run(self, progress: Progress) -> RepairOutcome | NewPhoto | None:
@@ -80,7 +81,7 @@ class DocumentFilterJob(Job):
         if self.has_alpha:
             pixels = np.dstack([pixels, _resized_alpha(self.pixels[..., 3], size)])
         mask = None if self.mask is None else resize_mask(self.mask, size)
-        state = prepare_photo(pixels, mask)
+        state = prepare_photo(pixels, mask, self.mask_gain)
         progress.update(1.0)
         height, width = size
         return NewPhoto(state, result.device, result.seconds, f"{width} × {height} px")
@@ -96,6 +97,7 @@ class DocumentExtendJob(Job):
     engine_id: str | None = None
     device: str = "auto"
     has_alpha: bool = False
+    mask_gain: int = 255  # the document's `mask_pyramid.gain`
     title: str = field(default="Extending the canvas")
 
     def run(self, progress: Progress) -> NewPhoto:
@@ -113,6 +115,6 @@ class DocumentExtendJob(Job):
             alpha = np.full((new_height, new_width), 255, np.uint8)
             alpha[b.top : b.top + height, b.left : b.left + width] = self.pixels[..., 3]
             pixels = np.dstack([pixels, alpha])
-        state = prepare_photo(pixels, mask)
+        state = prepare_photo(pixels, mask, self.mask_gain)
         progress.update(1.0)
         return NewPhoto(state, result.device, result.seconds, f"{new_width} × {new_height} px")

@@ -110,7 +110,13 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
     mask = document.mask_snapshot() if masked else None
     device = window.device_combo.currentData() or "auto"  # models run on the CPU or CUDA
     job = DocumentFilterJob(
-        snapshot, info.id, device, mask, document.has_alpha, title=f"Filtering with {info.label}"
+        snapshot,
+        info.id,
+        device,
+        mask,
+        document.has_alpha,
+        document.mask_pyramid.gain,
+        title=f"Filtering with {info.label}",
     )
     where = "masked area" if masked else "whole photo"
     text = f"Filter {info.label} ({where})"

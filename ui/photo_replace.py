@@ -43,10 +43,14 @@ class PhotoState:
         return int(self.pixels.shape[0]), int(self.pixels.shape[1])
 
 
-def prepare_photo(image: np.ndarray, mask: np.ndarray | None = None) -> PhotoState:
+def prepare_photo(
+    image: np.ndarray, mask: np.ndarray | None = None, mask_gain: int = 255
+) -> PhotoState:
     """A `PhotoState` for `image` (HxWx3 RGB or HxWx4 RGBA uint8) and `mask` (HxW or None).
 
-    Plain numpy work (copies and pyramids): jobs call it on the worker thread.
+    `mask_gain` is the document's mask pyramid gain (`Document.mask_pyramid.gain`), so
+    the new mask pyramid matches how the document stores its mask. Plain numpy work
+    (copies and pyramids): jobs call it on the worker thread.
     """
     array = np.asarray(image)
     if array.ndim != 3 or array.shape[2] not in (3, 4) or array.dtype != np.uint8:
@@ -67,7 +71,7 @@ def prepare_photo(image: np.ndarray, mask: np.ndarray | None = None) -> PhotoSta
         pixels=pixels,
         mask=mask_u8,
         image_pyramid=Pyramid(pixels),
-        mask_pyramid=Pyramid(mask_u8, gain=255),  # as `OpenPhotoJob` builds it
+        mask_pyramid=Pyramid(mask_u8, gain=mask_gain),
         mask_bounds=bounding_box(mask_u8),
     )
 
