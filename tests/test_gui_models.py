@@ -329,3 +329,25 @@ def test_the_dialog_names_the_gpu_and_precision(qtbot, pretend_gpu, window, monk
     assert dialog.row_texts()[0][6] == "CUDA: Test GPU (fp16)"  # Compact supports half
     window.device_combo.setCurrentIndex(window.device_combo.findData("cpu"))
     assert dialog.row_texts()[0][6] == "CPU (fp32)"
+
+
+def test_cancelling_an_add_leaves_the_folder_unchanged(
+    qtbot, window, dialogs, monkeypatch, tmp_path
+):
+    source = save_safetensors(sr_module(scale=2), tmp_path / "sr.safetensors")
+    before = folder_listing()
+    blocker = _Blocker()
+    window.jobs.submit(blocker, lambda _: None, background=True)
+    window.models_menu.actions()[0].trigger()
+    dialog = window.models.dialog
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(source), ""))
+    )
+    dialog.add_button.click()
+    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+        window.job_panel.cancel_requested.emit()  # the status bar's Cancel
+        blocker.release.set()
+    wait_idle(qtbot, window)
+    assert folder_listing() == before and dialog.row_texts() == []
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert dialogs.shown == []
