@@ -351,3 +351,34 @@ def test_cancelling_an_add_leaves_the_folder_unchanged(
     assert folder_listing() == before and dialog.row_texts() == []
     assert "cancelled" in window.statusBar().currentMessage()
     assert dialogs.shown == []
+
+
+def test_dropping_a_model_file_on_the_dialog_adds_it(qtbot, window, dialogs, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    source = save_safetensors(denoise_module(), tmp_path / "dncnn.safetensors")
+    dialog = show_models_dialog(window, window.models)
+
+    keep = []  # the event points at its mime data: keep that alive
+
+    def drop(path: Path) -> QDropEvent:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        keep.append(mime)
+        return QDropEvent(
+            QPointF(10, 10),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"not a model")
+    assert dialog.dropped_model(drop(photo)) is None  # only model files are taken
+    dialog.dropEvent(drop(source))
+    qtbot.waitUntil(lambda: window.jobs.busy, timeout=5000)
+    wait_idle(qtbot, window)
+    assert [row[0] for row in dialog.row_texts()] == ["dncnn"]
+    assert dialogs.shown == []

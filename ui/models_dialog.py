@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from restorer.models.info import ModelInfo, format_size
+from restorer.models.safeload import MODEL_EXTENSIONS
 from ui.models_ui import ModelsController, device_text, insert_menu, purpose_text
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class ModelsDialog(QDialog):
         intro = QLabel(
             "Model files you add stay on this computer. Inpainting models (LaMa, MAT) "
             "become repair engines; image-to-image models (super-resolution, denoise, "
-            "faces) appear in the Filters menu.",
+            "faces) appear in the Filters menu. You can also drop model files here.",
             self,
         )
         intro.setWordWrap(True)
@@ -112,6 +113,7 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
 
+        self.setAcceptDrops(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         controller.models_changed.connect(self.refresh)
         window.jobs.busy_changed.connect(self._update_buttons)
@@ -199,6 +201,35 @@ class ModelsDialog(QDialog):
             return None
         QGuiApplication.clipboard().setText(info.sha256)
         return info.sha256
+
+    # -- dropping model files -------------------------------------------------
+    @staticmethod
+    def dropped_model(event) -> Path | None:
+        """The first local model file (by extension) in a drag, if any."""
+        mime = event.mimeData()
+        for url in mime.urls() if mime.hasUrls() else []:
+            path = Path(url.toLocalFile()) if url.isLocalFile() else None
+            if path is not None and path.suffix.lower() in MODEL_EXTENSIONS:
+                return path
+        return None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.dropped_model(event) is not None and not self.window_.jobs.busy:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        path = self.dropped_model(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Leave the drop handler before any job or dialog starts.
+        QTimer.singleShot(0, lambda: self.add_file(path))
 
 
 def show_models_dialog(window: MainWindow, controller: ModelsController) -> ModelsDialog:
