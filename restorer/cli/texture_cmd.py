@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     save_format(args.output)  # refuse an unknown extension before any work
     width, height = args.size
     check_output_size(width, height)
-    device = resolve_device(args.device)
     box = exemplar_box(*args.rect, image_info(args.image))  # checked before decoding
+    device = resolve_device(args.device)
     photo = load_image(args.image)
     exemplar = photo.rgb[box.slices]
     with ProgressBar() as progress:
