@@ -159,6 +159,29 @@ def _block_collage(level: _Level, generator) -> object:
     return torch.stack([field_y, field_x])
 
 
+class _RoundProgress:
+    """Moves the bar along during one search (called between its steps), and cancels.
+
+    The search calls back about `STEPS` times (per iteration: 4 directions x 4 jumps of
+    propagation, then random search); the bar stops short of the round's end if it
+    calls more often.
+    """
+
+    STEPS = SEARCH_ITERATIONS * 17
+
+    def __init__(self, progress: Progress, start: float, width: float, message: str) -> None:
+        self.progress = progress
+        self.start = start
+        self.width = width
+        self.message = message
+        self.calls = 0
+
+    def step(self) -> None:
+        self.calls += 1
+        share = min(0.9, self.calls / self.STEPS)
+        self.progress.update(self.start + self.width * share, self.message)
+
+
 def _to_image(tensor) -> np.ndarray:
     """C x H x W float in [0, 1] -> H x W x 3 uint8."""
     import torch
@@ -208,6 +231,12 @@ def synthesize_texture(
             target = vote(field, source, patch=PATCH, wrap=True)
             basis = patch_basis(source, PATCH, generator=generator)
             for round_ in range(level.rounds):
+                message = (
+                    f"Level {number} of {len(levels)}: {level.size[1]}x{level.size[0]}, "
+                    f"round {round_ + 1} of {level.rounds}"
+                )
+                step = work[number - 1] / level.rounds / sum(work)
+                within = _RoundProgress(progress, done / sum(work), step, message)
                 field = nnf_search(
                     target,
                     source,
@@ -216,17 +245,12 @@ def synthesize_texture(
                     generator=generator,
                     init=field,
                     wrap=True,
-                    check=progress.check,
+                    check=within.step,
                     basis=basis,
                 )
                 target = vote(field, source, patch=PATCH, wrap=True)
                 done += work[number - 1] / level.rounds
-                progress.update(
-                    done / sum(work),
-                    f"Level {number} of {len(levels)}: {level.size[1]}x{level.size[0]}, "
-                    f"round {round_ + 1} of {level.rounds}",
-                    preview=_to_image(target),
-                )
+                progress.update(done / sum(work), message, preview=_to_image(target))
     assert target is not None
     return _to_image(target)
 
