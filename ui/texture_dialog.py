@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -200,12 +199,12 @@ class TextureDialog(QDialog):
         self.w_spin = _spin(1, document.width, 1, " px")
         self.h_spin = _spin(1, document.height, 1, " px")
         self.rect_spins = (self.x_spin, self.y_spin, self.w_spin, self.h_spin)
-        rect_row = QGridLayout()
-        for column, (name, spin) in enumerate(
-            zip(("X", "Y", "Width", "Height"), self.rect_spins, strict=True)
-        ):
-            rect_row.addWidget(QLabel(name, self), 0, 2 * column)
-            rect_row.addWidget(spin, 0, 2 * column + 1)
+        rect_row = QHBoxLayout()
+        for name, spin in zip(("X", "Y", "Width", "Height"), self.rect_spins, strict=True):
+            rect_row.addWidget(QLabel(name, self))
+            rect_row.addWidget(spin)
+            rect_row.addSpacing(8)
+        rect_row.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(
             QLabel("Drag a rectangle over the texture to copy (drag inside it to move it).", self)
