@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
+from restorer.blend import RING, border_gap_correction
 from restorer.exemplar.search import (
     PreparedSource,
     nnf_search_with_distance,
@@ -346,24 +347,16 @@ def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) 
     shading lines up at the border while the copied texture stays as it is."""
     hole = level.hole
     colour = level.image[:3]
-    ring = (F.max_pool2d(hole.float()[None, None], 5, 1, 2)[0, 0] > 0) & ~hole
+    ring = (F.max_pool2d(hole.float()[None, None], 2 * RING + 1, 1, RING)[0, 0] > 0) & ~hole
     if settings.final == "copy":
         predicted = _copy(colour, nnf)
     else:
         predicted = vote(nnf, colour, patch=settings.patch, mask=ring)
     gap = torch.where(ring[None], colour - predicted, torch.zeros_like(colour))
-    gap_np = np.ascontiguousarray(gap.permute(1, 2, 0).cpu().numpy().astype(np.float32))
-    hole_np = hole.cpu().numpy().astype(np.uint8)
-    ring_np = ring.cpu().numpy().astype(np.float32)
-    # Normalised convolution: the ring's gaps, averaged with Gaussian weights.
-    sigma = settings.border_fade
-    numerator = cv2.GaussianBlur(gap_np, (0, 0), sigma)
-    denominator = cv2.GaussianBlur(ring_np, (0, 0), sigma)[:, :, None]
-    spread = np.where(denominator > 1e-3, numerator / np.maximum(denominator, 1e-3), 0.0)
-    depth = cv2.distanceTransform(np.pad(hole_np, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
-    fade = np.exp(-np.maximum(depth - 1.0, 0.0) / settings.border_fade)
-    spread = (spread * fade[:, :, None]).transpose(2, 0, 1)
-    correction = torch.from_numpy(np.ascontiguousarray(spread)).to(colour.device, colour.dtype)
+    gap_np = gap.permute(1, 2, 0).cpu().numpy()
+    spread = border_gap_correction(gap_np, hole.cpu().numpy(), settings.border_fade)
+    correction = torch.from_numpy(np.ascontiguousarray(spread.transpose(2, 0, 1)))
+    correction = correction.to(colour.device, colour.dtype)
     corrected = colour + correction * hole[None]
     return torch.cat([corrected, level.image[3:]])
 
