@@ -215,7 +215,13 @@ def synthesize_texture(
     """
     import torch
 
-    from restorer.exemplar.search import nnf_search, patch_basis, upsample_nnf, vote
+    from restorer.exemplar.search import (
+        PreparedSource,
+        nnf_search,
+        patch_basis,
+        upsample_nnf,
+        vote,
+    )
 
     progress = progress or Progress()
     exemplar = np.asarray(exemplar)
@@ -239,7 +245,9 @@ def synthesize_texture(
             else:
                 field = upsample_nnf(field, level.size, tuple(source.shape[1:]), patch=PATCH)
             target = vote(field, source, patch=PATCH, wrap=True)
-            basis = patch_basis(source, PATCH, generator=generator)
+            prepared = PreparedSource(
+                source, PATCH, patch_basis(source, PATCH, generator=generator)
+            )
             for round_ in range(level.rounds):
                 message = (
                     f"Level {number} of {len(levels)}: {level.size[1]}x{level.size[0]}, "
@@ -256,7 +264,7 @@ def synthesize_texture(
                     init=field,
                     wrap=True,
                     check=within.step,
-                    basis=basis,
+                    prepared=prepared,
                 )
                 target = vote(field, source, patch=PATCH, wrap=True)
                 done += work[number - 1] / level.rounds
