@@ -101,6 +101,22 @@ def test_cancel_stops_the_synthesis_and_keeps_the_photo(qtbot, window, dialogs, 
     dialog.close()
 
 
+def test_closing_the_dialog_while_it_runs_cancels_quietly(qtbot, window, dialogs, tmp_path):
+    path = texture_photo(tmp_path)
+    open_photo(qtbot, window, path)
+    dialog = open_texture_dialog(window)
+    dialog.width_spin.setValue(256)
+    dialog.height_spin.setValue(256)
+    with qtbot.waitSignal(window.worker.cancelled, timeout=60000):
+        dialog.run()
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=60000)
+        dialog.close()
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert window.document.path == path and not window.document.untitled
+    assert dialogs.shown == []
+    assert window.document._shares == 0  # the photo's pixels were handed back
+
+
 def test_generate_menu_is_shared_and_needs_a_photo(qtbot, window):
     assert generate_menu(window) is window.findChild(QMenu, "generateMenu")
     titles = [a.text() for a in window.menuBar().actions()]
