@@ -1,7 +1,7 @@
 """Texture synthesis: a seamless texture of any size grown from a rectangle of a photo.
 
-Texture optimisation (Kwatra et al. 2005; Wexler et al. 2007; Kaspar et al. 2015,
-"self-tuning"), on the PatchMatch search and voting of `restorer.exemplar.search`:
+Texture optimisation (Kwatra et al. 2005; Wexler et al. 2007), coarse to fine as in
+Kaspar et al. 2015, on the PatchMatch search and voting of `restorer.exemplar.search`:
 
 1. Build a pyramid of the exemplar; the output gets the same scale at every level.
 2. At the coarsest level start from a collage of randomly placed exemplar blocks.
