@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from restorer.errors import RestorerError
+from restorer.errors import OutOfMemoryError, RestorerError
 from restorer.geometry import Box
 from restorer.jobs import Job
 from restorer.progress import Progress
@@ -212,7 +212,30 @@ def synthesize_texture(
 
     Reports each round to `progress` with a preview of the texture so far, and stops
     with `Cancelled` when asked. The same inputs and seed give the same texture.
+    Running out of memory raises `OutOfMemoryError` with the size that was asked for.
     """
+    from restorer.models.runtime import free_memory, is_out_of_memory
+
+    try:
+        return _synthesize(exemplar, size, progress, seed=seed, device=device)
+    except (RuntimeError, MemoryError) as error:
+        if not (is_out_of_memory(error) or "can't allocate memory" in str(error)):
+            raise
+        free_memory()
+        raise OutOfMemoryError(
+            f"A {size[0]}x{size[1]} texture needs more memory than {device.upper()} has free; "
+            "make a smaller one (tile it to cover more)."
+        ) from error
+
+
+def _synthesize(
+    exemplar: np.ndarray,
+    size: tuple[int, int],
+    progress: Progress | None,
+    *,
+    seed: int,
+    device: str,
+) -> np.ndarray:
     import torch
 
     from restorer.exemplar.search import (
