@@ -236,6 +236,7 @@ def _synthesize(
     seed: int,
     device: str,
 ) -> np.ndarray:
+    """`synthesize_texture` itself: check the sizes, then the levels, coarsest first."""
     import torch
 
     from restorer.exemplar.search import (
