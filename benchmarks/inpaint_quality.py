@@ -59,7 +59,10 @@ def load_photo(name: str, max_side: int) -> np.ndarray:
     import cv2
     from skimage import data
 
-    image = getattr(data, name)()
+    if name == "motorcycle_left":  # the left view of the stereo pair
+        image = data.stereo_motorcycle()[0]
+    else:
+        image = getattr(data, name)()
     if image.ndim == 2:
         image = np.repeat(image[:, :, None], 3, axis=2)
     image = np.ascontiguousarray(image[:, :, :3]).astype(np.uint8)

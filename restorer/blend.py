@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from restorer.geometry import bounding_box
+
 RING = 2  # pixels of known surroundings that measure the gap
 
 
@@ -24,17 +26,28 @@ def border_gap_correction(gap: np.ndarray, mask: np.ndarray, fade: float) -> np.
     """Spread `gap` (HxWxC, measured on the known ring around `mask`) into the hole.
 
     Normalised Gaussian averaging of the ring's values, times exp(-depth / fade);
-    zero outside the hole."""
+    zero outside the hole. Works on the hole's box (plus the blur's reach) only."""
     hole = mask.astype(bool)
-    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0) & ~hole
+    out = np.zeros(gap.shape, np.float32)
+    box = bounding_box(hole)
+    if box is None:
+        return out
+    reach = RING + int(3 * fade) + 1
+    window = box.pad(reach).clip(*hole.shape).slices
+    hole_w = hole[window]
+    ring = (
+        cv2.dilate(hole_w.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
+    ) & ~hole_w
     weights = ring.astype(np.float32)
-    gap = np.ascontiguousarray(gap.astype(np.float32) * weights[:, :, None])
-    numerator = cv2.GaussianBlur(gap, (0, 0), fade).reshape(gap.shape)
+    ring_gap = np.ascontiguousarray(gap[window].astype(np.float32) * weights[:, :, None])
+    if not ring_gap.any():
+        return out
+    numerator = cv2.GaussianBlur(ring_gap, (0, 0), fade).reshape(ring_gap.shape)
     denominator = cv2.GaussianBlur(weights, (0, 0), fade)[:, :, None]
     spread = np.where(denominator > 1e-3, numerator / np.maximum(denominator, 1e-3), 0.0)
-    depth = hole_depth(hole)
-    falloff = np.exp(-np.maximum(depth - 1.0, 0.0) / fade) * hole
-    return (spread * falloff[:, :, None]).astype(np.float32)
+    falloff = np.exp(-np.maximum(hole_depth(hole_w) - 1.0, 0.0) / fade) * hole_w
+    out[window] = spread * falloff[:, :, None]
+    return out
 
 
 def match_border(

@@ -22,7 +22,7 @@ import numpy as np
 
 from restorer.blend import match_border
 from restorer.engines.base import Engine, SizeRequirements
-from restorer.geometry import Box
+from restorer.geometry import Box, bounding_box
 from restorer.progress import Progress
 
 
@@ -44,10 +44,15 @@ class Region:
 def plan_regions(mask: np.ndarray, engine: Engine) -> list[Region]:
     """The crops to fill for `mask`: one per group of nearby brushed areas."""
     height, width = mask.shape
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    around = bounding_box(mask)
+    if around is None:
+        return []
+    holes = np.ascontiguousarray(mask[around.slices], dtype=np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
     boxes: list[tuple[Box, int]] = []
     for label in range(1, count):
         left, top, w, h, pixels = (int(v) for v in stats[label])
+        top, left = top + around.top, left + around.left
         context = context_for(pixels, engine)
         box = Box(top, left, top + h, left + w).pad(context).clip(height, width)
         boxes.append((_grown_to(box, engine.requirements.min_side, (height, width)), 1))

@@ -31,9 +31,9 @@ class PatchMatchEngine(Engine):
     )
     devices = ("cpu", "cuda")
     rank = 20
-    # Exemplar fills need surroundings to copy from: about twice the hole's size.
-    context_scale = 2.0
-    context_min = 48
+    # Exemplar fills need surroundings to copy from: about the hole's size on each side.
+    context_scale = 1.0
+    context_min = 40
 
     def inpaint(
         self,

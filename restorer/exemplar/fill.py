@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
-from restorer.blend import RING, border_gap_correction
+from restorer.blend import RING, border_gap_correction, hole_depth
 from restorer.exemplar.search import (
     PreparedSource,
     nnf_search_with_distance,
@@ -37,15 +37,17 @@ class FillSettings:
 
     patch: int = 7
     # EM steps at the coarsest level and at the finest; levels between interpolate.
-    em_coarse: int = 6
+    em_coarse: int = 4
     em_fine: int = 2
+    # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 2
+    refine_iterations: int = 1
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 1.5
     # ...or the picture's shorter side would drop below this.
     coarsest_side: int = 24
     # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
-    confidence: float = 0.8
+    confidence: float = 0.3
     dims: int | None = 24
     # Coarsest holes thicker than this start by peeling (exhaustive patch copies from
     # the rim inward); thinner ones by diffusion.
@@ -55,8 +57,10 @@ class FillSettings:
     # and only its finer detail from the exemplars.
     structure_sigma: float = 0.0
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
-    # the overlapping patches) or "copy" (each pixel from its own match: sharpest).
-    final: str = "copy"
+    # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
+    # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
+    final: str = "mixed"
+    mix_depth: float = 2.5
     # Weight of the texture channels (local mean gradient magnitude, as in Newson et al.
     # 2014) in patch comparisons: they stop smooth patches from matching textured places.
     texture_weight: float = 4.0
@@ -76,6 +80,9 @@ class Level:
     def size(self) -> tuple[int, int]:
         return int(self.image.shape[1]), int(self.image.shape[2])
 
+
+_PEEL_SOURCES = 3000
+_DEPTH_CAP = 6.0
 
 LevelCallback = Callable[[int, int, np.ndarray], None]
 
@@ -120,8 +127,10 @@ def complete(
         nnf = _em(
             level, nnf, em_steps, settings, generator, check, patch, first_vote=nnf is not None
         )
-        if depth == 0 and settings.final == "copy":
+        if depth == 0 and settings.final != "vote":
             copied = _copy(level.image, nnf)
+            if settings.final == "mixed":
+                copied = _mix_by_depth(level, copied, settings.mix_depth)
             level.image = torch.where(level.hole[None], copied, level.image)
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
@@ -231,6 +240,8 @@ def _peel_start(level: Level, patch: int) -> torch.Tensor:
     centres = torch.nonzero(valid.reshape(-1), as_tuple=True)[0]
     if centres.numel() == 0:
         return _diffusion_start(level)
+    if centres.numel() > _PEEL_SOURCES:  # an even subsample keeps the search exhaustive enough
+        centres = centres[torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES).long()]
     sources = _patches(image, centres, patch)  # Ns x C*p*p
     source_squares = (sources * sources).T
     colours = image.reshape(channels, -1)[:, centres]  # C x Ns
@@ -292,6 +303,7 @@ def _em(
     patch: int,
     *,
     first_vote: bool,
+    vote_last: bool = True,
 ) -> torch.Tensor:
     radius = patch // 2
     hole = level.hole
@@ -312,13 +324,13 @@ def _em(
         # A first estimate from the upsampled field, before any search at this level.
         voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
-    for _ in range(steps):
+    for step in range(steps):
         check()
         nnf, distance = nnf_search_with_distance(
             level.image,
             level.image,
             patch=patch,
-            iterations=settings.search_iterations,
+            iterations=settings.search_iterations if step == 0 else settings.refine_iterations,
             generator=generator,
             init=nnf,
             source_valid=source_valid,
@@ -327,10 +339,20 @@ def _em(
             prepared=prepared,
             locality=settings.locality,
         )
+        if step == steps - 1 and not vote_last:
+            break  # the caller rebuilds the hole from the field itself
         weights = _similarity(distance, active, settings.quantile) * confidence
         voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
     return nnf
+
+
+def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
+    """Voted values near the rim (reliable, many known pixels), copied ones deeper in
+    (sharp), with a ramp of `start` pixels between them."""
+    depth = torch.from_numpy(hole_depth(level.hole.cpu().numpy())).to(copied.device)
+    alpha = ((depth - start) / start).clamp(0.0, 1.0)[None]
+    return level.image * (1 - alpha) + copied * alpha
 
 
 def _copy(image: torch.Tensor, nnf: torch.Tensor) -> torch.Tensor:
@@ -371,10 +393,12 @@ def _identity(size: tuple[int, int], patch: int, device) -> torch.Tensor:
 
 
 def _confidence(hole: torch.Tensor, base: float) -> torch.Tensor:
-    """`base ** d` for a patch centred `d` pixels inside the hole (1 in the known part)."""
-    padded = np.pad(hole.cpu().numpy().astype(np.uint8), 1)
-    depth = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[1:-1, 1:-1]
-    return torch.from_numpy(base**depth).to(hole.device)
+    """`base ** d` for a patch centred `d` pixels inside the hole (1 in the known part).
+
+    Depth counts up to `_DEPTH_CAP` pixels only: deep inside a large hole all patches
+    are equally far from the known part, and smaller weights would only underflow."""
+    depth = np.minimum(hole_depth(hole.cpu().numpy()), _DEPTH_CAP)
+    return torch.from_numpy(base**depth).to(hole.device, torch.float32)
 
 
 def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -> torch.Tensor:
@@ -382,7 +406,7 @@ def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -
     values = distance[active]
     scale = torch.quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
     scale = scale.clamp_min(1e-6)
-    weights = torch.exp(-distance / (2 * scale))
+    weights = torch.exp(-(distance / (2 * scale)).clamp(max=20.0))
     return torch.where(active, weights, torch.zeros_like(weights))
 
 

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
 DEFAULT_DIMS = 24
-_BASIS_SAMPLES = 4096
+_BASIS_SAMPLES = 1024
 _JUMPS = (8, 4, 2, 1)
 _VOTE_CHUNK = 1 << 15
 _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
@@ -378,34 +378,39 @@ class _Search:
         self._neighbours: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor | None]] = {}
 
     def _target_features(self, target: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
-        """Projected patches of the active pixels, computed over their bounding box only."""
+        """Projected patches of the active pixels only (gathered, then one matmul)."""
         r = self.radius
-        padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")
-        top, bottom = int(self.ay.min()), int(self.ay.max()) + 1
-        left, right = int(self.ax.min()), int(self.ax.max()) + 1
-        window = padded[:, :, top : bottom + 2 * r, left : right + 2 * r]
-        features = F.conv2d(window, basis)[0]  # d x (bottom-top) x (right-left)
-        index = (self.ay - top) * (right - left) + (self.ax - left)
-        return features.reshape(features.shape[0], -1).T[index].contiguous()
+        padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")[0]
+        rows = []
+        for chunk in self.active.split(_VOTE_CHUNK):
+            centres = (chunk // self.width + r) * (self.width + 2 * r) + (chunk % self.width + r)
+            rows.append(_patches_at(padded, centres, 2 * r + 1))
+        patches = torch.cat(rows)
+        return patches @ basis.reshape(basis.shape[0], -1).T
 
     def start(self, init: torch.Tensor | None) -> None:
-        count = self.height * self.width
-        pick = torch.randint(
-            self.centres.numel(), (count,), generator=self.generator, device=self.device
-        )
-        field = self.centres[pick]
+        """Take `init` where it is an allowed centre; random allowed centres elsewhere
+        among the active pixels (inactive pixels are only read, never scored)."""
         if init is not None:
             init_y = init[0].reshape(-1).to(self.device)
             init_x = init[1].reshape(-1).to(self.device)
             ok = (init_y >= 0) & (init_y < self.source_h) & (init_x >= 0) & (init_x < self.source_w)
-            index = init_y.clamp(0, self.source_h - 1) * self.source_w + init_x.clamp(
+            field = init_y.clamp(0, self.source_h - 1) * self.source_w + init_x.clamp(
                 0, self.source_w - 1
             )
-            ok &= self.allowed[index]
-            field = torch.where(ok, index, field)
+            ok &= self.allowed[field]
+        else:
+            field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
+            ok = torch.zeros(self.height * self.width, dtype=torch.bool, device=self.device)
+        current, current_ok = field[self.active], ok[self.active]
+        pick = torch.randint(
+            self.centres.numel(), (current.numel(),), generator=self.generator, device=self.device
+        )
+        current = torch.where(current_ok, current, self.centres[pick])
+        field[self.active] = current
         self.field = field
-        self.current = field[self.active]
-        self.best = self._distance(self.current)
+        self.current = current
+        self.best = self._distance(current)
 
     def _distance(self, index: torch.Tensor) -> torch.Tensor:
         difference = self.target_features - self.source_features.index_select(0, index)
