@@ -62,6 +62,15 @@ def test_texture_from_a_dragged_rectangle_opens_as_a_new_document(qtbot, window,
     assert dialog.preview.pixmap() is not None and not dialog.preview.pixmap().isNull()
     assert "opened as" in dialog.status.text()
     assert dialogs.shown == []
+
+    # Again with another seed, from the same photo: the unsaved texture is asked about.
+    first = document.pixels.copy()
+    dialog.seed_spin.setValue(5)
+    with qtbot.waitSignal(window.worker.finished, timeout=60000):
+        dialog.run()
+    qtbot.waitUntil(lambda: window.document.name == "Texture 40×32 seed 5", timeout=10000)
+    assert dialogs.of_kind("warning")[-1][1] == "Unsaved changes"
+    assert not np.array_equal(window.document.pixels, first)
     dialog.close()
 
 
