@@ -82,9 +82,19 @@ def test_the_rectangle_starts_on_the_mask_and_bad_sizes_are_explained(
     mask = window.document.mask.astype(bool)
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     dialog = open_texture_dialog(window)
+    qtbot.waitExposed(dialog)
     box = dialog.picker.box
     assert box.top <= rows[0] and box.bottom >= rows[-1] + 1
     assert box.left <= cols[0] and box.right >= cols[-1] + 1
+
+    # Dragging inside the rectangle moves it, keeping its size, and never off the photo.
+    picker = dialog.picker
+    before = picker.box
+    centre = picker.to_widget((box.left + box.right) / 2, (box.top + box.bottom) / 2)
+    drag(qtbot, picker, [centre.toPoint(), QPoint(1, 1)])  # (0, 0) means "the centre"
+    assert picker.box.top == 0 and picker.box.left == 0
+    assert (picker.box.width, picker.box.height) == (before.width, before.height)
+    assert (dialog.x_spin.value(), dialog.y_spin.value()) == (0, 0)
 
     dialog.picker.set_box(Box(0, 0, 10, 10))  # too small to hold texture
     assert dialog.w_spin.value() == 10
