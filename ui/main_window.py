@@ -31,6 +31,7 @@ from ui.filters_menu import install_filters_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
 from ui.models_dialog import install_models_menu
 from ui.models_ui import ModelsController
+from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
 from ui.worker import Worker
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.image_menu = install_image_menu(self)
         self.filters_menu = install_filters_menu(self, self.models)
         self.models_menu = install_models_menu(self, self.models)
+        install_texture_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
