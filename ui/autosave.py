@@ -106,6 +106,7 @@ class Autosaver(QObject):
         meta = {
             "path": str(document.path),
             "name": document.name,
+            "untitled": document.untitled,
             "has_alpha": document.has_alpha,
             "format": document.source_format,
             "exif": encode_blob(document.exif),
@@ -200,6 +201,7 @@ class RestoreJob(Job):
             format=state.meta.get("format"),
             # A photo restored from its unchanged file is not an unsaved change.
             recovered=not state.meta.get("image_file"),
+            untitled_name=state.meta.get("name") if state.meta.get("untitled") else None,
             mask_bounds=bounding_box(state.mask),
         )
         progress.update(1.0, "Restored")

@@ -37,6 +37,8 @@ class LoadedPhoto:
     notes: list[str] = field(default_factory=list)
     recovered: bool = False  # restored after a crash: differs from any file
     mask_bounds: Box | None = None  # where `mask` has set pixels, if it has any
+    # Set for an image made in the app (no file yet): its name, and `path` a suggestion.
+    untitled_name: str | None = None
 
 
 @dataclass

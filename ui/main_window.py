@@ -28,9 +28,14 @@ from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.editing import install_editing
+from ui.extend_dialog import install_image_menu
 from ui.files import FileController
+from ui.filters_menu import install_filters_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
+from ui.models_dialog import install_models_menu
+from ui.models_ui import ModelsController
 from ui.preferences import restore_preferences, save_preferences
+from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
 from ui.worker import Worker
@@ -71,6 +76,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_tool_bar()
         self._build_status_bar()
+        self.models = ModelsController(self)
+        self.image_menu = install_image_menu(self)
+        self.filters_menu = install_filters_menu(self, self.models)
+        self.models_menu = install_models_menu(self, self.models)
+        install_texture_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
@@ -336,6 +346,10 @@ class MainWindow(QMainWindow):
             text = "CPU"
         self.device_label.setText(text)
 
+    def _show_size(self) -> None:
+        if self.document is not None:
+            self.size_label.setText(f"{self.document.width} × {self.document.height} px")
+
     def _show_zoom(self, scale: float) -> None:
         percent = scale * 100
         self.zoom_label.setText(f"{percent:.0f}%" if percent >= 10 else f"{percent:.1f}%")
@@ -378,6 +392,7 @@ class MainWindow(QMainWindow):
         for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.indexChanged):
             signal.connect(self._refresh_actions)
         document.modified_changed.connect(self.update_title)
+        document.photo_replaced.connect(self._show_size)
         self.canvas.set_document(document)
         self.document_changed.emit(document)
         if old is not None:
@@ -444,8 +459,8 @@ class MainWindow(QMainWindow):
         )
 
         def done(outcome: RepairOutcome | None) -> None:
-            if document is not self.document:
-                return
+            if document is not self.document or mask.shape != (document.height, document.width):
+                return  # another photo, or this one changed size (undo of a resize) meanwhile
             if outcome is None:
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
