@@ -271,3 +271,27 @@ def test_a_job_given_the_bool_mask_still_undoes_soft_coverage_exactly(qtbot, win
     assert not document.mask.any()
     window.undo_action.trigger()
     assert np.array_equal(document.mask, soft)
+
+
+def test_compare_and_undo_across_a_whole_photo_replacement(qtbot, window, photo_path):
+    open_photo(qtbot, window, photo_path)
+    document, canvas = window.document, window.canvas
+    window.brush_size.set_value(12)
+    stroke_along(qtbot, canvas, [(60.0, 48.0)])
+    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+        window.repair()
+    repaired = pixels_rgb(window)
+    bigger = np.zeros((120, 160, 3), np.uint8)
+    bigger[12:108, 16:144] = repaired
+    document.replace_photo(bigger, text="Extend canvas")
+    assert (document.height, document.width) == (120, 160)
+    canvas.set_split(True)
+    shown(window)  # draws with the new photo's (empty) original tiles
+    QTest.keyPress(canvas, Qt.Key.Key_Backslash)
+    assert np.array_equal(shown(window).shape[:2], (canvas.height(), canvas.width()))
+    QTest.keyRelease(canvas, Qt.Key.Key_Backslash)
+    window.undo_action.trigger()
+    assert np.array_equal(pixels_rgb(window), repaired)
+    window.undo_action.trigger()  # the repair
+    stroke_along(qtbot, canvas, [(10.0, 10.0)])  # the photo is editable as before
+    assert document.mask[10, 10] == 255
