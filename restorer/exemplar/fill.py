@@ -60,7 +60,12 @@ class FillSettings:
     # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
-    mix_depth: float = 2.5
+    mix_depth: float = 1.5
+    # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
+    # (thin scratches then vanish at coarse levels, which start from their surroundings);
+    # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
+    coarse_hole: str = "auto"
+    thin_radius: float = 3.0
     # Weight of the texture channels (local mean gradient magnitude, as in Newson et al.
     # 2014) in patch comparisons: they stop smooth patches from matching textured places.
     texture_weight: float = 4.0
@@ -166,11 +171,14 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     hole = torch.from_numpy(mask.astype(bool)).to(device)
     levels = [Level(picture * ~hole, hole)]
     radius = _inscribed_radius(mask)
+    coarse_hole = settings.coarse_hole
+    if coarse_hole == "auto":
+        coarse_hole = "half" if radius <= settings.thin_radius else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
             break
-        levels.append(_halve(levels[-1]))
+        levels.append(_halve(levels[-1], coarse_hole))
         radius /= 2
     return levels
 
@@ -181,14 +189,17 @@ def _inscribed_radius(mask: np.ndarray) -> float:
     return float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def _halve(level: Level) -> Level:
+def _halve(level: Level, coarse_hole: str = "any") -> Level:
     """Half size: known pixels are averages of the known pixels beneath them; a coarse
     pixel is hole when any pixel beneath it is."""
     known = (~level.hole).float()[None, None]
     summed = F.avg_pool2d(level.image[None] * known, 2, ceil_mode=True)
     weight = F.avg_pool2d(known, 2, ceil_mode=True)
     image = (summed / weight.clamp_min(1e-6))[0]
-    hole = F.max_pool2d(level.hole.float()[None, None], 2, ceil_mode=True)[0, 0] > 0
+    if coarse_hole == "any":
+        hole = F.max_pool2d(level.hole.float()[None, None], 2, ceil_mode=True)[0, 0] > 0
+    else:  # "half": a coarse pixel stays known while at least half of it is known
+        hole = weight[0, 0] < 0.5
     return Level(image * ~hole, hole)
 
 
@@ -241,7 +252,9 @@ def _peel_start(level: Level, patch: int) -> torch.Tensor:
     if centres.numel() == 0:
         return _diffusion_start(level)
     if centres.numel() > _PEEL_SOURCES:  # an even subsample keeps the search exhaustive enough
-        centres = centres[torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES).long()]
+        centres = centres[
+            torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES, device=centres.device).long()
+        ]
     sources = _patches(image, centres, patch)  # Ns x C*p*p
     source_squares = (sources * sources).T
     colours = image.reshape(channels, -1)[:, centres]  # C x Ns
@@ -311,6 +324,8 @@ def _em(
     touches_hole = F.conv2d(hole.float()[None, None], kernel, padding=radius)[0, 0] > 0
     source_valid = ~touches_hole  # source patches lie wholly in the known part
     active = touches_hole  # every patch that overlaps the hole
+    if not bool(hole.any()):
+        return _identity(level.size, patch, hole.device)
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(hole, settings.confidence)
@@ -404,6 +419,8 @@ def _confidence(hole: torch.Tensor, base: float) -> torch.Tensor:
 def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -> torch.Tensor:
     """exp(-d / 2 sigma^2) with sigma^2 the 75th percentile of the active distances."""
     values = distance[active]
+    if values.numel() > 1 << 20:  # torch.quantile's size limit; an even sample suffices
+        values = values[:: values.numel() // (1 << 20) + 1]
     scale = torch.quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
     scale = scale.clamp_min(1e-6)
     weights = torch.exp(-(distance / (2 * scale)).clamp(max=20.0))
