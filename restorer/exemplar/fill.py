@@ -65,7 +65,7 @@ class FillSettings:
     # (thin scratches then vanish at coarse levels, which start from their surroundings);
     # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
     coarse_hole: str = "auto"
-    thin_radius: float = 3.0
+    thin_radius: float = 4.0
     # Weight of the texture channels (local mean gradient magnitude, as in Newson et al.
     # 2014) in patch comparisons: they stop smooth patches from matching textured places.
     texture_weight: float = 4.0
@@ -173,7 +173,9 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     radius = _inscribed_radius(mask)
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
-        coarse_hole = "half" if radius <= settings.thin_radius else "any"
+        # Thin by its typical depth (90th percentile): where scratches cross they are locally thicker.
+        typical = float(np.percentile(hole_depth(mask)[mask], 90))
+        coarse_hole = "half" if typical <= settings.thin_radius else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
