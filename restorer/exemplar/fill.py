@@ -1,14 +1,18 @@
 """Multi-scale exemplar-based completion of a hole (Wexler et al. 2007, with PatchMatch).
 
-The picture and its hole are halved until the hole is a few pixels thick. The coarsest
-hole is first filled by diffusion (Telea), which gives the search a plausible,
-structure-following start instead of noise. At each level, a few EM steps alternate:
-PatchMatch finds, for every patch overlapping the hole, the most similar patch lying
-wholly in the known part (E), and each hole pixel becomes the weighted average of what
-the overlapping patches say (M). Weights favour good matches and patches that reach
-into the known border, so the fill grows inward from what is known. The field then
-moves to the next finer level, where it is refined; a first vote with the upsampled
-field gives that level a sharp start (better than interpolating the coarse colours).
+The picture and its hole are halved until the hole is a few pixels thick (thin
+scratches vanish at coarse levels; thick holes stay holes). The coarsest hole starts
+from diffusion (Telea) when thin, or is peeled from its rim inward with exhaustive
+patch copies when thick, so the search does not settle on flat patches. At each level a
+few EM steps alternate: PatchMatch finds, for every patch overlapping the hole, the
+most similar patch lying wholly in the known part (E), and each hole pixel becomes the
+weighted average of what the overlapping patches say (M). Weights favour good matches
+and patches that reach into the known border. Patches are compared on colour plus two
+texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
+places textured. The field moves to the next finer level, where a first vote with the
+upsampled field gives a sharp start. At the finest level pixels near the rim keep the
+vote, deeper ones are copied from their own match (no averaging, no blur), and the
+fill's shading is matched to the rim (`restorer.blend`).
 """
 
 from __future__ import annotations
@@ -52,10 +56,8 @@ class FillSettings:
     # Coarsest holes thicker than this start by peeling (exhaustive patch copies from
     # the rim inward); thinner ones by diffusion.
     peel_radius: float = 2.0
+    # Preference for source patches near the hole (see `nnf_search(locality=...)`).
     locality: float = 0.02
-    # Take the fill's large-scale shading from diffusion (Gaussian sigma, px; 0: off)
-    # and only its finer detail from the exemplars.
-    structure_sigma: float = 0.0
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
     # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
@@ -72,7 +74,9 @@ class FillSettings:
     # Match the fill to the colours just outside the hole: the difference there is
     # diffused into the hole, fading over this many pixels (0: off).
     border_fade: float = 6.0
+    # Voting weights exp(-d / 2 s^2), s^2 this quantile of the match distances.
     quantile: float = 0.75
+    # Patch size at the levels above the finest.
     coarse_patch: int = 7
 
 
@@ -144,23 +148,7 @@ def complete(
             _carry_down(level, finer)
         if on_level is not None:
             on_level(total - depth, total, _to_uint8(level.image, image, mask))
-    result = _to_uint8(levels[0].image, image, mask)
-    if settings.structure_sigma > 0:
-        result = _diffusion_structure(result, image, mask, settings.structure_sigma)
-    return result
-
-
-def _diffusion_structure(
-    result: np.ndarray, image: np.ndarray, mask: np.ndarray, sigma: float
-) -> np.ndarray:
-    """Replace the low frequencies of the fill by those of a diffusion (Telea) fill."""
-    smooth = cv2.inpaint(image, mask.astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
-    difference = smooth - result.astype(np.float32)
-    shift = cv2.GaussianBlur(difference, (0, 0), sigma)
-    merged = np.clip(result.astype(np.float32) + shift + 0.5, 0, 255).astype(np.uint8)
-    out = image.copy()
-    out[mask] = merged[mask]
-    return out
+    return _to_uint8(levels[0].image, image, mask)
 
 
 # -- pyramid ------------------------------------------------------------------------
