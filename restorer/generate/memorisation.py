@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 FEATURE_SIZE = 16
-COPY_RATIO = 0.25
+COPY_RATIO = 0.1
 
 
 @dataclass

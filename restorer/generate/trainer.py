@@ -181,7 +181,7 @@ class Trainer:
         if not torch.isfinite(loss).item():
             raise TrainingDiverged(
                 f"Training stopped at step {self.step + 1}: the {which} loss became "
-                f"{float(loss)}. The last good checkpoint is kept; try a lower learning rate."
+                f"{float(loss.detach())}. The last good checkpoint is kept; try a lower learning rate."
             )
 
     def _update_ema(self) -> None:
