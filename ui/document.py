@@ -37,6 +37,7 @@ class Document(QObject):
     def __init__(self, loaded: LoadedPhoto, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path: Path = loaded.path
+        self._untitled_name = loaded.untitled_name
         self.has_alpha = loaded.has_alpha
         self.exif = loaded.exif
         self.icc = loaded.icc
@@ -70,12 +71,17 @@ class Document(QObject):
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self._untitled_name or self.path.name
+
+    @property
+    def untitled(self) -> bool:
+        """True for an image made in the app that was never saved (`path` is a suggestion)."""
+        return self._untitled_name is not None
 
     @property
     def is_modified(self) -> bool:
-        """True when the pixels differ from the file last opened or saved."""
-        return self._applied != self._saved
+        """True when the pixels differ from the file last opened or saved (or there is none)."""
+        return self.untitled or self._applied != self._saved
 
     def edit_state(self) -> tuple[int, ...]:
         """Which image edits are in effect now (to mark exactly this state as saved)."""
@@ -85,6 +91,7 @@ class Document(QObject):
         """The file at `path` now holds `state` (default: the current pixels)."""
         if path is not None:
             self.path = Path(path)
+            self._untitled_name = None
         self._saved = list(self._applied if state is None else state)
         self.modified_changed.emit(self.is_modified)
 

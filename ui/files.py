@@ -76,7 +76,10 @@ class FileController(QObject):
         if answer == dialogs.DISCARD:
             return True
         if answer == dialogs.SAVE:
-            self.save_to(document.path, then=then)
+            if document.untitled:
+                self.ask_save_as(then)
+            else:
+                self.save_to(document.path, then=then)
         return False
 
     # -- photos ---------------------------------------------------------------
@@ -112,22 +115,40 @@ class FileController(QObject):
         )
         return self.open_job
 
+    def show_untitled(self, loaded: LoadedPhoto) -> None:
+        """Make an image made in the app (no file yet) the open document."""
+        self._opened_path = None
+        self._overwrite_confirmed = False
+        self.window.show_photo(loaded)
+
     def save(self) -> int | None:
-        """Save over the document's file (asking first when it is the opened original)."""
+        """Save over the document's file (asking first when it is the opened original).
+
+        A document without a file yet goes to Save As.
+        """
         document = self.window.document
         if document is None:
             return None
+        if document.untitled:
+            return self.save_as_dialog()
         if document.path == self._opened_path and not self._overwrite_confirmed:
             if not dialogs.confirm_overwrite(self.window, document.name):
                 return None
             self._overwrite_confirmed = True
         return self.save_to(document.path)
 
-    def save_as_dialog(self) -> None:
+    def save_as_dialog(self) -> int | None:
+        """Ask where to save; returns the save job's id, None when the person cancelled."""
+        return self.ask_save_as()
+
+    def ask_save_as(self, then: Callable[[], None] | None = None) -> int | None:
+        """Save As, then run `then` once the save succeeded."""
         document = self.window.document
         if document is None:
-            return
+            return None
         suggestion = document.path.with_name(f"{document.path.stem}-repaired{document.path.suffix}")
+        if document.untitled:
+            suggestion = document.path
         chosen_filter = next(
             (f for f, ext in SAVE_FILTERS.items() if ext == document.path.suffix.lower()),
             "PNG (*.png)",
@@ -135,8 +156,9 @@ class FileController(QObject):
         name, selected = QFileDialog.getSaveFileName(
             self.window, "Save As", str(suggestion), ";;".join(SAVE_FILTERS), chosen_filter
         )
-        if name:
-            self.save_to(with_extension(Path(name), selected))
+        if not name:
+            return None
+        return self.save_to(with_extension(Path(name), selected), then=then)
 
     def save_to(self, path: Path, then: Callable[[], None] | None = None) -> int | None:
         """Save the photo to `path` (format from the extension), keeping EXIF/ICC/alpha."""

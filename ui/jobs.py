@@ -33,6 +33,8 @@ class LoadedPhoto:
     icc: bytes | None = None
     format: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Set for an image made in the app (no file yet): its name, and `path` a suggestion.
+    untitled_name: str | None = None
 
 
 @dataclass

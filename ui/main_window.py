@@ -27,6 +27,7 @@ from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.files import FileController
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
+from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
 from ui.worker import Worker
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self._build_actions()
         self._build_menus()
+        install_texture_menu(self)
         self._build_tool_bar()
         self._build_status_bar()
         self.jobs.busy_changed.connect(self._on_busy_changed)

@@ -21,9 +21,16 @@ EXIT_USAGE = 2
 
 
 def _command_modules():
-    from restorer.cli import engines_cmd, filter_cmd, gan_cmd, inpaint_cmd, models_cmd
+    from restorer.cli import (
+        engines_cmd,
+        filter_cmd,
+        gan_cmd,
+        inpaint_cmd,
+        models_cmd,
+        texture_cmd,
+    )
 
-    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, gan_cmd]
+    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, texture_cmd, gan_cmd]
 
 
 class _Parser(argparse.ArgumentParser):

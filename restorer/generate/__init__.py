@@ -1,2 +1,6 @@
-"""Image generation from the user's own pictures: GAN training and sampling, texture
-synthesis and canvas extension. Plain numpy/torch, no Qt, nothing downloaded."""
+"""Image generation: new pictures made from the user's own images.
+
+Texture synthesis (`texture`) grows a seamless texture of any size from a rectangle of a
+photo; `gan` trains a small generator on a folder of pictures and samples it. Everything
+is Qt-free.
+"""

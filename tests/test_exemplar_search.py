@@ -1,0 +1,84 @@
+"""The reusable PatchMatch pieces: field search, voting, upsampling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from restorer.exemplar.search import nnf_search, upsample_nnf, vote
+from tests.helpers import gradient_photo
+
+
+def _tensor(image: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(image.astype(np.float32) / 255).permute(2, 0, 1).contiguous()
+
+
+def test_search_finds_where_a_crop_came_from_and_vote_rebuilds_it():
+    source = _tensor(gradient_photo(64, 80, seed=1))
+    target = source[:, 10:40, 20:60].contiguous()
+    nnf = nnf_search(
+        target, source, patch=5, iterations=4, generator=torch.Generator().manual_seed(0)
+    )
+    assert nnf.shape == (2, 30, 40) and nnf.dtype == torch.long
+    ys, xs = torch.meshgrid(torch.arange(30) + 10, torch.arange(40) + 20, indexing="ij")
+    inner = (slice(2, -2), slice(2, -2))
+    exact = ((nnf[0] == ys) & (nnf[1] == xs))[inner].float().mean()
+    assert exact > 0.95
+    rebuilt = vote(nnf, source, patch=5)
+    assert (rebuilt - target)[:, 2:-2, 2:-2].abs().mean() < 0.01
+
+
+def test_search_is_deterministic_and_respects_source_valid():
+    source = _tensor(gradient_photo(40, 40, seed=2))
+    target = _tensor(gradient_photo(20, 24, seed=3))
+    valid = torch.zeros(40, 40, dtype=torch.bool)
+    valid[:, 20:] = True
+
+    def run(seed: int) -> torch.Tensor:
+        return nnf_search(
+            target,
+            source,
+            patch=5,
+            iterations=2,
+            generator=torch.Generator().manual_seed(seed),
+            source_valid=valid,
+        )
+
+    first = run(7)
+    assert torch.equal(first, run(7))
+    assert bool((first[1] >= 20).all()) and bool((first[1] <= 37).all())
+
+
+def test_wrap_vote_and_init_refinement():
+    source = _tensor(gradient_photo(32, 32, seed=4))
+    target = source.roll(shifts=(5, 7), dims=(1, 2)).contiguous()
+    generator = torch.Generator().manual_seed(0)
+    nnf = nnf_search(target, source, patch=5, iterations=3, generator=generator, wrap=True)
+    out = vote(nnf, source, patch=5, wrap=True)
+    assert out.shape == target.shape
+    assert torch.isfinite(out).all()
+    refined = nnf_search(target, source, patch=5, iterations=1, generator=generator, init=nnf)
+    assert refined.shape == nnf.shape
+
+
+def test_upsample_keeps_matches_coherent_and_inside():
+    field = torch.stack(torch.meshgrid(torch.arange(10) + 3, torch.arange(12) + 3, indexing="ij"))
+    fine = upsample_nnf(field, (20, 24), (32, 36), patch=5)
+    assert fine.shape == (2, 20, 24)
+    assert int(fine[0].min()) >= 2 and int(fine[0].max()) <= 29
+    # Neighbouring fine pixels point at neighbouring source pixels.
+    assert torch.equal(fine[1][:, 1:] - fine[1][:, :-1], torch.ones(20, 23, dtype=torch.long))
+
+
+def test_cancel_check_is_called_between_steps():
+    source = _tensor(gradient_photo(24, 24))
+    calls = []
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) > 3:
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        nnf_search(source, source, patch=3, iterations=5, generator=torch.Generator(), check=check)
