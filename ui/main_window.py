@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.files import FileController
+from ui.generate_menu import install_generate_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
 from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
@@ -48,6 +49,8 @@ def _status_field(parent: QWidget, tip: str) -> QLabel:
 class MainWindow(QMainWindow):
     """One window, one photo at a time."""
 
+    closing = Signal()  # the window accepted to close: long work elsewhere must stop now
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -65,6 +68,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         install_texture_menu(self)
+        install_generate_menu(self)
         self._build_tool_bar()
         self._build_status_bar()
         self.jobs.busy_changed.connect(self._on_busy_changed)
@@ -527,6 +531,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
+        self.closing.emit()
         self.canvas.end_stroke()
         self.jobs.forget_all()
         self.worker.shut_down()
