@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
+import torch
 from PIL import Image
 
 from restorer.generate.config import GanConfig
@@ -37,3 +39,12 @@ def tiny_config(**changes) -> GanConfig:
     )
     values.update(changes)
     return GanConfig(**values)
+
+
+@pytest.fixture(autouse=True)
+def single_torch_thread():
+    """Tiny models train fastest on one thread (and never stall on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -11,7 +11,7 @@ import numpy as np
 
 from restorer.cli import main
 from restorer.imageio import load_image
-from tests._gan import tiny_folder
+from tests._gan import single_torch_thread, tiny_folder  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def restorer(*args: object) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["OMP_NUM_THREADS"] = "1"  # tiny models: one thread is fastest
     return subprocess.run(
         [sys.executable, "-m", "restorer", *map(str, args)],
         capture_output=True,

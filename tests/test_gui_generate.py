@@ -11,7 +11,7 @@ from restorer.generate.checkpoint import read_config
 from restorer.generate.gan import TrainJob, sample
 from restorer.imageio import load_image
 from restorer.progress import Progress
-from tests._gan import tiny_config, tiny_folder
+from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 from ui.gan_studio import GanStudio
 from ui.generate_dialog import GenerateDialog
 
@@ -37,6 +37,7 @@ def _studio(qtbot, window, folder, steps: int, name: str) -> GanStudio:
     studio.batch_spin.setValue(4)
     studio.sample_spin.setValue(2)
     studio.eval_spin.setValue(10)
+    studio.eval_samples = 32  # a quick SWD for the test
     return studio
 
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from restorer.generate.config import GanConfig, GanError
-from restorer.generate.gan import TrainJob, TrainResult
+from restorer.generate.gan import EVAL_SAMPLES, TrainJob, TrainResult
 from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
 from ui import dialogs
@@ -67,6 +67,7 @@ class GanStudio(QWidget):
         self.result: TrainResult | None = None
         self.last_status: TrainingStatus | None = None
         self._samples: np.ndarray | None = None
+        self.eval_samples = EVAL_SAMPLES  # samples per SWD measurement
         self._build()
         self._refresh_buttons()
         window.closing.connect(self.shut_down)
@@ -201,6 +202,7 @@ class GanStudio(QWidget):
             config,
             resume=self.resume_check.isChecked(),
             eval_every=self.eval_spin.value(),
+            eval_samples=self.eval_samples,
             device=resolve_device("auto"),
         )
         self.result = None

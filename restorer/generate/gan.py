@@ -66,6 +66,7 @@ class TrainJob(Job):
     config: GanConfig = field(default_factory=GanConfig)
     resume: bool = False
     eval_every: int = 0
+    eval_samples: int = EVAL_SAMPLES
     device: str = "cpu"
     control: TrainingControl = field(default_factory=TrainingControl)
     on_status: Callable[[TrainingStatus], None] | None = None
@@ -90,7 +91,7 @@ class TrainJob(Job):
             config.images = len(data)
             trainer = Trainer(config, data, self.device)
             until = self.steps
-        evaluate = swd_evaluator(data) if self.eval_every else None
+        evaluate = swd_evaluator(data, self.eval_samples) if self.eval_every else None
         fresh = not store.exists(self.name)
         try:
             status = trainer.run(
