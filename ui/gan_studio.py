@@ -89,7 +89,7 @@ class GanStudio(QWidget):
         self.steps_spin.setSingleStep(500)
         self.name_edit = QLineEdit("my-generator")
         self.resume_check = QCheckBox("Continue the generator with this name")
-        self.width_spin = _spin(8, 128, 32, "Network width: smaller trains faster")
+        self.width_spin = _spin(8, 128, 16, "Network width: smaller trains faster")
         self.batch_spin = _spin(2, 64, 16, "Pictures per step")
         self.sample_spin = _spin(1, 100_000, 100, "Refresh the sample grid every N steps")
         self.eval_spin = _spin(0, 1_000_000, 500, "Measure SWD every N steps (0 = never)")

@@ -29,7 +29,7 @@ class GanConfig:
 
     size: int = 32
     z_dim: int = 128
-    channels: int = 32  # width at full resolution; doubles per halving up to max_channels
+    channels: int = 16  # width at full resolution; doubles per halving up to max_channels
     max_channels: int = 256
     batch: int = 16
     lr_g: float = 2e-4
