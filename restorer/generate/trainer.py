@@ -266,11 +266,9 @@ class Trainer:
         if save is not None and self.step != start_step:
             save(self)
         status.samples = self.preview()
-        if (
-            evaluate is not None
-            and eval_every
-            and (not self.history.swd_steps or self.history.swd_steps[-1] != self.step)
-        ):
+        # A last measurement, unless this step was just measured or the person asked to stop.
+        measured = bool(self.history.swd_steps) and self.history.swd_steps[-1] == self.step
+        if evaluate is not None and eval_every and not measured and not control.stopping:
             status.swd = self._record_swd(evaluate)
         if on_status is not None:
             on_status(status)
