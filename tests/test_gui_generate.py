@@ -103,6 +103,11 @@ def test_generate_dialog_makes_pictures_opens_one_and_exports(qtbot, window, tmp
     qtbot.waitUntil(lambda: dialog.gallery.count() == 6)
     assert np.array_equal(dialog.images, sample("bands", 6, 4))
 
+    with qtbot.waitSignal(window.worker.finished, timeout=20000):
+        dialog.copies_button.click()
+    qtbot.waitUntil(lambda: "of 6 samples are near-copies" in dialog.status_label.text())
+    assert dialog.gallery.item(0).toolTip().startswith("Nearest training picture: picture-")
+
     dialog.gallery.setCurrentRow(2)
     dialog.open_button.click()
     qtbot.waitUntil(lambda: window.document is not None, timeout=20000)

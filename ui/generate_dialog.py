@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from restorer.generate.gan import ExportJob, SampleJob
+from restorer.generate.gan import CopyCheck, CopyCheckJob, ExportJob, SampleJob
 from restorer.generate.store import list_generators
 from ui import dialogs
 from ui.convert import wrap_array
@@ -93,10 +93,20 @@ class GenerateDialog(QDialog):
         self.open_button.clicked.connect(self.open_selected)
         self.export_button = QPushButton("Export All…")
         self.export_button.clicked.connect(self.export_all)
+        self.copies_button = QPushButton("Check for Copies")
+        self.copies_button.setToolTip(
+            "Find each picture's nearest training picture: is the generator only copying?"
+        )
+        self.copies_button.clicked.connect(self.check_copies)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
-        for button in (self.generate_button, self.open_button, self.export_button):
+        for button in (
+            self.generate_button,
+            self.open_button,
+            self.export_button,
+            self.copies_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -125,6 +135,7 @@ class GenerateDialog(QDialog):
         self.generate_button.setEnabled(not busy and self.model_combo.count() > 0)
         self.open_button.setEnabled(not busy and bool(self.gallery.selectedItems()))
         self.export_button.setEnabled(not busy and self.images is not None)
+        self.copies_button.setEnabled(not busy and self.images is not None)
 
     # -- actions --------------------------------------------------------------------
     def generate(self) -> int | None:
@@ -190,6 +201,32 @@ class GenerateDialog(QDialog):
             return
         index = int(items[0].data(Qt.ItemDataRole.UserRole))
         open_image_as_document(self.window_, self.images[index].copy(), self.picture_name(index))
+
+    def check_copies(self) -> int | None:
+        """Mark the pictures that are near-copies of a training picture."""
+        if self.images is None or self.job_id is not None:
+            return None
+        job = CopyCheckJob(self.model_combo.currentText(), self.images)
+        self.job_id = self.window_.jobs.submit(
+            job, self._show_copies, on_failed=self._failed, on_end=self._job_ended
+        )
+        self._refresh()
+        return self.job_id
+
+    def _show_copies(self, check: CopyCheck) -> None:
+        report = check.report
+        copies = set(report.copies.tolist())
+        for row in range(self.gallery.count()):
+            item = self.gallery.item(row)
+            index = int(item.data(Qt.ItemDataRole.UserRole))
+            item.setToolTip(
+                f"Nearest training picture: {check.nearest_files[index]}\n"
+                f"distance {report.distances[index]:.3f}, "
+                f"{report.ratios[index]:.2f}× the spacing of the training pictures"
+            )
+            if index in copies and not item.text().endswith("copy"):
+                item.setText(f"{item.text()} · copy")
+        self.status_label.setText(report.summary() + ".")
 
     def export_all(self) -> int | None:
         if self.images is None or self.job_id is not None:

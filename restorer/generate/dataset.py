@@ -32,6 +32,7 @@ class ImageFolder:
     size: int
     images: list[np.ndarray]
     skipped: list[str] = field(default_factory=list)  # "name: reason" for unreadable files
+    names: list[str] = field(default_factory=list)  # file name of each image
 
     def __len__(self) -> int:
         return len(self.images)
@@ -112,6 +113,7 @@ def load_folder(
         )
     short = max(size, round(size * CROP_MARGIN))
     images: list[np.ndarray] = []
+    names: list[str] = []
     skipped: list[str] = []
     for index, file in enumerate(files):
         progress.update(index / len(files), f"Reading {file.name}")
@@ -121,10 +123,11 @@ def load_folder(
             skipped.append(f"{file.name}: {exc}")
             continue
         images.append(fit_short_side(photo.rgb, short))
+        names.append(file.name)
     progress.update(1.0, f"Read {len(images)} pictures")
     if len(images) < minimum:
         raise GanError(
             f"Only {len(images)} of the {len(files)} pictures in {path} could be read "
             f"({len(skipped)} skipped); training needs at least {minimum}."
         )
-    return ImageFolder(path, size, images, skipped)
+    return ImageFolder(path, size, images, skipped, names)

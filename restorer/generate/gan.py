@@ -199,6 +199,36 @@ class SampleJob(Job):
 
 
 @dataclass
+class CopyCheck:
+    """The memorisation check of some pictures, with the training files they are nearest."""
+
+    report: MemorisationReport
+    nearest_files: list[str]
+    folder: Path
+
+
+@dataclass
+class CopyCheckJob(Job):
+    """Compare pictures made by `name` with the pictures it was trained on."""
+
+    name: str
+    images: np.ndarray
+    folder: Path | None = None  # default: the folder the generator was trained on
+    title: str = "Looking for copies"
+
+    def run(self, progress: Progress) -> CopyCheck:
+        config, _ = read_config(store.find(self.name))
+        folder = Path(self.folder or config.dataset)
+        if not config.dataset and self.folder is None:
+            raise GanError(f"'{self.name}' does not record the folder it was trained on.")
+        data = load_folder(folder, config.size, progress.span(0.0, 0.8), minimum=2)
+        progress.update(0.9, "Comparing")
+        report = check_memorisation(self.images, data.center_crops())
+        progress.update(1.0)
+        return CopyCheck(report, [data.names[i] for i in report.nearest], folder)
+
+
+@dataclass
 class ExportJob(Job):
     """Write pictures as PNG files `<stem>-001.png`… into a folder."""
 
