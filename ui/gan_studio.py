@@ -89,6 +89,10 @@ class GanStudio(QWidget):
         self.steps_spin.setSingleStep(500)
         self.name_edit = QLineEdit("my-generator")
         self.resume_check = QCheckBox("Continue the generator with this name")
+        self.resume_check.setToolTip(
+            "Resume from its last checkpoint for the given number of steps more; "
+            "size, width and batch then come from the checkpoint"
+        )
         self.width_spin = _spin(8, 128, 16, "Network width: smaller trains faster")
         self.batch_spin = _spin(2, 64, 16, "Pictures per step")
         self.sample_spin = _spin(1, 100_000, 100, "Refresh the sample grid every N steps")

@@ -36,6 +36,9 @@ def add_parser(subparsers) -> None:
     train.add_argument("--eval-every", type=int, default=0, metavar="K", help="SWD every K steps")
     train.add_argument("--checkpoint-every", type=int, default=500, metavar="K")
     train.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    train.add_argument(
+        "--threads", type=int, default=0, help="CPU threads (default: torch's choice)"
+    )
     train.set_defaults(func=run_train)
 
     sample = actions.add_parser("sample", help="make new pictures with a trained generator")
@@ -82,6 +85,12 @@ def run_train(args: argparse.Namespace) -> int:
         raise GanError("--steps must be at least 1.")
     if args.eval_every < 0 or args.checkpoint_every < 1:
         raise GanError("--eval-every must be ≥ 0 and --checkpoint-every ≥ 1.")
+    if args.threads < 0:
+        raise GanError("--threads must be ≥ 1 (or 0 for torch's choice).")
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     config = GanConfig(
         size=args.size,
         batch=args.batch,
