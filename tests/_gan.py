@@ -35,7 +35,6 @@ def tiny_config(**changes) -> GanConfig:
         batch=4,
         checkpoint_every=1000,
         sample_every=0,
-        ema_warmup=2,
     )
     values.update(changes)
     return GanConfig(**values)

@@ -37,8 +37,11 @@ class GanConfig:
     betas: tuple[float, float] = (0.0, 0.99)
     loss: str = "hinge"
     augment: tuple[str, ...] = AUGMENTS
-    ema_decay: float = 0.999
-    ema_warmup: int = 200  # steps over which the EMA decay ramps up from 0
+    # EMA of the generator (Karras et al. 2020): its half-life is `ema_images` pictures,
+    # but never more than `ema_rampup` of the pictures seen so far, so early on the
+    # average follows the fast-changing generator instead of blurring its past.
+    ema_images: int = 10_000
+    ema_rampup: float = 0.05
     seed: int = 0
     checkpoint_every: int = 500
     sample_every: int = 100
@@ -57,8 +60,8 @@ class GanConfig:
             raise GanError(f"Unknown augmentation {', '.join(unknown)}; use {', '.join(AUGMENTS)}.")
         if self.batch < 2:
             raise GanError("The batch must hold at least 2 images.")
-        if not (0.0 <= self.ema_decay < 1.0):
-            raise GanError("The EMA decay must be in [0, 1).")
+        if self.ema_images < 0 or self.ema_rampup < 0:
+            raise GanError("The EMA half-life and ramp-up must not be negative.")
         if self.lr_g <= 0 or self.lr_d <= 0:
             raise GanError("Learning rates must be positive.")
         if self.z_dim < 1 or self.channels < 1 or self.max_channels < self.channels:

@@ -184,13 +184,16 @@ class Trainer:
                 f"{float(loss.detach())}. The last good checkpoint is kept; try a lower learning rate."
             )
 
+    def ema_decay(self) -> float:
+        """How much of the average is kept this step (0 = copy the generator)."""
+        seen = self.step * self.config.batch
+        half_life = min(float(self.config.ema_images), seen * self.config.ema_rampup)
+        if half_life <= 0:
+            return 0.0
+        return 0.5 ** (self.config.batch / half_life)
+
     def _update_ema(self) -> None:
-        warm = self.config.ema_warmup
-        decay = (
-            self.config.ema_decay * min(1.0, self.step / warm)
-            if warm > 0
-            else self.config.ema_decay
-        )
+        decay = self.ema_decay()
         with torch.no_grad():
             for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
                 ema.lerp_(live, 1.0 - decay)
