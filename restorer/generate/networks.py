@@ -1,9 +1,9 @@
 """The generator and discriminator: small DCGAN-style networks that train on a CPU.
 
 The generator upsamples with nearest-neighbour resizing followed by a 3×3 convolution
-(never a transposed convolution), which avoids checkerboard artefacts; pixel
-normalisation keeps it free of batch statistics, so a sample depends only on its own
-noise. Every weight layer of the discriminator is spectrally normalised, which keeps it
+(never a transposed convolution), which avoids checkerboard artefacts. Batch
+normalisation keeps a batch of samples varied while training; in evaluation mode (how
+samples are made) it uses running statistics, so a sample depends only on its own noise. Every weight layer of the discriminator is spectrally normalised, which keeps it
 Lipschitz and small-data training stable.
 """
 
@@ -21,13 +21,6 @@ def _width(config: GanConfig, resolution: int) -> int:
     return min(config.max_channels, config.channels * (config.size // resolution))
 
 
-class PixelNorm(nn.Module):
-    """Scale each pixel's feature vector to unit mean square (Karras et al. 2018)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
-
-
 class UpBlock(nn.Module):
     """Nearest ×2, then two 3×3 convolutions."""
 
@@ -36,11 +29,11 @@ class UpBlock(nn.Module):
         self.body = nn.Sequential(
             nn.Upsample(scale_factor=2, mode="nearest"),
             nn.Conv2d(c_in, c_out, 3, padding=1),
+            nn.BatchNorm2d(c_out),
             nn.LeakyReLU(0.2),
-            PixelNorm(),
             nn.Conv2d(c_out, c_out, 3, padding=1),
+            nn.BatchNorm2d(c_out),
             nn.LeakyReLU(0.2),
-            PixelNorm(),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -56,7 +49,7 @@ class Generator(nn.Module):
         c4 = _width(config, 4)
         self.c4 = c4
         self.project = nn.Linear(config.z_dim, c4 * 16)
-        self.stem = nn.Sequential(nn.LeakyReLU(0.2), PixelNorm())
+        self.stem = nn.Sequential(nn.BatchNorm2d(c4), nn.LeakyReLU(0.2))
         blocks = []
         resolution = 4
         while resolution < config.size:

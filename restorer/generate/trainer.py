@@ -197,6 +197,8 @@ class Trainer:
         with torch.no_grad():
             for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
                 ema.lerp_(live, 1.0 - decay)
+            for ema, live in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
+                ema.copy_(live)  # batch-norm running statistics
 
     def _log(self, loss_g: float, loss_d: float) -> None:
         self._sums[0] += loss_g
