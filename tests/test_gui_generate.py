@@ -81,6 +81,19 @@ def test_closing_the_main_window_stops_training_with_a_checkpoint(qtbot, window,
     assert read_config(store.find("closing"))[1]["step"] >= 1
 
 
+def test_closing_the_studio_mid_training_stops_cleanly(qtbot, window, tmp_path):
+    folder = tiny_folder(tmp_path / "pictures")
+    studio = _studio(qtbot, window, folder, 100000, "studio-closed")
+    studio.eval_spin.setValue(0)
+    studio.train_button.click()
+    qtbot.waitUntil(lambda: studio.last_status is not None, timeout=60000)
+    thread = studio.thread
+    studio.close()
+    assert not thread.isRunning() and not studio.isVisible()
+    assert read_config(store.find("studio-closed"))[1]["step"] >= 1
+    assert window.isVisible()  # the app carries on
+
+
 def test_bad_folder_is_reported_and_the_studio_stays_usable(qtbot, window, dialogs, tmp_path):
     studio = _studio(qtbot, window, tmp_path / "missing", 10, "nothing")
     studio.train_button.click()
