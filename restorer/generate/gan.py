@@ -87,7 +87,9 @@ class TrainJob(Job):
             trainer = load_trainer(target, data, self.device)
             until = trainer.step + self.steps
         else:
-            config = GanConfig(**{**self.config.__dict__, "dataset": str(self.folder)})
+            config = GanConfig(
+                **{**self.config.__dict__, "dataset": str(Path(self.folder).resolve())}
+            )
             config.images = len(data)
             trainer = Trainer(config, data, self.device)
             until = self.steps
@@ -175,10 +177,14 @@ def evaluate(
     result = swd(fake, real_set(data, count, seed))
     progress.update(0.9, "Looking for copies of the training pictures")
     report = check_memorisation(fake, data.center_crops())
-    names = [p.name for p in sorted(Path(folder).iterdir())]
     progress.update(1.0)
     return Evaluation(
-        result.levels, result.resolutions, result.mean, report, names, int(state.get("step", 0))
+        result.levels,
+        result.resolutions,
+        result.mean,
+        report,
+        data.names,
+        int(state.get("step", 0)),
     )
 
 
