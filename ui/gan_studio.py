@@ -10,6 +10,7 @@ closing the studio (or the main window) write a checkpoint and end cleanly.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -176,8 +177,6 @@ class GanStudio(QWidget):
 
     def train(self) -> None:
         """Start a run with the settings in the window (a clear message if they are wrong)."""
-        from pathlib import Path
-
         if self.training:
             return
         folder = self.folder_edit.text().strip()
@@ -197,8 +196,6 @@ class GanStudio(QWidget):
         except GanError as error:
             dialogs.show_error(self, "Cannot train", str(error))
             return
-        from restorer.devices import resolve_device
-
         job = TrainJob(
             Path(folder),
             name,
@@ -207,7 +204,7 @@ class GanStudio(QWidget):
             resume=self.resume_check.isChecked(),
             eval_every=self.eval_spin.value(),
             eval_samples=self.eval_samples,
-            device=resolve_device("auto"),
+            device="auto",
         )
         self.result = None
         self.last_status = None

@@ -67,12 +67,15 @@ class TrainJob(Job):
     resume: bool = False
     eval_every: int = 0
     eval_samples: int = EVAL_SAMPLES
-    device: str = "cpu"
+    device: str = "cpu"  # or "cuda", or "auto" for CUDA when present
     control: TrainingControl = field(default_factory=TrainingControl)
     on_status: Callable[[TrainingStatus], None] | None = None
     title: str = "Training"
 
     def run(self, progress: Progress) -> TrainResult:
+        from restorer.devices import resolve_device
+
+        device = resolve_device(self.device)
         target = store.gan_dir(self.name)
         if self.steps < 1:
             raise GanError("Train for at least one step.")
@@ -84,14 +87,14 @@ class TrainJob(Job):
         size = read_config(target)[0].size if self.resume and store.exists(self.name) else None
         data = load_folder(self.folder, size or self.config.size, progress.span(0.0, 0.05))
         if self.resume and store.exists(self.name):
-            trainer = load_trainer(target, data, self.device)
+            trainer = load_trainer(target, data, device)
             until = trainer.step + self.steps
         else:
             config = GanConfig(
                 **{**self.config.__dict__, "dataset": str(Path(self.folder).resolve())}
             )
             config.images = len(data)
-            trainer = Trainer(config, data, self.device)
+            trainer = Trainer(config, data, device)
             until = self.steps
         evaluate = swd_evaluator(data, self.eval_samples) if self.eval_every else None
         fresh = not store.exists(self.name)
