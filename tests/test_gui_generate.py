@@ -54,6 +54,7 @@ def test_studio_trains_live_shows_curves_samples_swd_then_stops(qtbot, window, t
     qtbot.waitUntil(lambda: len(studio.g_curve.getData()[0] or []) >= 1, timeout=20000)
     assert studio.swd_label.text().startswith("SWD: ")
     assert "steps/s" in studio.speed_label.text() and "left" in studio.speed_label.text()
+    assert studio.speed_label.text().endswith("on CPU")
 
     studio.pause_button.click()
     assert studio.pause_button.text() == "Resume"

@@ -277,7 +277,7 @@ class GanStudio(QWidget):
         self.swd_curve.setData(history.swd_steps, history.swd)
         self.speed_label.setText(
             f"Step {status.step} of {status.total}  ·  {status.steps_per_s:.1f} steps/s  ·  "
-            f"{format_duration(status.seconds_left)} left"
+            f"{format_duration(status.seconds_left)} left  ·  on {status.device.upper()}"
         )
         if history.swd:
             self.swd_label.setText(

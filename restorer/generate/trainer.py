@@ -110,6 +110,7 @@ class TrainingStatus:
     history: History
     samples: np.ndarray | None = None  # fixed-noise grid, when refreshed this step
     swd: float | None = None  # ×10³, when evaluated this step
+    device: str = "cpu"
 
 
 class Trainer:
@@ -286,4 +287,6 @@ class Trainer:
         return value
 
     def _status(self, total: int, rate: float, left: float, g: float, d: float) -> TrainingStatus:
-        return TrainingStatus(self.step, total, g, d, rate, left, self.history)
+        return TrainingStatus(
+            self.step, total, g, d, rate, left, self.history, device=self.device.type
+        )
