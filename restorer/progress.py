@@ -63,6 +63,20 @@ class Progress:
         if self._callback is not None:
             self._callback(overall, self.message, preview)
 
+    def map_preview(self, transform: Callable[[Any], Any]) -> Progress:
+        """A child over this same range whose previews pass through `transform` first
+        (e.g. to place a crop's preview in the whole photo)."""
+        callback = self._callback
+
+        def mapped(fraction: float, message: str, preview: Any) -> None:
+            if callback is not None:
+                callback(fraction, message, None if preview is None else transform(preview))
+
+        child = Progress(mapped, self._cancel)
+        child._start, child._end = self._start, self._end
+        child.message = self.message
+        return child
+
     def span(self, start: float, end: float) -> Progress:
         """A child reporting into [start, end] of this progress's own range."""
         child = Progress(self._callback, self._cancel)

@@ -62,6 +62,15 @@ def test_texture_from_a_dragged_rectangle_opens_as_a_new_document(qtbot, window,
     assert dialog.preview.pixmap() is not None and not dialog.preview.pixmap().isNull()
     assert "opened as" in dialog.status.text()
     assert dialogs.shown == []
+
+    # Again with another seed, from the same photo: the unsaved texture is asked about.
+    first = document.pixels.copy()
+    dialog.seed_spin.setValue(5)
+    with qtbot.waitSignal(window.worker.finished, timeout=60000):
+        dialog.run()
+    qtbot.waitUntil(lambda: window.document.name == "Texture 40×32 seed 5", timeout=10000)
+    assert dialogs.of_kind("warning")[-1][1] == "Unsaved changes"
+    assert not np.array_equal(window.document.pixels, first)
     dialog.close()
 
 
@@ -73,9 +82,19 @@ def test_the_rectangle_starts_on_the_mask_and_bad_sizes_are_explained(
     mask = window.document.mask.astype(bool)
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     dialog = open_texture_dialog(window)
+    qtbot.waitExposed(dialog)
     box = dialog.picker.box
     assert box.top <= rows[0] and box.bottom >= rows[-1] + 1
     assert box.left <= cols[0] and box.right >= cols[-1] + 1
+
+    # Dragging inside the rectangle moves it, keeping its size, and never off the photo.
+    picker = dialog.picker
+    before = picker.box
+    centre = picker.to_widget((box.left + box.right) / 2, (box.top + box.bottom) / 2)
+    drag(qtbot, picker, [centre.toPoint(), QPoint(1, 1)])  # (0, 0) means "the centre"
+    assert picker.box.top == 0 and picker.box.left == 0
+    assert (picker.box.width, picker.box.height) == (before.width, before.height)
+    assert (dialog.x_spin.value(), dialog.y_spin.value()) == (0, 0)
 
     dialog.picker.set_box(Box(0, 0, 10, 10))  # too small to hold texture
     assert dialog.w_spin.value() == 10
@@ -99,6 +118,22 @@ def test_cancel_stops_the_synthesis_and_keeps_the_photo(qtbot, window, dialogs, 
     assert window.document.path == path and not window.document.untitled
     assert dialog.run_button.isEnabled()
     dialog.close()
+
+
+def test_closing_the_dialog_while_it_runs_cancels_quietly(qtbot, window, dialogs, tmp_path):
+    path = texture_photo(tmp_path)
+    open_photo(qtbot, window, path)
+    dialog = open_texture_dialog(window)
+    dialog.width_spin.setValue(256)
+    dialog.height_spin.setValue(256)
+    with qtbot.waitSignal(window.worker.cancelled, timeout=60000):
+        dialog.run()
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=60000)
+        dialog.close()
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert window.document.path == path and not window.document.untitled
+    assert dialogs.shown == []
+    assert window.document._shares == 0  # the photo's pixels were handed back
 
 
 def test_generate_menu_is_shared_and_needs_a_photo(qtbot, window):

@@ -109,6 +109,18 @@ def test_rectangle_and_sizes_are_checked_with_clear_messages():
         synthesize_texture(exemplar, (64, 4))
 
 
+def test_running_out_of_memory_is_a_clear_error(monkeypatch):
+    from restorer.errors import OutOfMemoryError
+    from restorer.generate import texture
+
+    def exhausted(*args, **kwargs):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 9e9")
+
+    monkeypatch.setattr(texture, "_synthesize", exhausted)
+    with pytest.raises(OutOfMemoryError, match="A 4096x4096 texture needs more memory"):
+        synthesize_texture(blotches(40, 40), (4096, 4096))
+
+
 def test_job_takes_the_rectangle_of_the_photo():
     photo = np.zeros((60, 80, 4), np.uint8)
     photo[10:50, 20:60, :3] = stripes(40, 40, 8)

@@ -153,6 +153,7 @@ class Canvas(QWidget):
             (document.image_changed, self._on_area_changed),
             (document.mask_changed, self._on_area_changed),
             (document.pixels_replaced, self._on_pixels_replaced),
+            (document.photo_replaced, self.fit),
         ]
 
     def _wrap_levels(self) -> None:

@@ -22,6 +22,7 @@ from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from ui.commands import MaskCommand, RepairCommand
 from ui.jobs import LoadedPhoto
+from ui.photo_replace import PhotoState, ReplacePhotoCommand, prepare_photo
 
 UNDO_LIMIT = 100
 
@@ -29,6 +30,7 @@ UNDO_LIMIT = 100
 class Document(QObject):
     """One photo being repaired."""
 
+    photo_replaced = Signal()  # the whole photo was swapped (its size may have changed)
     image_changed = Signal(object)  # Box of changed pixels
     mask_changed = Signal(object)  # Box of changed mask pixels
     pixels_replaced = Signal()  # the pixel array is a new object (after copy-on-write)
@@ -242,6 +244,77 @@ class Document(QObject):
         text = f"Repair ({label})" if label else "Repair"
         self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text))
         return True
+
+    # -- filters and the whole photo -----------------------------------------
+    def apply_patch(
+        self,
+        patch: PatchResult,
+        job_mask: np.ndarray | None,
+        snapshot: np.ndarray | None = None,
+        pixel_edit: PixelEdit | None = None,
+        text: str = "Filter",
+    ) -> bool:
+        """Apply a filter's new pixels as one undo step; the mask stays (a selection).
+
+        Only pixels under `job_mask` (None: the whole patch) change. `pixel_edit`, made
+        by the job against `snapshot`, is used when nothing was written since. A result
+        for a photo of another size (replaced since the job started) is dropped: False.
+        """
+        self.end_stroke()
+        if snapshot is not None and snapshot.shape[:2] != (self.height, self.width):
+            return False
+        box = Box(*patch.box)
+        if snapshot is None or not self.pixels_unchanged_since(snapshot):
+            current = self._pixels[box.slices][..., :3]
+            after = patch.pixels.copy()
+            if job_mask is not None:
+                hole = job_mask[box.slices] != 0
+                after = current.copy()
+                after[hole] = patch.pixels[hole]
+            pixel_edit = PixelEdit.from_arrays(box, current, after)
+        if pixel_edit is None:
+            return False
+        self.undo_stack.push(RepairCommand(self, pixel_edit, None, text))
+        return True
+
+    def replace_photo(
+        self,
+        image: np.ndarray | PhotoState,
+        mask: np.ndarray | None = None,
+        text: str = "Replace photo",
+    ) -> None:
+        """Replace the whole photo (its size may change) as one undo step.
+
+        `image` is HxWx3/HxWx4 uint8, or a `PhotoState` a job prepared; `mask` (HxW,
+        same size) becomes the mask, None clears it. Undo restores the previous photo
+        and mask exactly.
+        """
+        self.end_stroke()
+        state = image
+        if not isinstance(state, PhotoState):
+            state = prepare_photo(state, mask, self.mask_pyramid.gain)
+        self.undo_stack.push(ReplacePhotoCommand(self, state, text))
+
+    def swap_photo_state(self, state: PhotoState) -> PhotoState:
+        """Put `state` in place of the current photo and mask; return the previous ones."""
+        self.end_stroke()
+        previous = PhotoState(
+            self._pixels,
+            self.mask,
+            self.image_pyramid,
+            self.mask_pyramid,
+            self.mask_bounds,
+            self._shares,
+        )
+        self._pixels = state.pixels
+        self.mask = state.mask
+        self.image_pyramid = state.image_pyramid
+        self.mask_pyramid = state.mask_pyramid
+        self.mask_bounds = state.mask_bounds
+        self._shares = state.shares
+        self.pixels_replaced.emit()
+        self.photo_replaced.emit()
+        return previous
 
     # -- undo ----------------------------------------------------------------
     def undo(self) -> None:

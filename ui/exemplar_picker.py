@@ -83,6 +83,9 @@ class ExemplarPicker(QWidget):
         mode = "move" if self._box_rect(self.box).contains(point) else "draw"
         self._drag = (mode, point, self.box)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self.mousePressEvent(event)  # a quick second press starts a drag all the same
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         inside = self._box_rect(self.box).contains(event.position())
         if self._drag is None:

@@ -25,9 +25,13 @@ from ui import dialogs
 from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
+from ui.extend_dialog import install_image_menu
 from ui.files import FileController
+from ui.filters_menu import install_filters_menu
 from ui.generate_menu import install_generate_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
+from ui.models_dialog import install_models_menu
+from ui.models_ui import ModelsController
 from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
@@ -67,10 +71,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self._build_actions()
         self._build_menus()
-        install_texture_menu(self)
-        install_generate_menu(self)
         self._build_tool_bar()
         self._build_status_bar()
+        self.models = ModelsController(self)
+        self.image_menu = install_image_menu(self)
+        self.filters_menu = install_filters_menu(self, self.models)
+        self.models_menu = install_models_menu(self, self.models)
+        install_texture_menu(self)
+        install_generate_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
@@ -333,6 +341,10 @@ class MainWindow(QMainWindow):
             text = "CPU"
         self.device_label.setText(text)
 
+    def _show_size(self) -> None:
+        if self.document is not None:
+            self.size_label.setText(f"{self.document.width} × {self.document.height} px")
+
     def _show_zoom(self, scale: float) -> None:
         percent = scale * 100
         self.zoom_label.setText(f"{percent:.0f}%" if percent >= 10 else f"{percent:.1f}%")
@@ -375,6 +387,7 @@ class MainWindow(QMainWindow):
         for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.indexChanged):
             signal.connect(self._refresh_actions)
         document.modified_changed.connect(self.update_title)
+        document.photo_replaced.connect(self._show_size)
         self.canvas.set_document(document)
         if old is not None:
             old.deleteLater()
@@ -433,8 +446,8 @@ class MainWindow(QMainWindow):
         job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
 
         def done(outcome: RepairOutcome | None) -> None:
-            if document is not self.document:
-                return
+            if document is not self.document or mask.shape != (document.height, document.width):
+                return  # another photo, or this one changed size (undo of a resize) meanwhile
             if outcome is None:
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -171,6 +170,7 @@ class TextureDialog(QDialog):
         self.document = document
         self.pixels = document.pixels  # the photo the exemplar comes from
         self.job_id: int | None = None
+        self._closed = False
         self.result: TextureResult | None = None
         self._shown: np.ndarray | None = None  # the preview's pixels (untiled)
 
@@ -200,12 +200,12 @@ class TextureDialog(QDialog):
         self.w_spin = _spin(1, document.width, 1, " px")
         self.h_spin = _spin(1, document.height, 1, " px")
         self.rect_spins = (self.x_spin, self.y_spin, self.w_spin, self.h_spin)
-        rect_row = QGridLayout()
-        for column, (name, spin) in enumerate(
-            zip(("X", "Y", "Width", "Height"), self.rect_spins, strict=True)
-        ):
-            rect_row.addWidget(QLabel(name, self), 0, 2 * column)
-            rect_row.addWidget(spin, 0, 2 * column + 1)
+        rect_row = QHBoxLayout()
+        for name, spin in zip(("X", "Y", "Width", "Height"), self.rect_spins, strict=True):
+            rect_row.addWidget(QLabel(name, self))
+            rect_row.addWidget(spin)
+            rect_row.addSpacing(8)
+        rect_row.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(
             QLabel("Drag a rectangle over the texture to copy (drag inside it to move it).", self)
@@ -310,7 +310,9 @@ class TextureDialog(QDialog):
         job = TextureJob(pixels, box, size, seed=seed, device=device)
         name = f"Texture {size[0]}×{size[1]} seed {seed}"
 
-        def done(result: TextureResult) -> None:
+        def finished(result: TextureResult) -> None:
+            if self._closed:
+                return  # the dialog was closed: the person no longer wants it
             self.result = result
             where = "CPU" if result.device == "cpu" else result.device.upper()
             self.status.setText(f"Made in {result.seconds:.1f} s on {where}; opened as “{name}”.")
@@ -319,26 +321,31 @@ class TextureDialog(QDialog):
             open_image_as_document(window, result.pixels, name)
 
         def failed(message: str) -> None:
+            if self._closed:
+                dialogs.show_error(window, "Texture synthesis failed", message)
+                return
             self.status.setText("Texture synthesis failed.")
             dialogs.show_error(self, "Texture synthesis failed", message)
 
         def cancelled() -> None:
-            self.status.setText("Cancelled.")
-            self.progress.setValue(0)
+            if not self._closed:
+                self.status.setText("Cancelled.")
+                self.progress.setValue(0)
 
         def ended() -> None:
             if shared:
                 document.release_pixels(pixels)
             self.job_id = None
-            self.run_button.setEnabled(True)
-            self.cancel_button.setEnabled(False)
+            if not self._closed:
+                self.run_button.setEnabled(True)
+                self.cancel_button.setEnabled(False)
 
         self.status.setText("Starting…")
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.job_id = window.jobs.submit(
-            job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended
+            job, finished, on_failed=failed, on_cancelled=cancelled, on_end=ended
         )
         return self.job_id
 
@@ -376,10 +383,15 @@ class TextureDialog(QDialog):
         self.preview.setPixmap(pixmap)
 
     # -- closing ------------------------------------------------------------------
-    def done(self, result: int) -> None:  # noqa: D401 - Qt API: every way of closing
+    def _closing(self) -> None:
+        """Stop the job; its outcome no longer touches the dialog (about to be deleted)."""
         self.cancel()
+        self._closed = True
+
+    def done(self, result: int) -> None:  # Qt API: every way of closing ends here
+        self._closing()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.cancel()
+        self._closing()
         super().closeEvent(event)

@@ -23,6 +23,7 @@ EXIT_USAGE = 2
 def _command_modules():
     from restorer.cli import (
         engines_cmd,
+        extend_cmd,
         filter_cmd,
         gan_cmd,
         inpaint_cmd,
@@ -30,7 +31,7 @@ def _command_modules():
         texture_cmd,
     )
 
-    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, texture_cmd, gan_cmd]
+    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, extend_cmd, texture_cmd, gan_cmd]
 
 
 class _Parser(argparse.ArgumentParser):

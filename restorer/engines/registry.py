@@ -104,5 +104,6 @@ def registry() -> EngineRegistry:
 
 def _builtin_engines() -> list[Engine]:
     from restorer.engines.opencv import NavierStokesEngine, TeleaEngine
+    from restorer.engines.patchmatch import PatchMatchEngine
 
-    return [TeleaEngine(), NavierStokesEngine()]
+    return [PatchMatchEngine(), TeleaEngine(), NavierStokesEngine()]

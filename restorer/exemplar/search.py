@@ -9,9 +9,9 @@ and 1 pixels away, in all four directions), so there is no per-pixel Python loop
 the same code runs on CPU and CUDA.
 
 Patches are compared in a reduced space: each C x p x p patch is projected onto its
-leading principal components (computed from the source), which is one `conv2d` for the
-whole picture and makes each candidate test a short vector difference. `dims=None`
-compares full patches exactly.
+leading principal components (computed from the source) - one `conv2d` over the source,
+one matrix product for the searched target pixels - so each candidate test is a short
+vector difference. `dims=None` compares full patches exactly.
 
 `vote` rebuilds a target from a field (Wexler et al. 2007): every target pixel is the
 weighted average of the pixels that all patches covering it would put there.
@@ -30,8 +30,9 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
 DEFAULT_DIMS = 24
-_BASIS_SAMPLES = 4096
+_BASIS_SAMPLES = 1024
 _JUMPS = (8, 4, 2, 1)
+_VOTE_CHUNK = 1 << 15
 _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 
 
@@ -82,6 +83,36 @@ def patch_features(
     return F.conv2d(batch, basis)[0]
 
 
+class PreparedSource:
+    """A source made ready for repeated searches: projected patches and allowed centres.
+
+    Build it once when several searches share a source (EM steps at one pyramid level)
+    and pass it as `nnf_search(..., prepared=...)`.
+    """
+
+    def __init__(
+        self,
+        source: torch.Tensor,
+        patch: int,
+        basis: torch.Tensor,
+        source_valid: torch.Tensor | None = None,
+    ) -> None:
+        self.patch = patch
+        self.basis = basis
+        self.height, self.width = int(source.shape[1]), int(source.shape[2])
+        radius = patch // 2
+        inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
+        full = torch.zeros(
+            basis.shape[0], self.height, self.width, dtype=inner.dtype, device=source.device
+        )
+        full[:, radius : self.height - radius, radius : self.width - radius] = inner
+        # One row per source pixel; rows of centres too near the edge are never used.
+        self.features = full.reshape(basis.shape[0], -1).T.contiguous()
+        self.centres = _valid_centres((self.height, self.width), patch, source_valid, source.device)
+        self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=source.device)
+        self.allowed[self.centres] = True
+
+
 def nnf_search(
     target: torch.Tensor,
     source: torch.Tensor,
@@ -96,6 +127,8 @@ def nnf_search(
     target_active: torch.Tensor | None = None,
     basis: torch.Tensor | None = None,
     dims: int | None = DEFAULT_DIMS,
+    prepared: PreparedSource | None = None,
+    locality: float = 0.0,
 ) -> torch.LongTensor:
     """A 2xHxW field of (y, x) source patch centres, one per target pixel.
 
@@ -111,6 +144,11 @@ def nnf_search(
     - `target_active` HxW bool: only these target pixels are searched (the others keep
       `init`, or a random centre); saves time when only part of the target matters.
     - `basis`/`dims`: the patch projection (see `patch_basis`); `dims=None` is exact.
+    - `prepared`: `source` already projected (`PreparedSource`); then `basis` and
+      `source_valid` are taken from it.
+    - `locality` > 0 adds `locality * (offset / source diagonal) ** 2` to each distance,
+      favouring source patches near the target pixel's own position (for completion,
+      where source and target are the same picture).
     """
     return nnf_search_with_distance(
         target,
@@ -125,6 +163,8 @@ def nnf_search(
         target_active=target_active,
         basis=basis,
         dims=dims,
+        prepared=prepared,
+        locality=locality,
     )[0]
 
 
@@ -142,6 +182,8 @@ def nnf_search_with_distance(
     target_active: torch.Tensor | None = None,
     basis: torch.Tensor | None = None,
     dims: int | None = DEFAULT_DIMS,
+    prepared: PreparedSource | None = None,
+    locality: float = 0.0,
 ) -> tuple[torch.LongTensor, torch.Tensor]:
     """`nnf_search`, also returning the HxW patch distances (inf where not searched).
 
@@ -150,9 +192,13 @@ def nnf_search_with_distance(
     if patch < 1 or patch % 2 == 0:
         raise ValueError(f"patch must be odd and positive, got {patch}")
     _check_shapes(target, source, patch)
-    if basis is None:
-        basis = patch_basis(source, patch, dims=dims, generator=generator, valid=source_valid)
-    search = _Search(target, source, patch, basis, source_valid, wrap, target_active, generator)
+    if prepared is None:
+        if basis is None:
+            basis = patch_basis(source, patch, dims=dims, generator=generator, valid=source_valid)
+        prepared = PreparedSource(source, patch, basis, source_valid)
+    elif prepared.patch != patch:
+        raise ValueError("the prepared source was made for another patch size")
+    search = _Search(target, prepared, wrap, target_active, generator, locality)
     search.start(init)
     for step in range(iterations):
         for jump in _JUMPS:
@@ -163,7 +209,7 @@ def nnf_search_with_distance(
         if check is not None:
             check()
         search.random_search()
-    return search.field(), search.distances()
+    return search.field_yx(), search.distances()
 
 
 def vote(
@@ -184,46 +230,42 @@ def vote(
     of the result is zero.
     """
     channels = source.shape[0]
-    height, width = nnf.shape[1:]
-    source_width = source.shape[2]
+    height, width = int(nnf.shape[1]), int(nnf.shape[2])
     device = source.device
     if mask is None:
-        ys, xs = torch.meshgrid(
-            torch.arange(height, device=device), torch.arange(width, device=device), indexing="ij"
-        )
-        ys, xs = ys.reshape(-1), xs.reshape(-1)
+        pixels = torch.arange(height * width, device=device)
     else:
-        ys, xs = torch.nonzero(mask, as_tuple=True)
+        pixels = torch.nonzero(mask.reshape(-1), as_tuple=True)[0]
     flat_source = source.reshape(channels, -1)
-    flat_y, flat_x = nnf[0].reshape(-1), nnf[1].reshape(-1)
+    matches = (nnf[0] * source.shape[2] + nnf[1]).reshape(-1)
     flat_weights = None if weights is None else weights.reshape(-1).to(source.dtype)
-    total = torch.zeros(channels, ys.numel(), dtype=source.dtype, device=device)
-    weight_sum = torch.zeros(ys.numel(), dtype=source.dtype, device=device)
     radius = patch // 2
-    for dy in range(-radius, radius + 1):
-        for dx in range(-radius, radius + 1):
-            cy, cx = ys - dy, xs - dx
-            if wrap:
-                cy, cx = cy % height, cx % width
-                inside = None
-            else:
-                inside = (cy >= 0) & (cy < height) & (cx >= 0) & (cx < width)
-                cy, cx = cy.clamp(0, height - 1), cx.clamp(0, width - 1)
-            centre = cy * width + cx
-            sy = flat_y[centre] + dy
-            sx = flat_x[centre] + dx
-            weight = (
-                torch.ones(ys.numel(), dtype=source.dtype, device=device)
-                if flat_weights is None
-                else flat_weights[centre]
-            )
-            if inside is not None:
-                weight = weight * inside
-            total += flat_source[:, sy * source_width + sx] * weight
-            weight_sum += weight
-    values = total / weight_sum.clamp_min(1e-12)
+    steps = torch.arange(-radius, radius + 1, device=device)
+    dy = steps.repeat_interleave(patch)  # offset of the pixel within each covering patch
+    dx = steps.repeat(patch)
+    shift = dy * source.shape[2] + dx
     out = torch.zeros(channels, height * width, dtype=source.dtype, device=device)
-    out[:, ys * width + xs] = values
+    for chunk in pixels.split(_VOTE_CHUNK):
+        ys, xs = chunk // width, chunk % width
+        cy, cx = ys[:, None] - dy[None, :], xs[:, None] - dx[None, :]  # n x p*p centres
+        if wrap:
+            cy, cx = cy % height, cx % width
+            inside = None
+        else:
+            inside = (cy >= 0) & (cy < height) & (cx >= 0) & (cx < width)
+            cy, cx = cy.clamp(0, height - 1), cx.clamp(0, width - 1)
+        centre = (cy * width + cx).reshape(-1)
+        weight = (
+            torch.ones(centre.shape, dtype=source.dtype, device=device)
+            if flat_weights is None
+            else flat_weights.index_select(0, centre)
+        ).reshape(cy.shape)
+        if inside is not None:
+            weight = weight * inside
+        index = (matches.index_select(0, centre).reshape(cy.shape) + shift[None, :]).reshape(-1)
+        taken = flat_source.index_select(1, index).reshape(channels, *cy.shape)  # C x n x p*p
+        values = (taken * weight[None]).sum(dim=2) / weight.sum(dim=1).clamp_min(1e-12)[None]
+        out[:, chunk] = values
     return out.reshape(channels, height, width)
 
 
@@ -292,133 +334,163 @@ def _valid_centres(
 
 def _patches_at(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torch.Tensor:
     """The C*p*p values of the patches at flat `centres`, one row each (C, p, p order)."""
+    channels = source.shape[0]
+    values = _patch_values(source, centres, patch)  # C x n x p*p
+    return values.permute(1, 0, 2).reshape(centres.numel(), channels * patch * patch)
+
+
+def _patch_values(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torch.Tensor:
+    """C x n x p*p: the pixels of the patches at flat `centres` (one flat gather)."""
     channels, _, width = source.shape
     radius = patch // 2
-    offsets = torch.arange(-radius, radius + 1, device=source.device)
-    ys = (centres // width)[:, None, None] + offsets[None, :, None]
-    xs = (centres % width)[:, None, None] + offsets[None, None, :]
-    values = source[:, ys, xs]  # C x n x p x p
-    return values.permute(1, 0, 2, 3).reshape(centres.numel(), -1)
+    steps = torch.arange(-radius, radius + 1, device=source.device)
+    offsets = (steps[:, None] * width + steps[None, :]).reshape(-1)
+    index = (centres[:, None] + offsets[None, :]).reshape(-1)
+    flat = source.reshape(channels, -1)
+    return flat.index_select(1, index).reshape(channels, centres.numel(), patch * patch)
 
 
 class _Search:
-    """The state of one PatchMatch run over the active target pixels."""
+    """The state of one PatchMatch run over the active target pixels.
 
-    def __init__(self, target, source, patch, basis, source_valid, wrap, active, generator):
-        self.patch = patch
-        self.radius = patch // 2
+    Matches are kept as flat source indices (y * Ws + x). A propagated candidate that
+    crosses the source's side edge lands on the neighbouring row: it is still checked
+    against the allowed centres, so it is merely a less useful candidate, never a
+    wrong one.
+    """
+
+    def __init__(self, target, prepared: PreparedSource, wrap, active, generator, locality=0.0):
+        self.radius = prepared.patch // 2
         self.wrap = wrap
         self.generator = generator
-        self.device = source.device
-        self.height, self.width = target.shape[1:]
-        self.source_h, self.source_w = source.shape[1:]
-        dims = basis.shape[0]
-        self.scale = 1.0 / (target.shape[0] * patch * patch)
-        # Source features over valid-interior centres, one row per source pixel centre
-        # (rows of border centres exist but are never used).
-        inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
-        full = torch.zeros(
-            dims, self.source_h, self.source_w, dtype=inner.dtype, device=self.device
-        )
-        r = self.radius
-        full[:, r : self.source_h - r, r : self.source_w - r] = inner
-        self.source_features = full.reshape(dims, -1).T.contiguous()
-        allowed = torch.zeros(self.source_h * self.source_w, dtype=torch.bool, device=self.device)
-        self.centres = _valid_centres(
-            (self.source_h, self.source_w), patch, source_valid, self.device
-        )
-        allowed[self.centres] = True
-        self.allowed = allowed
-        target_features = patch_features(target, basis, pad="circular" if wrap else "replicate")
+        self.device = target.device
+        self.height, self.width = int(target.shape[1]), int(target.shape[2])
+        self.source_h, self.source_w = prepared.height, prepared.width
+        self.scale = 1.0 / (target.shape[0] * prepared.patch**2)
+        self.source_features = prepared.features
+        self.centres = prepared.centres
+        self.allowed = prepared.allowed
         if active is None:
             self.active = torch.arange(self.height * self.width, device=self.device)
         else:
             self.active = torch.nonzero(active.reshape(-1), as_tuple=True)[0]
+        if self.active.numel() == 0:
+            raise ValueError("target_active selects no pixel")
         self.ay = self.active // self.width
         self.ax = self.active % self.width
-        self.target_features = target_features.reshape(dims, -1).T[self.active].contiguous()
-        self.field_y = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
-        self.field_x = torch.zeros_like(self.field_y)
+        self.target_features = self._target_features(target, prepared.basis)
+        self.locality = locality / float(self.source_h**2 + self.source_w**2)
+        self.field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
+        self.current = self.field[self.active]
         self.best = torch.full((self.active.numel(),), float("inf"), device=self.device)
+        self._neighbours: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor | None]] = {}
 
-    def _random_centres(self, count: int) -> torch.Tensor:
-        pick = torch.randint(
-            self.centres.numel(), (count,), generator=self.generator, device=self.device
-        )
-        return self.centres[pick]
+    def _target_features(self, target: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+        """Projected patches of the active pixels only (gathered, then one matmul)."""
+        r = self.radius
+        padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")[0]
+        patch = 2 * r + 1
+        dims, channels = basis.shape[0], basis.shape[1]
+        # Per channel: (n x p*p) @ (p*p x d), summed - no n x C*p*p copy is made.
+        per_channel = basis.reshape(dims, channels, patch * patch).permute(1, 2, 0)
+        rows = []
+        for chunk in self.active.split(_VOTE_CHUNK):
+            centres = (chunk // self.width + r) * (self.width + 2 * r) + (chunk % self.width + r)
+            values = _patch_values(padded, centres, patch)  # C x n x p*p
+            rows.append(torch.bmm(values, per_channel).sum(dim=0))
+        return torch.cat(rows)
 
     def start(self, init: torch.Tensor | None) -> None:
-        flat = self._random_centres(self.height * self.width)
-        field_y, field_x = flat // self.source_w, flat % self.source_w
+        """Take `init` where it is an allowed centre; random allowed centres elsewhere
+        among the active pixels (inactive pixels are only read, never scored)."""
         if init is not None:
             init_y = init[0].reshape(-1).to(self.device)
             init_x = init[1].reshape(-1).to(self.device)
             ok = (init_y >= 0) & (init_y < self.source_h) & (init_x >= 0) & (init_x < self.source_w)
-            index = (init_y.clamp(0, self.source_h - 1) * self.source_w).add_(
-                init_x.clamp(0, self.source_w - 1)
+            field = init_y.clamp(0, self.source_h - 1) * self.source_w + init_x.clamp(
+                0, self.source_w - 1
             )
-            ok &= self.allowed[index]
-            field_y = torch.where(ok, init_y, field_y)
-            field_x = torch.where(ok, init_x, field_x)
-        self.field_y, self.field_x = field_y, field_x
-        index = field_y[self.active] * self.source_w + field_x[self.active]
-        self.best = self._distance(index)
+            ok &= self.allowed[field]
+        else:
+            field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
+            ok = torch.zeros(self.height * self.width, dtype=torch.bool, device=self.device)
+        current, current_ok = field[self.active], ok[self.active]
+        pick = torch.randint(
+            self.centres.numel(), (current.numel(),), generator=self.generator, device=self.device
+        )
+        current = torch.where(current_ok, current, self.centres[pick])
+        field[self.active] = current
+        self.field = field
+        self.current = current
+        self.best = self._distance(current)
 
     def _distance(self, index: torch.Tensor) -> torch.Tensor:
-        difference = self.target_features - self.source_features[index]
-        return (difference * difference).sum(dim=1) * self.scale
+        difference = self.target_features - self.source_features.index_select(0, index)
+        distance = difference.square_().sum(dim=1).mul_(self.scale)
+        if self.locality:
+            dy = (index // self.source_w - self.ay).float()
+            dx = (index % self.source_w - self.ax).float()
+            distance += (dy * dy + dx * dx).mul_(self.locality)
+        return distance
 
-    def _try(self, cand_y: torch.Tensor, cand_x: torch.Tensor, usable: torch.Tensor) -> None:
+    def _try(self, candidate: torch.Tensor, usable: torch.Tensor | None) -> None:
         """Take each candidate that is allowed and closer than the current match."""
-        inside = (cand_y >= 0) & (cand_y < self.source_h) & (cand_x >= 0) & (cand_x < self.source_w)
-        index = cand_y.clamp(0, self.source_h - 1) * self.source_w + cand_x.clamp(
-            0, self.source_w - 1
-        )
-        usable = usable & inside & self.allowed[index]
-        distance = self._distance(index)
-        better = usable & (distance < self.best)
+        candidate = candidate.clamp(0, self.source_h * self.source_w - 1)
+        better = self.allowed.index_select(0, candidate)
+        if usable is not None:
+            better &= usable
+        distance = self._distance(candidate)
+        better &= distance < self.best
         self.best = torch.where(better, distance, self.best)
-        current_y = self.field_y[self.active]
-        current_x = self.field_x[self.active]
-        self.field_y[self.active] = torch.where(better, cand_y, current_y)
-        self.field_x[self.active] = torch.where(better, cand_x, current_x)
+        self.current = torch.where(better, candidate, self.current)
+
+    def _neighbour(self, dy: int, dx: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Flat target index of each active pixel's neighbour (-dy, -dx), and whether
+        it is inside the target (None: always, with wrapping)."""
+        key = (dy, dx)
+        if key not in self._neighbours:
+            ny, nx = self.ay - dy, self.ax - dx
+            if self.wrap:
+                inside = None
+                ny, nx = ny % self.height, nx % self.width
+            else:
+                inside = (ny >= 0) & (ny < self.height) & (nx >= 0) & (nx < self.width)
+                ny, nx = ny.clamp(0, self.height - 1), nx.clamp(0, self.width - 1)
+            self._neighbours[key] = (ny * self.width + nx, inside)
+        return self._neighbours[key]
 
     def propagate(self, direction: tuple[int, int], jump: int) -> None:
         """Offer each pixel its neighbour's match, shifted (neighbour `jump` px away)."""
         dy, dx = direction[0] * jump, direction[1] * jump
-        ny, nx = self.ay - dy, self.ax - dx
-        if self.wrap:
-            ny, nx = ny % self.height, nx % self.width
-            usable = torch.ones_like(ny, dtype=torch.bool)
-        else:
-            usable = (ny >= 0) & (ny < self.height) & (nx >= 0) & (nx < self.width)
-            ny, nx = ny.clamp(0, self.height - 1), nx.clamp(0, self.width - 1)
-        neighbour = ny * self.width + nx
-        self._try(self.field_y[neighbour] + dy, self.field_x[neighbour] + dx, usable)
+        neighbour, inside = self._neighbour(dy, dx)
+        self._try(self.field.index_select(0, neighbour) + (dy * self.source_w + dx), inside)
+        self.field.index_copy_(0, self.active, self.current)
 
     def random_search(self) -> None:
         """Try random centres in windows around each match, halving the window each time."""
-        radius = max(self.source_h, self.source_w)
+        radius = max(self.source_h, self.source_w) // 2
         count = self.active.numel()
-        always = torch.ones(count, dtype=torch.bool, device=self.device)
+        low, high_y, high_x = (
+            self.radius,
+            self.source_h - 1 - self.radius,
+            self.source_w - 1 - self.radius,
+        )
         while radius >= 1:
             jitter = torch.randint(
                 -radius, radius + 1, (2, count), generator=self.generator, device=self.device
             )
-            cand_y = (self.field_y[self.active] + jitter[0]).clamp(
-                self.radius, self.source_h - 1 - self.radius
-            )
-            cand_x = (self.field_x[self.active] + jitter[1]).clamp(
-                self.radius, self.source_w - 1 - self.radius
-            )
-            self._try(cand_y, cand_x, always)
+            cand_y = (self.current // self.source_w + jitter[0]).clamp_(low, high_y)
+            cand_x = (self.current % self.source_w + jitter[1]).clamp_(low, high_x)
+            self._try(cand_y * self.source_w + cand_x, None)
             radius //= 2
+        self.field.index_copy_(0, self.active, self.current)
 
-    def field(self) -> torch.LongTensor:
+    def field_yx(self) -> torch.LongTensor:
+        shape = (self.height, self.width)
         return torch.stack(
             [
-                self.field_y.reshape(self.height, self.width),
-                self.field_x.reshape(self.height, self.width),
+                (self.field // self.source_w).reshape(shape),
+                (self.field % self.source_w).reshape(shape),
             ]
         )
 

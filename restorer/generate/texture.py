@@ -1,7 +1,7 @@
 """Texture synthesis: a seamless texture of any size grown from a rectangle of a photo.
 
-Texture optimisation (Kwatra et al. 2005; Wexler et al. 2007; Kaspar et al. 2015,
-"self-tuning"), on the PatchMatch search and voting of `restorer.exemplar.search`:
+Texture optimisation (Kwatra et al. 2005; Wexler et al. 2007), coarse to fine as in
+Kaspar et al. 2015, on the PatchMatch search and voting of `restorer.exemplar.search`:
 
 1. Build a pyramid of the exemplar; the output gets the same scale at every level.
 2. At the coarsest level start from a collage of randomly placed exemplar blocks.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from restorer.errors import RestorerError
+from restorer.errors import OutOfMemoryError, RestorerError
 from restorer.geometry import Box
 from restorer.jobs import Job
 from restorer.progress import Progress
@@ -36,10 +36,13 @@ MAX_OUTPUT_SIDE = 8192
 MAX_OUTPUT_PIXELS = 4096 * 4096
 # Pyramid levels halve the exemplar down to about this size (structure the size of the
 # exemplar is settled at the coarsest level, detail at the finest).
-COARSEST_EXEMPLAR_SIDE = 32
-# Rounds of search + vote at each level, coarsest first; the last entry repeats.
-ROUNDS = (8, 4, 3)
-SEARCH_ITERATIONS = 2
+COARSEST_EXEMPLAR_SIDE = 24
+# (rounds of search + vote, PatchMatch iterations per search) at each level. The
+# coarsest level starts from a collage and needs the most; finer levels start from the
+# field of the level below, which is already close, and only refine it.
+COARSEST_SCHEDULE = (8, 2)
+MIDDLE_SCHEDULE = (3, 1)
+FINEST_SCHEDULE = (2, 1)
 
 
 class TextureError(RestorerError):
@@ -106,7 +109,8 @@ def check_output_size(width: int, height: int) -> None:
 class _Level:
     source: object  # C x Hs x Ws float tensor
     size: tuple[int, int]  # output (height, width)
-    rounds: int
+    rounds: int = 0
+    iterations: int = 0
 
 
 def _levels(exemplar: np.ndarray, height: int, width: int, device: str) -> list[_Level]:
@@ -132,10 +136,15 @@ def _levels(exemplar: np.ndarray, height: int, width: int, device: str) -> list[
             )
         source = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).to(device)
         size = (max(PATCH, round(height / scale)), max(PATCH, round(width / scale)))
-        levels.append(_Level(source, size, 0))
+        levels.append(_Level(source, size))
     levels.reverse()
     for index, level in enumerate(levels):
-        level.rounds = ROUNDS[min(index, len(ROUNDS) - 1)]
+        if index == 0:
+            level.rounds, level.iterations = COARSEST_SCHEDULE
+        elif index == len(levels) - 1:
+            level.rounds, level.iterations = FINEST_SCHEDULE
+        else:
+            level.rounds, level.iterations = MIDDLE_SCHEDULE
     return levels
 
 
@@ -162,14 +171,15 @@ def _block_collage(level: _Level, generator) -> object:
 class _RoundProgress:
     """Moves the bar along during one search (called between its steps), and cancels.
 
-    The search calls back about `STEPS` times (per iteration: 4 directions x 4 jumps of
+    The search calls back about 17 times per iteration (4 directions x 4 jumps of
     propagation, then random search); the bar stops short of the round's end if it
     calls more often.
     """
 
-    STEPS = SEARCH_ITERATIONS * 17
-
-    def __init__(self, progress: Progress, start: float, width: float, message: str) -> None:
+    def __init__(
+        self, progress: Progress, start: float, width: float, message: str, iterations: int
+    ) -> None:
+        self.steps = 17 * iterations
         self.progress = progress
         self.start = start
         self.width = width
@@ -178,7 +188,7 @@ class _RoundProgress:
 
     def step(self) -> None:
         self.calls += 1
-        share = min(0.9, self.calls / self.STEPS)
+        share = min(0.9, self.calls / self.steps)
         self.progress.update(self.start + self.width * share, self.message)
 
 
@@ -202,10 +212,40 @@ def synthesize_texture(
 
     Reports each round to `progress` with a preview of the texture so far, and stops
     with `Cancelled` when asked. The same inputs and seed give the same texture.
+    Running out of memory raises `OutOfMemoryError` with the size that was asked for.
     """
+    from restorer.models.runtime import free_memory, is_out_of_memory
+
+    try:
+        return _synthesize(exemplar, size, progress, seed=seed, device=device)
+    except (RuntimeError, MemoryError) as error:
+        if not (is_out_of_memory(error) or "can't allocate memory" in str(error)):
+            raise
+        free_memory()
+        raise OutOfMemoryError(
+            f"A {size[0]}x{size[1]} texture needs more memory than {device.upper()} has free; "
+            "make a smaller one (tile it to cover more)."
+        ) from error
+
+
+def _synthesize(
+    exemplar: np.ndarray,
+    size: tuple[int, int],
+    progress: Progress | None,
+    *,
+    seed: int,
+    device: str,
+) -> np.ndarray:
+    """`synthesize_texture` itself: check the sizes, then the levels, coarsest first."""
     import torch
 
-    from restorer.exemplar.search import nnf_search, patch_basis, upsample_nnf, vote
+    from restorer.exemplar.search import (
+        PreparedSource,
+        nnf_search,
+        patch_basis,
+        upsample_nnf,
+        vote,
+    )
 
     progress = progress or Progress()
     exemplar = np.asarray(exemplar)
@@ -217,7 +257,7 @@ def synthesize_texture(
     progress.update(0.0, "Preparing the exemplar")
     generator = torch.Generator(device=device).manual_seed(int(seed))
     levels = _levels(exemplar, height, width, device)
-    work = [lvl.size[0] * lvl.size[1] * lvl.rounds for lvl in levels]
+    work = [lvl.size[0] * lvl.size[1] * lvl.rounds * lvl.iterations for lvl in levels]
     done = 0.0
     field = None
     target = None
@@ -229,24 +269,26 @@ def synthesize_texture(
             else:
                 field = upsample_nnf(field, level.size, tuple(source.shape[1:]), patch=PATCH)
             target = vote(field, source, patch=PATCH, wrap=True)
-            basis = patch_basis(source, PATCH, generator=generator)
+            prepared = PreparedSource(
+                source, PATCH, patch_basis(source, PATCH, generator=generator)
+            )
             for round_ in range(level.rounds):
                 message = (
                     f"Level {number} of {len(levels)}: {level.size[1]}x{level.size[0]}, "
                     f"round {round_ + 1} of {level.rounds}"
                 )
                 step = work[number - 1] / level.rounds / sum(work)
-                within = _RoundProgress(progress, done / sum(work), step, message)
+                within = _RoundProgress(progress, done / sum(work), step, message, level.iterations)
                 field = nnf_search(
                     target,
                     source,
                     patch=PATCH,
-                    iterations=SEARCH_ITERATIONS,
+                    iterations=level.iterations,
                     generator=generator,
                     init=field,
                     wrap=True,
                     check=within.step,
-                    basis=basis,
+                    prepared=prepared,
                 )
                 target = vote(field, source, patch=PATCH, wrap=True)
                 done += work[number - 1] / level.rounds

@@ -22,3 +22,46 @@ class AddModelJob(Job):
         from restorer.models.store import add
 
         return add(self.path, self.model_id, progress)
+
+
+@dataclass
+class RemoveModelJob(Job):
+    """Delete a model from the models folder (freeing it first if it is loaded)."""
+
+    model_id: str
+    title: str = field(default="Removing a model")
+    cancellable: bool = False
+
+    def run(self, progress: Progress) -> ModelInfo | None:
+        from restorer.models.store import remove
+
+        progress.update(0.0, f"Removing {self.model_id}")
+        removed = remove(self.model_id)
+        progress.update(1.0, f"Removed {self.model_id}")
+        return removed
+
+
+@dataclass
+class LoadEngineJob(Job):
+    """Load an inpainting model's weights onto its device before the first repair.
+
+    Running it as the engine's job makes the worker free the engines used before, so
+    switching models never holds two of them in memory. Returns where it runs.
+    """
+
+    engine_id: str
+    device: str = "auto"
+    title: str = field(default="Loading a model")
+
+    def run(self, progress: Progress) -> str:
+        from restorer.devices import resolve_device
+        from restorer.engines import registry
+        from restorer.models.runtime import model_cache
+        from restorer.models.store import get
+
+        engine = registry().get(self.engine_id)
+        device = resolve_device(self.device, engine.devices)
+        progress.update(0.0, f"Loading {engine.label or engine.id}")
+        loaded = model_cache().get(get(self.engine_id), device)
+        progress.update(1.0, f"Loaded {engine.label or engine.id}")
+        return loaded.label

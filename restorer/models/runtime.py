@@ -43,11 +43,16 @@ def choose_precision(info: ModelInfo, device: str) -> str:
     return "float32"
 
 
+def precision_label(info: ModelInfo, device: str) -> str:
+    """'fp32', 'fp16' or 'bf16': the precision `info` runs in on `device`."""
+    return _PRECISION_LABELS[choose_precision(info, device)]
+
+
 def run_label(info: ModelInfo, device: str) -> str:
     """Where and how a model runs, for people: 'CUDA: NVIDIA ... (fp16)' or 'CPU (fp32)'."""
     from restorer.devices import device_label
 
-    return f"{device_label(device)} ({_PRECISION_LABELS[choose_precision(info, device)]})"
+    return f"{device_label(device)} ({precision_label(info, device)})"
 
 
 def is_out_of_memory(error: BaseException) -> bool:

@@ -1,0 +1,427 @@
+"""Multi-scale exemplar-based completion of a hole (Wexler et al. 2007, with PatchMatch).
+
+The picture and its hole are halved until the hole is a few pixels thick (thin
+scratches vanish at coarse levels; thick holes stay holes). The coarsest hole starts
+from diffusion (Telea) when thin, or is peeled from its rim inward with exhaustive
+patch copies when thick, so the search does not settle on flat patches. At each level a
+few EM steps alternate: PatchMatch finds, for every patch overlapping the hole, the
+most similar patch lying wholly in the known part (E), and each hole pixel becomes the
+weighted average of what the overlapping patches say (M). Weights favour good matches
+and patches that reach into the known border. Patches are compared on colour plus two
+texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
+places textured. The field moves to the next finer level, where a first vote with the
+upsampled field gives a sharp start. At the finest level pixels near the rim keep the
+vote, deeper ones are copied from their own match (no averaging, no blur), and the
+fill's shading is matched to the rim (`restorer.blend`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812 - the usual name
+
+from restorer.blend import RING, border_gap_correction, hole_depth
+from restorer.exemplar.search import (
+    PreparedSource,
+    nnf_search_with_distance,
+    patch_basis,
+    upsample_nnf,
+    vote,
+)
+
+
+@dataclass(frozen=True)
+class FillSettings:
+    """Knobs of the completion; the defaults are what the benchmark was tuned with."""
+
+    patch: int = 7
+    # EM steps at the coarsest level and at the finest; levels between interpolate.
+    em_coarse: int = 4
+    em_fine: int = 2
+    # PatchMatch rounds in the first EM step of a level, and in the steps after it.
+    search_iterations: int = 2
+    refine_iterations: int = 1
+    # Stop halving once the hole's inscribed radius is at most this (pixels)...
+    coarsest_radius: float = 1.5
+    # ...or the picture's shorter side would drop below this.
+    coarsest_side: int = 24
+    # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
+    confidence: float = 0.3
+    dims: int | None = 24
+    # Coarsest holes thicker than this start by peeling (exhaustive patch copies from
+    # the rim inward); thinner ones by diffusion.
+    peel_radius: float = 2.0
+    # Preference for source patches near the hole (see `nnf_search(locality=...)`).
+    locality: float = 0.02
+    # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
+    # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
+    # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
+    final: str = "mixed"
+    mix_depth: float = 1.5
+    # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
+    # (thin scratches then vanish at coarse levels, which start from their surroundings);
+    # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
+    coarse_hole: str = "auto"
+    thin_radius: float = 4.0
+    # Weight of the texture channels (local mean gradient magnitude, as in Newson et al.
+    # 2014) in patch comparisons: they stop smooth patches from matching textured places.
+    texture_weight: float = 4.0
+    # Match the fill to the colours just outside the hole: the difference there is
+    # diffused into the hole, fading over this many pixels (0: off).
+    border_fade: float = 6.0
+    # Voting weights exp(-d / 2 s^2), s^2 this quantile of the match distances.
+    quantile: float = 0.75
+    # Patch size at the levels above the finest.
+    coarse_patch: int = 7
+
+
+@dataclass
+class Level:
+    image: torch.Tensor  # C x H x W, hole pixels hold the current estimate
+    hole: torch.Tensor  # H x W bool
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return int(self.image.shape[1]), int(self.image.shape[2])
+
+
+_PEEL_SOURCES = 3000
+_DEPTH_CAP = 6.0
+
+LevelCallback = Callable[[int, int, np.ndarray], None]
+
+
+def complete(
+    image: np.ndarray,
+    mask: np.ndarray,
+    *,
+    seed: int = 0,
+    device: str = "cpu",
+    settings: FillSettings | None = None,
+    check: Callable[[], None] | None = None,
+    on_level: LevelCallback | None = None,
+) -> np.ndarray:
+    """Fill `mask` (HxW bool) in `image` (HxWx3 uint8); returns HxWx3 uint8.
+
+    `check` is called between steps (raise to cancel). `on_level(done, total, preview)`
+    is called after each pyramid level with the picture filled so far (full size).
+    """
+    settings = settings or FillSettings()
+    check = check or (lambda: None)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    levels = _pyramid(image, mask, settings, device)
+    if settings.texture_weight > 0:
+        for level in levels:
+            extra = _texture_features(level.image, level.hole) * settings.texture_weight
+            level.image = torch.cat([level.image, extra])
+    coarsest = levels[-1]
+    if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
+        coarsest.image = _peel_start(coarsest, settings.coarse_patch)
+    else:
+        coarsest.image = _diffusion_start(coarsest)
+    nnf: torch.Tensor | None = None
+    total = len(levels)
+    for depth in range(total - 1, -1, -1):
+        check()
+        level = levels[depth]
+        patch = settings.patch if depth == 0 else settings.coarse_patch
+        if nnf is not None:
+            nnf = upsample_nnf(nnf, level.size, level.size, patch=patch)
+        em_steps = _em_steps(depth, total, settings)
+        nnf = _em(
+            level, nnf, em_steps, settings, generator, check, patch, first_vote=nnf is not None
+        )
+        if depth == 0 and settings.final != "vote":
+            copied = _copy(level.image, nnf)
+            if settings.final == "mixed":
+                copied = _mix_by_depth(level, copied, settings.mix_depth)
+            level.image = torch.where(level.hole[None], copied, level.image)
+        if depth == 0 and settings.border_fade > 0:
+            level.image = _border_correction(level, nnf, settings)
+        if depth > 0:
+            finer = levels[depth - 1]
+            _carry_down(level, finer)
+        if on_level is not None:
+            on_level(total - depth, total, _to_uint8(level.image, image, mask))
+    return _to_uint8(levels[0].image, image, mask)
+
+
+# -- pyramid ------------------------------------------------------------------------
+
+
+def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device: str) -> list:
+    picture = torch.from_numpy(image.astype(np.float32) / 255.0).permute(2, 0, 1).to(device)
+    hole = torch.from_numpy(mask.astype(bool)).to(device)
+    levels = [Level(picture * ~hole, hole)]
+    radius = _inscribed_radius(mask)
+    coarse_hole = settings.coarse_hole
+    if coarse_hole == "auto":
+        # Thin by its typical depth (90th percentile): where scratches cross they are locally thicker.
+        typical = float(np.percentile(hole_depth(mask)[mask], 90))
+        coarse_hole = "half" if typical <= settings.thin_radius else "any"
+    while radius > settings.coarsest_radius:
+        height, width = levels[-1].size
+        if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
+            break
+        levels.append(_halve(levels[-1], coarse_hole))
+        radius /= 2
+    return levels
+
+
+def _inscribed_radius(mask: np.ndarray) -> float:
+    """How far the deepest hole pixel is from the known part (the hole's half-thickness)."""
+    padded = np.pad(mask.astype(np.uint8), 1)
+    return float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
+
+
+def _halve(level: Level, coarse_hole: str = "any") -> Level:
+    """Half size: known pixels are averages of the known pixels beneath them; a coarse
+    pixel is hole when any pixel beneath it is."""
+    known = (~level.hole).float()[None, None]
+    summed = F.avg_pool2d(level.image[None] * known, 2, ceil_mode=True)
+    weight = F.avg_pool2d(known, 2, ceil_mode=True)
+    image = (summed / weight.clamp_min(1e-6))[0]
+    if coarse_hole == "any":
+        hole = F.max_pool2d(level.hole.float()[None, None], 2, ceil_mode=True)[0, 0] > 0
+    else:  # "half": a coarse pixel stays known while at least half of it is known
+        hole = weight[0, 0] < 0.5
+    return Level(image * ~hole, hole)
+
+
+def _diffusion_start(level: Level) -> torch.Tensor:
+    """The coarsest hole filled by Telea diffusion: smooth, but structure-following."""
+    array = level.image.permute(1, 2, 0).cpu().numpy()
+    hole8 = level.hole.cpu().numpy().astype(np.uint8)
+    colour8 = np.clip(array[:, :, :3] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    planes = [cv2.inpaint(colour8, hole8, 3, cv2.INPAINT_TELEA).astype(np.float32) / 255.0]
+    for index in range(3, array.shape[2]):
+        plane = array[:, :, index]
+        top = max(float(plane.max()), 1e-6)
+        plane8 = np.clip(plane / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        filled = cv2.inpaint(plane8, hole8, 3, cv2.INPAINT_TELEA).astype(np.float32)
+        planes.append((filled * (top / 255.0))[:, :, None])
+    start = torch.from_numpy(np.concatenate(planes, axis=2)).permute(2, 0, 1)
+    return torch.where(level.hole[None], start.to(level.image.device), level.image)
+
+
+def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5) -> torch.Tensor:
+    """|d/dx| and |d/dy| of the luminance, averaged over a window of known pixels: 2xHxW.
+
+    Only differences between two known pixels count, so the hole does not leak in."""
+    luminance = colour[:3].mean(dim=0)
+    known = (~hole).float()
+    gx = (luminance[:, 1:] - luminance[:, :-1]).abs()
+    gy = (luminance[1:] - luminance[:-1]).abs()
+    vx = known[:, 1:] * known[:, :-1]
+    vy = known[1:] * known[:-1]
+    gx, vx = F.pad(gx * vx, (0, 1)), F.pad(vx, (0, 1))
+    gy, vy = F.pad(gy * vy, (0, 0, 0, 1)), F.pad(vy, (0, 0, 0, 1))
+    stacked = torch.stack([gx, gy, vx, vy])[None]
+    pooled = F.avg_pool2d(stacked, window, 1, window // 2, count_include_pad=False)[0]
+    return pooled[:2] / pooled[2:].clamp_min(1e-6)
+
+
+def _peel_start(level: Level, patch: int) -> torch.Tensor:
+    """Fill the coarsest hole from its rim inward, one ring of pixels at a time: each
+    pixel copies the centre of the source patch that best matches what is known (or
+    already filled) around it, found by exhaustive search. Sharp, unlike diffusion,
+    so the EM steps that follow do not settle on flat patches."""
+    image, hole = level.image.clone(), level.hole
+    radius = patch // 2
+    channels, height, width = image.shape
+    known = ~hole
+    valid = F.max_pool2d(hole.float()[None, None], patch, 1, radius)[0, 0] == 0
+    valid[:radius], valid[height - radius :] = False, False
+    valid[:, :radius], valid[:, width - radius :] = False, False
+    centres = torch.nonzero(valid.reshape(-1), as_tuple=True)[0]
+    if centres.numel() == 0:
+        return _diffusion_start(level)
+    if centres.numel() > _PEEL_SOURCES:  # an even subsample keeps the search exhaustive enough
+        centres = centres[
+            torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES, device=centres.device).long()
+        ]
+    sources = _patches(image, centres, patch)  # Ns x C*p*p
+    source_squares = (sources * sources).T
+    colours = image.reshape(channels, -1)[:, centres]  # C x Ns
+    filled = known.clone()
+    ring = torch.ones(1, 1, 3, 3, device=image.device)
+    while not bool(filled.all()):
+        near = F.conv2d(filled.float()[None, None], ring, padding=1)[0, 0] > 0
+        front = torch.nonzero((~filled & near).reshape(-1), as_tuple=True)[0]
+        if front.numel() == 0:
+            break
+        values = _patches(image, front, patch, pad=True)
+        weights = _patches(filled.float()[None], front, patch, pad=True).repeat(1, channels)
+        weighted = values * weights
+        distance = weighted @ (-2 * sources.T) + weights @ source_squares
+        best = distance.argmin(dim=1)
+        flat = image.reshape(channels, -1)
+        flat[:, front] = colours[:, best]
+        filled.reshape(-1)[front] = True
+    return torch.where(hole[None], image, level.image)
+
+
+def _patches(image: torch.Tensor, centres: torch.Tensor, patch: int, pad: bool = False):
+    """C*p*p values around each flat centre (zero beyond the edges when `pad`)."""
+    radius = patch // 2
+    if pad:
+        image = F.pad(image, (radius,) * 4)
+    channels, _, width = image.shape
+    inner = width - 2 * radius if pad else width
+    offsets = torch.arange(-radius, radius + 1, device=image.device)
+    ys = (centres // inner + (radius if pad else 0))[:, None, None] + offsets[None, :, None]
+    xs = (centres % inner + (radius if pad else 0))[:, None, None] + offsets[None, None, :]
+    return image[:, ys, xs].permute(1, 0, 2, 3).reshape(centres.numel(), -1)
+
+
+def _carry_down(coarse: Level, fine: Level) -> None:
+    """Give the finer level's hole the coarse estimate, interpolated (a fallback start;
+    the first vote with the upsampled field replaces it)."""
+    up = F.interpolate(coarse.image[None], size=fine.size, mode="bilinear", align_corners=False)[0]
+    fine.image = torch.where(fine.hole[None], up, fine.image)
+
+
+def _em_steps(depth: int, total: int, settings: FillSettings) -> int:
+    if total == 1:
+        return settings.em_fine + 1
+    t = depth / (total - 1)  # 1 at the coarsest, 0 at the finest
+    return max(1, round(settings.em_fine + (settings.em_coarse - settings.em_fine) * t))
+
+
+# -- EM -----------------------------------------------------------------------------
+
+
+def _em(
+    level: Level,
+    nnf: torch.Tensor | None,
+    steps: int,
+    settings: FillSettings,
+    generator: torch.Generator,
+    check: Callable[[], None],
+    patch: int,
+    *,
+    first_vote: bool,
+    vote_last: bool = True,
+) -> torch.Tensor:
+    radius = patch // 2
+    hole = level.hole
+    kernel = torch.ones(1, 1, patch, patch, device=hole.device)
+    touches_hole = F.conv2d(hole.float()[None, None], kernel, padding=radius)[0, 0] > 0
+    source_valid = ~touches_hole  # source patches lie wholly in the known part
+    active = touches_hole  # every patch that overlaps the hole
+    if not bool(hole.any()):
+        return _identity(level.size, patch, hole.device)
+    if not bool(source_valid.any()):
+        return nnf if nnf is not None else _identity(level.size, patch, hole.device)
+    confidence = _confidence(hole, settings.confidence)
+    basis = patch_basis(
+        level.image, patch, dims=settings.dims, generator=generator, valid=source_valid
+    )
+    prepared = PreparedSource(level.image, patch, basis, source_valid)
+    if nnf is None:
+        nnf = _identity(level.size, patch, hole.device)
+    elif first_vote:
+        # A first estimate from the upsampled field, before any search at this level.
+        voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
+        level.image = torch.where(hole[None], voted, level.image)
+    for step in range(steps):
+        check()
+        nnf, distance = nnf_search_with_distance(
+            level.image,
+            level.image,
+            patch=patch,
+            iterations=settings.search_iterations if step == 0 else settings.refine_iterations,
+            generator=generator,
+            init=nnf,
+            source_valid=source_valid,
+            check=check,
+            target_active=active,
+            prepared=prepared,
+            locality=settings.locality,
+        )
+        if step == steps - 1 and not vote_last:
+            break  # the caller rebuilds the hole from the field itself
+        weights = _similarity(distance, active, settings.quantile) * confidence
+        voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
+        level.image = torch.where(hole[None], voted, level.image)
+    return nnf
+
+
+def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
+    """Voted values near the rim (reliable, many known pixels), copied ones deeper in
+    (sharp), with a ramp of `start` pixels between them."""
+    depth = torch.from_numpy(hole_depth(level.hole.cpu().numpy())).to(copied.device)
+    alpha = ((depth - start) / start).clamp(0.0, 1.0)[None]
+    return level.image * (1 - alpha) + copied * alpha
+
+
+def _copy(image: torch.Tensor, nnf: torch.Tensor) -> torch.Tensor:
+    """Each pixel taken from the centre of its own match (no averaging)."""
+    flat = image.reshape(image.shape[0], -1)
+    return flat[:, (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)].reshape(image.shape)
+
+
+def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) -> torch.Tensor:
+    """Add a smooth correction to the fill so it meets the known colours at the rim.
+
+    Just outside the hole the field says what the fill "would" put there; the gap to
+    the real pixels is spread into the hole by diffusion and faded with depth, so
+    shading lines up at the border while the copied texture stays as it is."""
+    hole = level.hole
+    colour = level.image[:3]
+    ring = (F.max_pool2d(hole.float()[None, None], 2 * RING + 1, 1, RING)[0, 0] > 0) & ~hole
+    if settings.final == "copy":
+        predicted = _copy(colour, nnf)
+    else:
+        predicted = vote(nnf, colour, patch=settings.patch, mask=ring)
+    gap = torch.where(ring[None], colour - predicted, torch.zeros_like(colour))
+    gap_np = gap.permute(1, 2, 0).cpu().numpy()
+    spread = border_gap_correction(gap_np, hole.cpu().numpy(), settings.border_fade)
+    correction = torch.from_numpy(np.ascontiguousarray(spread.transpose(2, 0, 1)))
+    correction = correction.to(colour.device, colour.dtype)
+    corrected = colour + correction * hole[None]
+    return torch.cat([corrected, level.image[3:]])
+
+
+def _identity(size: tuple[int, int], patch: int, device) -> torch.Tensor:
+    """Every pixel matched to itself (clamped inside): what known pixels are."""
+    height, width = size
+    radius = patch // 2
+    ys = torch.arange(height, device=device).clamp(radius, max(radius, height - 1 - radius))
+    xs = torch.arange(width, device=device).clamp(radius, max(radius, width - 1 - radius))
+    return torch.stack(torch.meshgrid(ys, xs, indexing="ij"))
+
+
+def _confidence(hole: torch.Tensor, base: float) -> torch.Tensor:
+    """`base ** d` for a patch centred `d` pixels inside the hole (1 in the known part).
+
+    Depth counts up to `_DEPTH_CAP` pixels only: deep inside a large hole all patches
+    are equally far from the known part, and smaller weights would only underflow."""
+    depth = np.minimum(hole_depth(hole.cpu().numpy()), _DEPTH_CAP)
+    return torch.from_numpy(base**depth).to(hole.device, torch.float32)
+
+
+def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -> torch.Tensor:
+    """exp(-d / 2 sigma^2) with sigma^2 the 75th percentile of the active distances."""
+    values = distance[active]
+    if values.numel() > 1 << 20:  # torch.quantile's size limit; an even sample suffices
+        values = values[:: values.numel() // (1 << 20) + 1]
+    scale = torch.quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
+    scale = scale.clamp_min(1e-6)
+    weights = torch.exp(-(distance / (2 * scale)).clamp(max=20.0))
+    return torch.where(active, weights, torch.zeros_like(weights))
+
+
+def _to_uint8(result: torch.Tensor, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(result[:3].permute(1, 2, 0).cpu().numpy())
+    if array.shape[:2] != image.shape[:2]:
+        array = cv2.resize(array, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+    filled = np.clip(array * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    out = image.copy()
+    out[mask] = filled[mask]
+    return out

@@ -1,0 +1,158 @@
+"""The Filters menu: one entry per installed image-to-image model (restore filters).
+
+A filter works like filters in other photo editors: with a mask painted it changes
+only the masked area (the mask acts as the selection and stays), otherwise the whole
+photo. A super-resolution model on the whole photo makes it larger; on a masked area
+it runs on a crop around the area, is reduced back and blended in, so the photo keeps
+its size. Every run is a cancellable worker job and one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from restorer.imageio import MAX_PIXELS
+from restorer.models.info import ModelInfo
+from ui import dialogs
+from ui.filter_jobs import DocumentFilterJob, NewPhoto
+from ui.jobs import RepairOutcome
+from ui.models_ui import ModelsController, insert_menu
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+WHOLE_PHOTO_HINT = "Applies to the whole photo (paint a mask to filter only part of it)"
+MASKED_HINT = "Applies to the masked area (clear the mask to filter the whole photo)"
+
+
+def filter_text(info: ModelInfo) -> str:
+    """A menu entry: 'RealESRGAN_x2plus (RealESRGAN Compact, 2× super-resolution)'."""
+    if info.purpose == "super-resolution":
+        kind = f"{info.scale}× super-resolution"
+    elif info.purpose == "face":
+        kind = "face restoration"
+    else:
+        kind = "restoration" if info.scale == 1 else f"restoration, {info.scale}×"
+    return f"{info.label} ({info.architecture_name}, {kind})"
+
+
+class FiltersMenu(QMenu):
+    """Rebuilt whenever it opens and whenever models are added or removed."""
+
+    def __init__(self, window: MainWindow, controller: ModelsController) -> None:
+        super().__init__("Fi&lters", window)
+        self.window_ = window
+        self.controller = controller
+        self.aboutToShow.connect(self.rebuild)
+        controller.models_changed.connect(self.rebuild)
+        self.rebuild()
+
+    def model_actions(self) -> list[QAction]:
+        """The entries that run a model (not the hint or Manage Models)."""
+        return [action for action in self.actions() if action.data()]
+
+    def rebuild(self) -> None:
+        self.clear()
+        window = self.window_
+        document = window.document
+        masked = document is not None and not document.mask_is_empty()
+        models = [info for info in self.controller.installed() if info.is_filter]
+        usable = document is not None and not window.jobs.busy
+        hint = self.addAction(MASKED_HINT if masked else WHOLE_PHOTO_HINT)
+        hint.setEnabled(False)
+        self.addSeparator()
+        for info in models:
+            action = self.addAction(filter_text(info))
+            action.setData(info.id)
+            action.setStatusTip(f"{info.summary()}; SHA-256 {info.sha256[:12]}")
+            action.setEnabled(usable)
+            action.triggered.connect(lambda _=False, i=info: self.run(i))
+        if not models:
+            empty = self.addAction("No filter models yet")
+            empty.setEnabled(False)
+        self.addSeparator()
+        manage = self.addAction("Manage Models…")
+        manage.triggered.connect(lambda: show_models(window, self.controller))
+
+    def run(self, info: ModelInfo) -> int | None:
+        """Run `info` on the masked area (if painted) or the whole photo."""
+        return run_filter(self.window_, info)
+
+
+def show_models(window: MainWindow, controller: ModelsController) -> None:
+    from ui.models_dialog import show_models_dialog
+
+    show_models_dialog(window, controller)
+
+
+def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
+    """Hand a filter run to the worker; the result comes back as one undo step."""
+    document = window.document
+    if document is None or window.jobs.busy:
+        return None
+    window.canvas.end_stroke()
+    masked = not document.mask_is_empty()
+    pixels = document.width * document.height * info.scale**2
+    if not masked and pixels > MAX_PIXELS:
+        dialogs.show_error(
+            window,
+            f"{info.label} would make the photo too large",
+            f"{info.label} enlarges {info.scale}×: the result would be "
+            f"{pixels / 1e6:.0f} megapixels, more than the {MAX_PIXELS / 1e6:.0f} Restorer "
+            "works with. Paint a mask to restore only part of the photo, or use a model "
+            "that does not enlarge.",
+        )
+        return None
+    snapshot = document.share_pixels()
+    mask = document.mask_snapshot() if masked else None
+    device = window.device_combo.currentData() or "auto"  # models run on the CPU or CUDA
+    job = DocumentFilterJob(
+        snapshot,
+        info.id,
+        device,
+        mask,
+        document.has_alpha,
+        document.mask_pyramid.gain,
+        title=f"Filtering with {info.label}",
+    )
+    where = "masked area" if masked else "whole photo"
+    text = f"Filter {info.label} ({where})"
+
+    def done(outcome: RepairOutcome | NewPhoto | None) -> None:
+        if document is not window.document:
+            return
+        if outcome is None:
+            window.statusBar().showMessage("Nothing to filter.", 4000)
+            return
+        if isinstance(outcome, NewPhoto):
+            document.replace_photo(outcome.state, text=text)
+            seconds, used, detail = outcome.seconds, outcome.device, f" → {outcome.detail}"
+        elif document.apply_patch(outcome.patch, mask, snapshot, outcome.edit, text):
+            seconds, used, detail = outcome.patch.seconds, outcome.patch.device, ""
+        else:
+            window.statusBar().showMessage(f"{info.label} changed nothing.", 6000)
+            return
+        gpu = window.device_info.cuda_label if window.device_info else None
+        on = "CPU" if used == "cpu" else (gpu or "the GPU")
+        window.statusBar().showMessage(
+            f"{info.label} applied to the {where}{detail} on {on} in {seconds:.2f} s", 8000
+        )
+
+    def failed(message: str) -> None:
+        dialogs.show_error(window, f"{info.label} failed", f"{message}\n\nThe photo is unchanged.")
+
+    def cancelled() -> None:
+        window.statusBar().showMessage(f"{info.label} cancelled; the photo is unchanged.", 5000)
+
+    def ended() -> None:
+        document.release_pixels(snapshot)
+
+    return window.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
+
+
+def install_filters_menu(window: MainWindow, controller: ModelsController) -> FiltersMenu:
+    """Add the Filters menu to the window's menu bar (before Help)."""
+    return insert_menu(window, FiltersMenu(window, controller))
