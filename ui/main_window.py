@@ -31,6 +31,7 @@ from ui.editing import install_editing
 from ui.extend_dialog import install_image_menu
 from ui.files import FileController
 from ui.filters_menu import install_filters_menu
+from ui.generate_menu import install_generate_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
 from ui.models_dialog import install_models_menu
 from ui.models_ui import ModelsController
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
     """One window, one photo at a time."""
 
     document_changed = Signal(object)  # the new Document
+    closing = Signal()  # the window accepted to close: long work elsewhere must stop now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.filters_menu = install_filters_menu(self, self.models)
         self.models_menu = install_models_menu(self, self.models)
         install_texture_menu(self)
+        install_generate_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
@@ -571,6 +574,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         save_preferences(self)
         self.autosave.release()
+        self.closing.emit()
         self.canvas.end_stroke()
         self.jobs.forget_all()
         self.worker.shut_down()
