@@ -2,10 +2,11 @@
 
     python benchmarks/gan_training.py speed [--sizes 32 64 128] [--steps 20] [--threads T]
     python benchmarks/gan_training.py run --size 32 --minutes 10 --eval-every 250 [--out DIR]
+    python benchmarks/gan_training.py run --size 32 --steps 500 --eval-every 100
 
 Both build their training folder from random crops of scikit-image's bundled colour
 photos (no download). `speed` prints one JSON line per size (training steps per second,
-after warm-up). `run` trains for a fixed number of minutes of training time (evaluation
+after warm-up). `run` trains for a fixed number of minutes of training time (or steps) (evaluation
 time excluded) and prints a JSON line with the sliced Wasserstein distance (×10³, 256
 samples of the EMA generator against 256 fixed random crops) at step 0 and every K
 steps, after the distance between two independent sets of real crops (the floor); it saves the fixed-noise sample grid at the start and at the end as PNGs and
@@ -109,7 +110,7 @@ def run_training(args: argparse.Namespace) -> None:
     report(0.0)
     budget = args.minutes * 60.0
     training_s = 0.0
-    while training_s < budget:
+    while training_s < budget and (not args.steps or trainer.step < args.steps):
         started = time.perf_counter()
         trainer.train_step()
         training_s += time.perf_counter() - started
@@ -141,6 +142,7 @@ def main() -> None:
     run = commands.add_parser("run", help="SWD at fixed steps during a timed run")
     run.add_argument("--size", type=int, default=32)
     run.add_argument("--minutes", type=float, default=10.0)
+    run.add_argument("--steps", type=int, default=0, help="stop after this many steps")
     run.add_argument("--eval-every", type=int, default=250)
     run.add_argument("--eval-samples", type=int, default=256)
     run.add_argument("--images", type=int, default=300)

@@ -12,8 +12,8 @@ from typing import Any
 
 from restorer.errors import RestorerError
 
-FORMAT_VERSION = 1
-OLDEST_READABLE_VERSION = 1
+FORMAT_VERSION = 2
+OLDEST_READABLE_VERSION = 2  # format 2: widths follow resolution, edge padding in G
 SIZES = (8, 16, 32, 64, 128)
 LOSSES = ("hinge", "nonsaturating")
 AUGMENTS = ("color", "translation", "cutout")
@@ -29,7 +29,7 @@ class GanConfig:
 
     size: int = 32
     z_dim: int = 128
-    channels: int = 16  # width at full resolution; doubles per halving up to max_channels
+    channels: int = 16  # width at 32 px; doubles per halving (to max_channels), halves above
     max_channels: int = 256
     batch: int = 16
     lr_g: float = 2e-4

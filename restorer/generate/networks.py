@@ -1,9 +1,12 @@
 """The generator and discriminator: small DCGAN-style networks that train on a CPU.
 
 The generator upsamples with nearest-neighbour resizing followed by a 3×3 convolution
-(never a transposed convolution), which avoids checkerboard artefacts. Batch
-normalisation keeps a batch of samples varied while training; in evaluation mode (how
-samples are made) it uses running statistics, so a sample depends only on its own noise. Every weight layer of the discriminator is spectrally normalised, which keeps it
+(never a transposed convolution), which avoids checkerboard artefacts. Its convolutions
+pad by repeating the edge pixels rather than with zeros: zero padding lets every layer
+tell the border from the inside, and the generator then draws a frame around each
+sample. Batch normalisation keeps a batch of samples varied while training; in evaluation mode (how
+samples are made) it uses running statistics, so a sample depends only on its own noise.
+Every weight layer of the discriminator is spectrally normalised, which keeps it
 Lipschitz and small-data training stable.
 """
 
@@ -15,10 +18,27 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from restorer.generate.config import GanConfig
 
+REFERENCE_SIZE = 32
+MIN_CHANNELS = 8
+
 
 def _width(config: GanConfig, resolution: int) -> int:
-    """Channels at a resolution: `channels` at full size, doubling per halving."""
-    return min(config.max_channels, config.channels * (config.size // resolution))
+    """Channels at a resolution: `channels` at 32 px, doubling per halving (up to
+    `max_channels`) and halving per doubling above 32 px (down to `MIN_CHANNELS`).
+
+    The width follows the resolution, not the image size, so each extra level costs
+    about as much as one of the others: a 128 px network is a 32 px one with two thin
+    levels on top, not one with every level 16 times as costly.
+    """
+    if resolution <= REFERENCE_SIZE:
+        width = config.channels * (REFERENCE_SIZE // resolution)
+    else:
+        width = config.channels // (resolution // REFERENCE_SIZE)
+    return max(min(MIN_CHANNELS, config.channels), min(config.max_channels, width))
+
+
+def _conv3(c_in: int, c_out: int, padding_mode: str = "zeros") -> nn.Conv2d:
+    return nn.Conv2d(c_in, c_out, 3, padding=1, padding_mode=padding_mode)
 
 
 class UpBlock(nn.Module):
@@ -28,10 +48,10 @@ class UpBlock(nn.Module):
         super().__init__()
         self.body = nn.Sequential(
             nn.Upsample(scale_factor=2, mode="nearest"),
-            nn.Conv2d(c_in, c_out, 3, padding=1),
+            _conv3(c_in, c_out, "replicate"),
             nn.BatchNorm2d(c_out),
             nn.LeakyReLU(0.2),
-            nn.Conv2d(c_out, c_out, 3, padding=1),
+            _conv3(c_out, c_out, "replicate"),
             nn.BatchNorm2d(c_out),
             nn.LeakyReLU(0.2),
         )

@@ -124,8 +124,17 @@ class Trainer:
         self.g_ema = copy.deepcopy(self.g).requires_grad_(False).eval()
         for module in (self.g, self.d, self.g_ema):
             module.to(self.device)
-        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=config.lr_g, betas=config.betas)
-        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=config.lr_d, betas=config.betas)
+        # foreach: one fused update over all parameters instead of a Python loop.
+        self.opt_g = torch.optim.Adam(
+            self.g.parameters(), lr=config.lr_g, betas=config.betas, foreach=True
+        )
+        self.opt_d = torch.optim.Adam(
+            self.d.parameters(), lr=config.lr_d, betas=config.betas, foreach=True
+        )
+        self._ema_params = list(self.g_ema.parameters())
+        self._live_params = list(self.g.parameters())
+        self._ema_buffers = list(self.g_ema.buffers())
+        self._live_buffers = list(self.g.buffers())
         self.rng = torch.Generator().manual_seed(config.seed + 1)
         self.step = 0
         self.history = History()
@@ -196,10 +205,8 @@ class Trainer:
     def _update_ema(self) -> None:
         decay = self.ema_decay()
         with torch.no_grad():
-            for ema, live in zip(self.g_ema.parameters(), self.g.parameters(), strict=True):
-                ema.lerp_(live, 1.0 - decay)
-            for ema, live in zip(self.g_ema.buffers(), self.g.buffers(), strict=True):
-                ema.copy_(live)  # batch-norm running statistics
+            torch._foreach_lerp_(self._ema_params, self._live_params, 1.0 - decay)
+            torch._foreach_copy_(self._ema_buffers, self._live_buffers)  # batch-norm statistics
 
     def _log(self, loss_g: float, loss_d: float) -> None:
         self._sums[0] += loss_g
