@@ -31,7 +31,9 @@ def add_parser(subparsers) -> None:
     train.add_argument("--batch", type=int, default=16, help="pictures per step (default 16)")
     train.add_argument("--lr", type=float, default=2e-4, help="learning rate (default 2e-4)")
     train.add_argument("--loss", choices=("hinge", "nonsaturating"), default="hinge")
-    train.add_argument("--channels", type=int, default=16, help="network width (default 16)")
+    train.add_argument(
+        "--channels", type=int, default=16, help="network width: channels at 32 px (default 16)"
+    )
     train.add_argument("--seed", type=int, default=0, help="random seed of the run")
     train.add_argument("--eval-every", type=int, default=0, metavar="K", help="SWD every K steps")
     train.add_argument("--checkpoint-every", type=int, default=500, metavar="K")
