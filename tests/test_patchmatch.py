@@ -94,3 +94,27 @@ def test_cancel_stops_the_fill_before_the_next_level():
 def test_the_window_offers_patchmatch_first(window):
     assert window.engine_combo.currentData() == "patchmatch"
     assert window.selected_engine().id == "patchmatch"
+
+
+def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
+    from restorer.exemplar import fill
+
+    searched = []
+
+    def recording(*args, **kwargs):
+        searched.append(kwargs["source_valid"].clone())
+        return search(*args, **kwargs)
+
+    search = fill.nnf_search_with_distance
+    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    image = stripes(96, 160)
+    mask = np.zeros((96, 160), bool)
+    mask[10:86, 28:32] = True
+    settings = fill.FillSettings(band_scale=1.0, band_min=12)
+    first = fill.complete(image, mask, settings=settings, seed=2)
+    again = fill.complete(image, mask, settings=settings, seed=2)
+    assert np.array_equal(first, again)
+    assert np.array_equal(first[~mask], image[~mask])
+    finest = [valid for valid in searched if valid.shape == mask.shape]
+    # Source patches come from within the band (12 px + a patch) of the stroke only.
+    assert finest and all(not valid[:, 60:].any() and valid[:, 40:50].any() for valid in finest)

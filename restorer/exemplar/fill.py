@@ -78,6 +78,12 @@ class FillSettings:
     quantile: float = 0.75
     # Patch size at the levels above the finest.
     coarse_patch: int = 7
+    # Source patches are taken only from a band round the hole, this many times the
+    # hole's typical thickness wide but at least `band_min` px (at full size): a thin
+    # stroke across a large crop then costs work in proportion to the band, not the
+    # crop. 0: the whole picture.
+    band_scale: float = 3.0
+    band_min: int = 64
 
 
 @dataclass
@@ -119,6 +125,7 @@ def complete(
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
+    band = _band_width(mask, settings)
     coarsest = levels[-1]
     if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
         coarsest.image = _peel_start(coarsest, settings.coarse_patch)
@@ -134,7 +141,15 @@ def complete(
             nnf = upsample_nnf(nnf, level.size, level.size, patch=patch)
         em_steps = _em_steps(depth, total, settings)
         nnf = _em(
-            level, nnf, em_steps, settings, generator, check, patch, first_vote=nnf is not None
+            level,
+            nnf,
+            em_steps,
+            settings,
+            generator,
+            check,
+            patch,
+            first_vote=nnf is not None,
+            band=None if band is None else band / 2**depth,
         )
         if depth == 0 and settings.final != "vote":
             copied = _copy(level.image, nnf)
@@ -161,9 +176,8 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     radius = _inscribed_radius(mask)
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
-        # Thin by its typical depth (90th percentile): where scratches cross they are locally thicker.
-        typical = float(np.percentile(hole_depth(mask)[mask], 90))
-        coarse_hole = "half" if typical <= settings.thin_radius else "any"
+        thin = _typical_depth(mask) <= settings.thin_radius
+        coarse_hole = "half" if thin else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
@@ -171,6 +185,19 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
         levels.append(_halve(levels[-1], coarse_hole))
         radius /= 2
     return levels
+
+
+def _typical_depth(mask: np.ndarray) -> float:
+    """The hole's typical half-thickness: the 90th percentile of its pixels' depths
+    (where scratches cross they are locally thicker)."""
+    return float(np.percentile(hole_depth(mask)[mask], 90)) if mask.any() else 0.0
+
+
+def _band_width(mask: np.ndarray, settings: FillSettings) -> float | None:
+    """How far from the hole (px, full size) source patches may lie; None: anywhere."""
+    if settings.band_scale <= 0:
+        return None
+    return max(float(settings.band_min), settings.band_scale * 2 * _typical_depth(mask))
 
 
 def _inscribed_radius(mask: np.ndarray) -> float:
@@ -221,8 +248,13 @@ def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5)
     vy = known[1:] * known[:-1]
     gx, vx = F.pad(gx * vx, (0, 1)), F.pad(vx, (0, 1))
     gy, vy = F.pad(gy * vy, (0, 0, 0, 1)), F.pad(vy, (0, 0, 0, 1))
-    stacked = torch.stack([gx, gy, vx, vy])[None]
-    pooled = F.avg_pool2d(stacked, window, 1, window // 2, count_include_pad=False)[0]
+    # Window sums (OpenCV's box filter is much faster than pooling on the CPU); the
+    # ratio of two sums over the same window is the mean over its known differences.
+    stacked = torch.stack([gx, gy, vx, vy], dim=2).cpu().numpy()
+    summed = cv2.boxFilter(
+        stacked, -1, (window, window), normalize=False, borderType=cv2.BORDER_CONSTANT
+    )
+    pooled = torch.from_numpy(summed).permute(2, 0, 1).to(colour.device)
     return pooled[:2] / pooled[2:].clamp_min(1e-6)
 
 
@@ -307,15 +339,24 @@ def _em(
     *,
     first_vote: bool,
     vote_last: bool = True,
+    band: float | None = None,
 ) -> torch.Tensor:
     radius = patch // 2
     hole = level.hole
-    kernel = torch.ones(1, 1, patch, patch, device=hole.device)
-    touches_hole = F.conv2d(hole.float()[None, None], kernel, padding=radius)[0, 0] > 0
+    touches_hole = F.max_pool2d(hole.float()[None, None], patch, 1, radius)[0, 0] > 0
     source_valid = ~touches_hole  # source patches lie wholly in the known part
     active = touches_hole  # every patch that overlaps the hole
     if not bool(hole.any()):
         return _identity(level.size, patch, hole.device)
+    reach = None
+    if band is not None:
+        reach = max(int(band) + patch, 4 * patch)
+        banded = source_valid & _near(hole, reach)
+        # Keep the band only where it leaves plenty to choose from.
+        if int(banded.sum()) >= 4 * int(active.sum()):
+            source_valid = banded
+        else:
+            reach = None
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(hole, settings.confidence)
@@ -343,6 +384,7 @@ def _em(
             target_active=active,
             prepared=prepared,
             locality=settings.locality,
+            max_radius=reach,
         )
         if step == steps - 1 and not vote_last:
             break  # the caller rebuilds the hole from the field itself
@@ -350,6 +392,13 @@ def _em(
         voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
     return nnf
+
+
+def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
+    """Pixels at most `reach` px (Euclidean) from the hole."""
+    outside = (~hole).cpu().numpy().astype(np.uint8)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    return torch.from_numpy(distance <= reach).to(hole.device)
 
 
 def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
