@@ -397,7 +397,7 @@ def _em(
 def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
     """Pixels at most `reach` px (Euclidean) from the hole."""
     outside = (~hole).cpu().numpy().astype(np.uint8)
-    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5)
     return torch.from_numpy(distance <= reach).to(hole.device)
 
 
