@@ -343,7 +343,7 @@ def _em(
 ) -> torch.Tensor:
     radius = patch // 2
     hole = level.hole
-    touches_hole = F.max_pool2d(hole.float()[None, None], patch, 1, radius)[0, 0] > 0
+    touches_hole = _dilate(hole, radius)
     source_valid = ~touches_hole  # source patches lie wholly in the known part
     active = touches_hole  # every patch that overlaps the hole
     if not bool(hole.any()):
@@ -394,6 +394,14 @@ def _em(
     return nnf
 
 
+def _dilate(hole: torch.Tensor, radius: int) -> torch.Tensor:
+    """`hole` grown by a (2 radius + 1) square (OpenCV: much faster than pooling)."""
+    grown = cv2.dilate(
+        hole.cpu().numpy().astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8)
+    )
+    return torch.from_numpy(grown > 0).to(hole.device)
+
+
 def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
     """Pixels at most `reach` px (Euclidean) from the hole."""
     outside = (~hole).cpu().numpy().astype(np.uint8)
@@ -423,7 +431,7 @@ def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) 
     shading lines up at the border while the copied texture stays as it is."""
     hole = level.hole
     colour = level.image[:3]
-    ring = (F.max_pool2d(hole.float()[None, None], 2 * RING + 1, 1, RING)[0, 0] > 0) & ~hole
+    ring = _dilate(hole, RING) & ~hole
     if settings.final == "copy":
         predicted = _copy(colour, nnf)
     else:
