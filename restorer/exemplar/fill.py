@@ -46,6 +46,8 @@ class FillSettings:
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 2
     refine_iterations: int = 1
+    # ...and in the first step at the finest level, whose upsampled field is already good.
+    fine_search_iterations: int = 1
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 1.5
     # ...or the picture's shorter side would drop below this.
@@ -150,6 +152,7 @@ def complete(
             patch,
             first_vote=nnf is not None,
             band=None if band is None else band / 2**depth,
+            level_is_finest=depth == 0,
         )
         if depth == 0 and settings.final != "vote":
             copied = _copy(level.image, nnf)
@@ -340,6 +343,7 @@ def _em(
     first_vote: bool,
     vote_last: bool = True,
     band: float | None = None,
+    level_is_finest: bool = False,
 ) -> torch.Tensor:
     radius = patch // 2
     hole = level.hole
@@ -370,13 +374,16 @@ def _em(
         # A first estimate from the upsampled field, before any search at this level.
         voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
+    iterations = settings.search_iterations
+    if first_vote and level_is_finest:
+        iterations = settings.fine_search_iterations
     for step in range(steps):
         check()
         nnf, distance = nnf_search_with_distance(
             level.image,
             level.image,
             patch=patch,
-            iterations=settings.search_iterations if step == 0 else settings.refine_iterations,
+            iterations=iterations if step == 0 else settings.refine_iterations,
             generator=generator,
             init=nnf,
             source_valid=source_valid,

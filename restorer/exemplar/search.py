@@ -35,7 +35,8 @@ _JUMPS = (8, 4, 2, 1)
 _VOTE_CHUNK = 1 << 15
 _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 # A prepared source projects only its allowed centres when they are fewer than 1/this.
-_SPARSE_SHARE = 3
+_SPARSE_SHARE = 2
+_STRIP = 24
 
 
 def patch_basis(
@@ -107,11 +108,8 @@ class PreparedSource:
         self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=source.device)
         self.allowed[self.centres] = True
         if self.centres.numel() * _SPARSE_SHARE < self.height * self.width:
-            # Few allowed centres (a band round a hole): project only those patches.
-            self.features = torch.zeros(
-                self.height * self.width, basis.shape[0], dtype=source.dtype, device=source.device
-            )
-            self.features[self.centres] = _project_at(source, self.centres, basis)
+            # Few allowed centres (a band round a hole): project only strips round them.
+            self.features = _project_strips(source, basis, self.allowed)
             return
         inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
         full = torch.zeros(
@@ -351,6 +349,32 @@ def _patches_at(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torc
     channels = source.shape[0]
     values = _patch_values(source, centres, patch)  # C x n x p*p
     return values.permute(1, 0, 2).reshape(centres.numel(), channels * patch * patch)
+
+
+def _project_strips(source: torch.Tensor, basis: torch.Tensor, allowed: torch.Tensor):
+    """(H*W) x d projected patches at the `allowed` centres (zero rows elsewhere), by
+    one `conv2d` per strip of rows over just the rows and columns its centres span."""
+    _, height, width = source.shape
+    radius = basis.shape[-1] // 2
+    features = torch.zeros(height * width, basis.shape[0], dtype=source.dtype, device=source.device)
+    grid = allowed.reshape(height, width)
+    for start in range(0, height, _STRIP):
+        strip = grid[start : start + _STRIP]
+        used_rows = torch.nonzero(strip.any(dim=1), as_tuple=True)[0]
+        if used_rows.numel() == 0:
+            continue
+        used_columns = torch.nonzero(strip.any(dim=0), as_tuple=True)[0]
+        top, bottom = start + int(used_rows[0]), start + int(used_rows[-1]) + 1
+        left, right = int(used_columns[0]), int(used_columns[-1]) + 1
+        # Allowed centres lie `radius` inside, so the window never leaves the source.
+        window = source[:, top - radius : bottom + radius, left - radius : right + radius]
+        projected = F.conv2d(window[None], basis)[0]  # d x rows x columns
+        ys = torch.arange(top, bottom, device=source.device)
+        xs = torch.arange(left, right, device=source.device)
+        features[(ys[:, None] * width + xs[None, :]).reshape(-1)] = projected.reshape(
+            basis.shape[0], -1
+        ).T
+    return features
 
 
 def _project_at(source: torch.Tensor, centres: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
