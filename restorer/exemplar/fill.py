@@ -127,7 +127,7 @@ def complete(
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
-    band = _band_width(mask, settings)
+    band = band_width(mask, settings)
     coarsest = levels[-1]
     if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
         coarsest.image = _peel_start(coarsest, settings.coarse_patch)
@@ -196,7 +196,7 @@ def _typical_depth(mask: np.ndarray) -> float:
     return float(np.percentile(hole_depth(mask)[mask], 90)) if mask.any() else 0.0
 
 
-def _band_width(mask: np.ndarray, settings: FillSettings) -> float | None:
+def band_width(mask: np.ndarray, settings: FillSettings) -> float | None:
     """How far from the hole (px, full size) source patches may lie; None: anywhere."""
     if settings.band_scale <= 0:
         return None
