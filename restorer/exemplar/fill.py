@@ -11,8 +11,11 @@ and patches that reach into the known border. Patches are compared on colour plu
 texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
 places textured. The field moves to the next finer level, where a first vote with the
 upsampled field gives a sharp start. At the finest level pixels near the rim keep the
-vote, deeper ones are copied from their own match (no averaging, no blur), and the
-fill's shading is matched to the rim (`restorer.blend`).
+vote, deeper ones are copied from their own match (no averaging, no blur), the
+fill's shading is matched to the rim (`restorer.blend`), and for strokes and larger
+holes the first rings lean towards a diffusion fill. Source patches come only from a
+band a few hole-thicknesses wide round the hole, and the per-pixel work on them is done
+on the band alone, so a long thin stroke costs in proportion to the stroke.
 """
 
 from __future__ import annotations
@@ -65,6 +68,10 @@ class FillSettings:
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
     mix_depth: float = 1.5
+    # Share of a diffusion (Telea) fill kept in the first ring of hole pixels, halving
+    # with each ring inward, for holes thicker than `thin_radius` (strokes, objects):
+    # next to their rim diffusion is the safer guess (0: off).
+    rim_diffusion: float = 0.5
     # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
     # (thin scratches then vanish at coarse levels, which start from their surroundings);
     # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
@@ -128,6 +135,7 @@ def complete(
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
     band = band_width(mask, settings)
+    thin = _typical_depth(mask) <= settings.thin_radius
     coarsest = levels[-1]
     if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
         coarsest.image = _peel_start(coarsest, settings.coarse_patch)
@@ -161,6 +169,8 @@ def complete(
             level.image = torch.where(level.hole[None], copied, level.image)
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
+        if depth == 0 and settings.rim_diffusion > 0 and not thin:
+            level.image = _rim_diffusion(level, settings.rim_diffusion)
         if depth > 0:
             finer = levels[depth - 1]
             _carry_down(level, finer)
@@ -414,6 +424,17 @@ def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
     outside = (~hole).cpu().numpy().astype(np.uint8)
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5)
     return torch.from_numpy(distance <= reach).to(hole.device)
+
+
+def _rim_diffusion(level: Level, share: float) -> torch.Tensor:
+    """The colours blended with a diffusion fill near the rim: `share` of it in the
+    first ring of hole pixels, halving with each ring inward."""
+    hole = level.hole
+    diffused = _diffusion_start(Level(level.image[:3] * ~hole[None], hole))
+    depth = torch.from_numpy(hole_depth(hole.cpu().numpy())).to(diffused.device)
+    alpha = (share * 0.5 ** (depth - 1).clamp_min(0))[None] * hole[None]
+    colour = level.image[:3] * (1 - alpha) + diffused * alpha
+    return torch.cat([colour, level.image[3:]])
 
 
 def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
