@@ -201,6 +201,29 @@ def _vote(field, source) -> object:
     return (total[r : height + r, r : width + r] / PATCH**2).permute(2, 0, 1).contiguous()
 
 
+def _unsettled(field, source_w: int) -> object:
+    """The output pixels a search could still improve (HxW bool), or None for all.
+
+    Where every patch within `PATCH - 1` pixels continues its neighbours' matches (a
+    coherent copy of one exemplar area), the vote reproduces that area exactly, every
+    patch there matches with distance 0 and no search can do better: only the pixels
+    near a seam between copied areas are searched.
+    """
+    import torch
+    import torch.nn.functional as F  # noqa: N812 - the usual name
+
+    match = field[0] * source_w + field[1]
+    seam = torch.zeros(match.shape, dtype=torch.bool, device=match.device)
+    for dy, dx in ((0, 1), (1, 0)):
+        neighbour = torch.roll(match, shifts=(-dy, -dx), dims=(0, 1))
+        broken = neighbour != match + (dy * source_w + dx)
+        seam |= broken | torch.roll(broken, shifts=(dy, dx), dims=(0, 1))
+    reach = PATCH - 1
+    padded = F.pad(seam[None, None].float(), (reach,) * 4, mode="circular")
+    near = F.max_pool2d(padded, 2 * reach + 1, stride=1)[0, 0] > 0
+    return None if bool(near.all()) else near
+
+
 class _RoundProgress:
     """Moves the bar along during one search (called between its steps), and cancels.
 
@@ -321,6 +344,7 @@ def _synthesize(
                     wrap=True,
                     check=within.step,
                     prepared=prepared,
+                    target_active=_unsettled(field, source.shape[2]),
                 )
                 target = _vote(field, source)
                 done += work[number - 1] / level.rounds
