@@ -35,8 +35,10 @@ MIN_OUTPUT_SIDE = 2 * PATCH
 MAX_OUTPUT_SIDE = 8192
 MAX_OUTPUT_PIXELS = 4096 * 4096
 # Pyramid levels halve the exemplar down to about this size (structure the size of the
-# exemplar is settled at the coarsest level, detail at the finest).
-COARSEST_EXEMPLAR_SIDE = 12
+# exemplar is settled at the coarsest level, detail at the finest). Much smaller and the
+# coarsest exemplar holds barely two patches a side: the output becomes a visible lattice
+# of repeats of it.
+COARSEST_EXEMPLAR_SIDE = 24
 # (rounds of search + vote, PatchMatch iterations per search) at each level. The
 # coarsest level starts from a collage and needs the most; finer levels start from the
 # field of the level below, which is already close, and only refine it.
