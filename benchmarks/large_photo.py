@@ -84,7 +84,33 @@ def main() -> int:
         )
     ratio = statistics.median(ratios)
     print(f"median ratio {ratio:.2f} (target <= 3): {'met' if ratio <= 3 else 'NOT met'}")
+    print(json.dumps({"cancel_latency_s": round(cancel_latency(photo, mask, args.engine), 3)}))
     return 0
+
+
+def cancel_latency(photo: np.ndarray, mask: np.ndarray, engine: str, after: float = 0.5) -> float:
+    """Seconds from `cancel()` (sent `after` s into the repair) to the repair stopping."""
+    import threading
+
+    from restorer.api import inpaint
+    from restorer.progress import Cancelled, Progress
+
+    progress = Progress()
+    stopped = {}
+
+    def work() -> None:
+        try:
+            inpaint(photo, mask, engine=engine, device="cpu", progress=progress)
+        except Cancelled:
+            stopped["at"] = time.perf_counter()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    time.sleep(after)
+    cancelled_at = time.perf_counter()
+    progress.cancel()
+    thread.join()
+    return stopped.get("at", time.perf_counter()) - cancelled_at
 
 
 def _dot(size: int) -> np.ndarray:

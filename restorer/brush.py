@@ -6,6 +6,11 @@ brush of diameter `size` covers every pixel whose centre lies within size/2 of t
 segment (a capsule). Work is done row by row on the capsule's bounding box only, so a
 segment costs the same on a 24-megapixel mask as on a small one.
 
+The mask holds coverage, 0..255. A hard brush sets the capsule's pixels outright; a
+softer one (`hardness` < 1) paints full coverage out to `hardness * radius` and fades
+linearly to nothing at the radius, combining with what is there by maximum (brush) or
+by taking coverage away (eraser), so going over the same spot twice never builds up.
+
 `Stroke` records what a whole stroke changed, for undo: it backs up each 128x128 tile
 of the mask the first time the brush touches it and, when the stroke ends, returns one
 `MaskEdit` holding only the changed rectangle.
@@ -128,16 +133,59 @@ def paint_capsule(
     return cover
 
 
+def segment_distance(p0: Point, p1: Point, box: Box) -> np.ndarray:
+    """Distance from each pixel centre of `box` to the segment p0-p1 (float32 array)."""
+    (x0, y0), (x1, y1) = p0, p1
+    xs = np.arange(box.left, box.right, dtype=np.float32) + np.float32(0.5 - x0)
+    ys = np.arange(box.top, box.bottom, dtype=np.float32)[:, None] + np.float32(0.5 - y0)
+    dx, dy = np.float32(x1 - x0), np.float32(y1 - y0)
+    length2 = float(dx * dx + dy * dy)
+    if length2 == 0:
+        return np.sqrt(xs * xs + ys * ys)
+    t = np.clip((xs * dx + ys * dy) / np.float32(length2), 0, 1)
+    ex = xs - t * dx
+    ey = ys - t * dy
+    return np.sqrt(ex * ex + ey * ey)
+
+
+def paint_soft_capsule(
+    mask: np.ndarray, p0: Point, p1: Point, radius: float, hardness: float, erase: bool
+) -> Box | None:
+    """Paint (or erase) coverage with a soft edge along the segment p0-p1.
+
+    Full coverage within `hardness * radius` of the segment, falling linearly to 0 at
+    `radius`. Returns the box that may have changed, or None outside the mask.
+    """
+    height, width = mask.shape[:2]
+    box = capsule_bounds(p0, p1, radius).clip(height, width)
+    if box.is_empty:
+        return None
+    distance = segment_distance(p0, p1, box)
+    inner = radius * max(0.0, min(1.0, hardness))
+    ramp = max(radius - inner, 1e-3)
+    cover = np.clip((radius - distance) * np.float32(255.0 / ramp), 0, 255)
+    cover = (cover + np.float32(0.5)).astype(np.uint8)
+    region = mask[box.slices]
+    if erase:
+        np.minimum(region, 255 - cover, out=region)
+    else:
+        np.maximum(region, cover, out=region)
+    return box
+
+
 class Stroke:
     """One press-drag-release of the brush (or eraser) on a mask, recorded for undo."""
 
     TILE = 128
 
-    def __init__(self, mask: np.ndarray, size: float, value: int = 1) -> None:
+    def __init__(
+        self, mask: np.ndarray, size: float, value: int = 255, hardness: float = 1.0
+    ) -> None:
         self.mask = mask
         self.size = float(min(MAX_SIZE, max(MIN_SIZE, size)))
         self.radius = self.size / 2.0
-        self.value = value
+        self.value = value  # 0 erases
+        self.hardness = float(max(0.0, min(1.0, hardness)))
         self.last: Point | None = None
         self.box: Box | None = None
         self._tiles: dict[tuple[int, int], np.ndarray] = {}
@@ -164,7 +212,12 @@ class Stroke:
         if reach.is_empty:
             return None
         self._back_up(reach)
-        cover = paint_capsule(self.mask, start, point, self.radius, self.value)
+        if self.hardness >= 1.0:
+            cover = paint_capsule(self.mask, start, point, self.radius, self.value)
+        else:
+            cover = paint_soft_capsule(
+                self.mask, start, point, self.radius, self.hardness, self.value == 0
+            )
         if cover is not None:
             self.box = cover if self.box is None else self.box.union(cover)
         return cover

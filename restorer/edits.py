@@ -1,6 +1,8 @@
 """Undo records that hold only what changed: a rectangle and the values inside it.
 
-`MaskEdit` keeps a binary mask rectangle before and after, packed 8 pixels to a byte.
+`MaskEdit` keeps a coverage mask rectangle (0..255) before and after, zlib-compressed in
+bands of rows: masks are long runs of 0 and 255, so a stroke's record costs a few
+percent of its area, and a large edit can be applied band by band.
 `PixelEdit` keeps, for a rectangle of an image, which pixels changed (packed bits) and
 their old and new values only, so a repair of a few scattered spots on a 24-megapixel
 photo costs kilobytes, not a copy of the photo. Both apply by assignment (not by
@@ -9,11 +11,14 @@ difference), so undoing and redoing in any order the undo stack allows is exact.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from restorer.geometry import Box, bounding_box
+
+BAND_ROWS = 64  # rows per compressed band of a mask edit
 
 
 def _pack(bits: np.ndarray) -> np.ndarray:
@@ -27,20 +32,21 @@ def _unpack(packed: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MaskEdit:
-    """A rectangle of a 0/1 mask, before and after an edit."""
+    """A rectangle of a coverage mask (uint8), before and after an edit."""
 
     box: Box
-    before: np.ndarray  # packed bits
-    after: np.ndarray  # packed bits
+    before: tuple[bytes, ...]  # zlib-compressed bands of BAND_ROWS rows
+    after: tuple[bytes, ...]
 
     @classmethod
     def from_arrays(cls, box: Box, before: np.ndarray, after: np.ndarray) -> MaskEdit | None:
-        """Record the change of `box` from `before` to `after` (0/1 or bool arrays).
+        """Record the change of `box` from `before` to `after` (uint8 or bool arrays).
 
-        The box is shrunk to the pixels that really differ; None when none do.
+        Bool arrays mean 0/255. The box is shrunk to the pixels that really differ;
+        None when none do.
         """
-        before = np.asarray(before, dtype=bool)
-        after = np.asarray(after, dtype=bool)
+        before = _coverage(before)
+        after = _coverage(after)
         changed = bounding_box(before != after)
         if changed is None:
             return None
@@ -51,21 +57,49 @@ class MaskEdit:
             box.top + changed.bottom,
             box.left + changed.right,
         )
-        return cls(box, _pack(before[inner]), _pack(after[inner]))
+        return cls(box, _squeeze(before[inner]), _squeeze(after[inner]))
+
+    def _write(self, mask: np.ndarray, bands: tuple[bytes, ...], start: int, end: int) -> Box:
+        box = self.box
+        start, end = max(start, box.top), min(end, box.bottom)
+        for index in range((start - box.top) // BAND_ROWS, (end - box.top - 1) // BAND_ROWS + 1):
+            top = box.top + index * BAND_ROWS
+            values = np.frombuffer(zlib.decompress(bands[index]), np.uint8)
+            values = values.reshape(-1, box.width)
+            first, last = max(start, top), min(end, top + values.shape[0])
+            mask[first:last, box.left : box.right] = values[first - top : last - top]
+        return Box(start, box.left, end, box.right)
 
     def undo(self, mask: np.ndarray) -> Box:
         """Put the old values back into `mask`; returns the box touched."""
-        mask[self.box.slices] = _unpack(self.before, (self.box.height, self.box.width))
-        return self.box
+        return self._write(mask, self.before, self.box.top, self.box.bottom)
 
     def redo(self, mask: np.ndarray) -> Box:
         """Put the new values into `mask`; returns the box touched."""
-        mask[self.box.slices] = _unpack(self.after, (self.box.height, self.box.width))
-        return self.box
+        return self._write(mask, self.after, self.box.top, self.box.bottom)
+
+    def redo_rows(self, mask: np.ndarray, start: int, end: int) -> Box:
+        """Put the new values of image rows start..end into `mask` (for writing in steps)."""
+        return self._write(mask, self.after, start, end)
 
     @property
     def nbytes(self) -> int:
-        return int(self.before.nbytes + self.after.nbytes)
+        return sum(map(len, self.before)) + sum(map(len, self.after))
+
+
+def _coverage(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype == bool:
+        return values.view(np.uint8) * np.uint8(255)
+    return values.astype(np.uint8, copy=False)
+
+
+def _squeeze(values: np.ndarray) -> tuple[bytes, ...]:
+    """Compress in bands of rows, so part of a large edit can be applied on its own."""
+    return tuple(
+        zlib.compress(np.ascontiguousarray(values[row : row + BAND_ROWS]).tobytes(), 1)
+        for row in range(0, values.shape[0], BAND_ROWS)
+    )
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,25 @@ class PixelEdit:
 
     def _changed(self) -> np.ndarray:
         return _unpack(self.where, (self.box.height, self.box.width)).view(bool)
+
+    def redo_rows(self, pixels: np.ndarray, start: int, end: int, offset: int) -> tuple[Box, int]:
+        """Write the new values of the box's rows start..end only (for writing in steps).
+
+        `offset` is how many changed pixels lie in the rows before `start` (0 for the
+        first band; each call returns the offset for the next band).
+        """
+        box = self.box
+        width = box.width
+        first_bit, last_bit = (start - box.top) * width, (end - box.top) * width
+        packed = self.where[first_bit // 8 : (last_bit + 7) // 8]
+        skip = first_bit % 8
+        bits = np.unpackbits(packed, count=skip + last_bit - first_bit)[skip:].view(bool)
+        changed = bits.reshape(end - start, width)
+        count = int(np.count_nonzero(changed))
+        band = Box(start, box.left, end, box.right)
+        region = pixels[band.slices]
+        region[changed] = self.after[offset : offset + count]
+        return band, offset + count
 
     def undo(self, pixels: np.ndarray) -> Box:
         """Write the old values back into `pixels` (HxWxC, may be a channel view)."""

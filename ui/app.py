@@ -50,11 +50,13 @@ def create_window(argv: list[str]):
     A photo that cannot be opened is reported in a dialog; the window stays open.
     """
     args = parse_args(argv[1:])
+    from ui.autosave import offer_recovery
     from ui.main_window import MainWindow
 
     window = MainWindow()
     window.show()
-    window.open_path(args.image if args.image is not None else SAMPLE_PHOTO)
+    if not offer_recovery(window):
+        window.open_path(args.image if args.image is not None else SAMPLE_PHOTO)
     return window
 
 

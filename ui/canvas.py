@@ -6,9 +6,14 @@ the document's numpy pixels (no conversion per repaint). Zoomed out, it draws th
 pyramid level nearest the screen's resolution, so the cost of a repaint follows the
 size of the window, not of the photo, and the photo does not shimmer.
 
+The mask is coverage (0..255) drawn through a colour table in the overlay colour and
+opacity; it can be hidden. For comparing, the original photo (`Document.original`,
+kept only where it changed) is drawn over the working one: everywhere while the
+compare key is held, or left of a draggable divider in the split view.
+
 Input: left button paints with the current tool (shift-click draws a straight line from
 the end of the last stroke); middle button, or left button with space held, pans; the
-wheel zooms about the pointer.
+wheel zooms about the pointer; in the split view, dragging the divider moves it.
 """
 
 from __future__ import annotations
@@ -73,16 +78,19 @@ HINT_COLOR = QColor(140, 140, 145)
 DEFAULT_OVERLAY = QColor(255, 40, 80, 128)
 
 
-def mask_color_tables(color: QColor) -> tuple[list[int], list[int]]:
-    """Colour tables for mask QImages: level 0 holds 0/1, smaller levels 0..255 coverage."""
-    alpha = color.alpha()
-    exact = [QColor(0, 0, 0, 0).rgba(), color.rgba()]
-    ramp = []
+COMPARE_KEY = Qt.Key.Key_Backslash  # held: show the original photo
+DIVIDER_GRAB = 6  # widget pixels either side of the split divider that grab it
+
+
+def mask_color_table(color: QColor, opacity: float) -> list[int]:
+    """Colour table for mask QImages: coverage 0..255 shown in `color` at `opacity`."""
+    alpha = 255 * max(0.0, min(1.0, opacity))
+    table = []
     for value in range(256):
         shade = QColor(color)
         shade.setAlpha(round(alpha * value / 255))
-        ramp.append(shade.rgba())
-    return exact, ramp
+        table.append(shade.rgba())
+    return table
 
 
 def _checkerboard() -> QPixmap:
@@ -100,6 +108,7 @@ class Canvas(QWidget):
 
     zoom_changed = Signal(float)
     brush_size_changed = Signal(int)
+    view_changed = Signal()  # overlay, mask visibility, compare mode, hardness
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,8 +125,17 @@ class Canvas(QWidget):
         self._fit_mode = True
         self._tool = BRUSH
         self._brush_size = 40
+        self._hardness = 1.0
         self._overlay = QColor(DEFAULT_OVERLAY)
-        self._mask_tables = mask_color_tables(self._overlay)
+        self._opacity = DEFAULT_OVERLAY.alphaF()
+        self._overlay.setAlpha(255)
+        self._mask_table = mask_color_table(self._overlay, self._opacity)
+        self._mask_visible = True
+        self._showing_original = False
+        self._split = False
+        self._split_fraction = 0.5
+        self._dragging_divider = False
+        self._original_images: dict[tuple[int, int, int], QImage] = {}
         self._pointer: QPointF | None = None
         self._stroking = False
         self._last_stroke_end: tuple[float, float] | None = None
@@ -140,6 +158,7 @@ class Canvas(QWidget):
         self._document = document
         self._stroking = False
         self._last_stroke_end = None
+        self._original_images = {}
         self._wrap_levels()
         if document is not None:
             for signal, slot in self._connections():
@@ -164,13 +183,13 @@ class Canvas(QWidget):
             return
         fmt = QImage.Format.Format_RGBA8888 if document.has_alpha else QImage.Format.Format_RGBX8888
         self._image_levels = [wrap_array(level, fmt) for level in document.image_pyramid.levels]
-        exact, ramp = self._mask_tables
         self._mask_levels = [
-            wrap_array(level, QImage.Format.Format_Indexed8, exact if index == 0 else ramp)
-            for index, level in enumerate(document.mask_pyramid.levels)
+            wrap_array(level, QImage.Format.Format_Indexed8, self._mask_table)
+            for level in document.mask_pyramid.levels
         ]
 
     def _on_pixels_replaced(self) -> None:
+        self._original_images = {}  # the photo may have been replaced as a whole
         self._wrap_levels()
         self.update()
 
@@ -300,11 +319,94 @@ class Canvas(QWidget):
         self.update(old.united(self._pointer_rect()))
         self.brush_size_changed.emit(size)
 
+    @property
+    def hardness(self) -> float:
+        return self._hardness
+
+    def set_hardness(self, hardness: float) -> None:
+        """Brush hardness, 0 (soft edge across the whole radius) to 1 (hard edge)."""
+        hardness = round(max(0.0, min(1.0, float(hardness))), 2)
+        if hardness != self._hardness:
+            self._hardness = hardness
+            self._update_pointer_area()
+            self.view_changed.emit()
+
+    @property
+    def overlay_color(self) -> QColor:
+        return QColor(self._overlay)
+
+    @property
+    def overlay_opacity(self) -> float:
+        return self._opacity
+
     def set_overlay_color(self, color: QColor) -> None:
+        """The mask's colour (its alpha is ignored: see `set_overlay_opacity`)."""
         self._overlay = QColor(color)
-        self._mask_tables = mask_color_tables(self._overlay)
-        self._wrap_levels()
+        self._overlay.setAlpha(255)
+        self._retint_mask()
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        self._opacity = max(0.0, min(1.0, float(opacity)))
+        self._retint_mask()
+
+    def _retint_mask(self) -> None:
+        self._mask_table = mask_color_table(self._overlay, self._opacity)
+        for image in self._mask_levels:
+            image.setColorTable(self._mask_table)
         self.update()
+        self.view_changed.emit()
+
+    @property
+    def mask_visible(self) -> bool:
+        return self._mask_visible
+
+    def set_mask_visible(self, visible: bool) -> None:
+        self._mask_visible = bool(visible)
+        self.update()
+        self.view_changed.emit()
+
+    # -- compare -----------------------------------------------------------------
+    @property
+    def showing_original(self) -> bool:
+        return self._showing_original
+
+    def show_original(self, shown: bool) -> None:
+        """Show the original photo everywhere (while the compare key is held)."""
+        if shown != self._showing_original:
+            self._showing_original = shown
+            self.update()
+            self.view_changed.emit()
+
+    @property
+    def split(self) -> bool:
+        return self._split
+
+    def set_split(self, split: bool) -> None:
+        """Before (left of the divider) and after (right of it) side by side."""
+        if split != self._split:
+            self._split = split
+            self._dragging_divider = False
+            self.update()
+            self.view_changed.emit()
+
+    @property
+    def split_fraction(self) -> float:
+        return self._split_fraction
+
+    def set_split_fraction(self, fraction: float) -> None:
+        self._split_fraction = max(0.0, min(1.0, float(fraction)))
+        self.update()
+
+    def divider_x(self) -> int:
+        return round(self.width() * self._split_fraction)
+
+    def _original_clip(self) -> QRect | None:
+        """Where the original photo is drawn now, or None."""
+        if self._showing_original:
+            return self.rect()
+        if self._split:
+            return QRect(0, 0, self.divider_x(), self.height())
+        return None
 
     # -- painting --------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
@@ -367,8 +469,59 @@ class Canvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         corner = QPointF(source.topLeft())
         painter.drawImage(corner, image, source)
-        painter.drawImage(corner, self._mask_levels[level], source)
+        clip = self._original_clip()
+        if clip is not None:
+            self._paint_original(painter, level, source, clip)
+        if self._mask_visible and not self._showing_original:
+            painter.drawImage(corner, self._mask_levels[level], source)
         painter.restore()
+        if self._split and not self._showing_original:
+            self._paint_divider(painter, area)
+
+    def _paint_original(self, painter: QPainter, level: int, source: QRect, clip: QRect) -> None:
+        """Lay the kept original tiles over the working photo inside `clip` (widget pixels)."""
+        document = self._document
+        assert document is not None
+        original = document.original
+        if not original.tiles:
+            return
+        factor = 2**level
+        box = Box(
+            source.top() * factor,
+            source.left() * factor,
+            (source.bottom() + 1) * factor,
+            (source.right() + 1) * factor,
+        )
+        painter.save()
+        view = painter.transform()
+        painter.resetTransform()  # `clip` is in widget pixels
+        painter.setClipRect(clip, Qt.ClipOperation.IntersectClip)
+        painter.setTransform(view)
+        fmt = QImage.Format.Format_RGBA8888 if document.has_alpha else QImage.Format.Format_RGBX8888
+        for key in original.kept_in(box):
+            image = self._original_images.get((*key, level))
+            if image is None:
+                image = wrap_array(original.level(key, level), fmt)
+                self._original_images[(*key, level)] = image
+            tile_box = original.tile_box(key)
+            painter.drawImage(QPointF(tile_box.left / factor, tile_box.top / factor), image)
+        painter.restore()
+
+    def _paint_divider(self, painter: QPainter, area: QRect) -> None:
+        x = self.divider_x()
+        painter.fillRect(QRect(x - 1, 0, 3, self.height()), QColor(0, 0, 0, 140))
+        painter.fillRect(QRect(x, 0, 1, self.height()), QColor(255, 255, 255, 220))
+        handle = QRectF(x - 7, self.height() / 2 - 18, 14, 36)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor(0, 0, 0, 160), 1))
+        painter.setBrush(QColor(255, 255, 255, 230))
+        painter.drawRoundedRect(handle, 4, 4)
+        for dx, color in ((1, QColor(0, 0, 0, 200)), (0, QColor(255, 255, 255))):
+            painter.setPen(color)
+            left = QRectF(0, 6 + dx, x - 10 + dx, 20)
+            right = QRectF(x + 10 + dx, 6 + dx, 200, 20)
+            painter.drawText(left, Qt.AlignmentFlag.AlignRight, "Before")
+            painter.drawText(right, Qt.AlignmentFlag.AlignLeft, "After")
 
     def _pointer_centre(self) -> QPointF | None:
         if self._pointer is None or self._document is None:
@@ -407,14 +560,22 @@ class Canvas(QWidget):
             painter.drawEllipse(centre, radius, radius)
             painter.setPen(line)
             painter.drawEllipse(centre, radius, radius)
+            inner = radius * self._hardness
+            if self._hardness < 1.0 and inner >= 2:
+                # Where the soft edge starts: full coverage inside this circle.
+                dotted = QPen(QColor(255, 255, 255, 170), 0, Qt.PenStyle.DotLine)
+                painter.setPen(dotted)
+                painter.drawEllipse(centre, inner, inner)
         else:
             painter.setPen(QPen(QColor(255, 255, 255, 230), 0))
             painter.drawLine(centre - QPointF(4, 0), centre + QPointF(4, 0))
             painter.drawLine(centre - QPointF(0, 4), centre + QPointF(0, 4))
 
     # -- input -----------------------------------------------------------------
-    def _update_cursor(self) -> None:
-        if self._pan_anchor is not None:
+    def _update_cursor(self, position: QPointF | None = None) -> None:
+        if self._dragging_divider or (position is not None and self._near_divider(position)):
+            self.setCursor(Qt.CursorShape.SplitHCursor)
+        elif self._pan_anchor is not None:
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         elif self._space_held:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -441,20 +602,34 @@ class Canvas(QWidget):
             return
         if button != Qt.MouseButton.LeftButton or self._stroking:
             return
+        if self._near_divider(position):
+            self._dragging_divider = True
+            return
         point = self.to_image(position)
         erase = self._tool == ERASER
         straight = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        size, hardness = self._brush_size, self._hardness
         if straight and self._last_stroke_end is not None:
-            self._document.begin_stroke(self._last_stroke_end, self._brush_size, erase)
+            self._document.begin_stroke(self._last_stroke_end, size, erase, hardness)
             self._document.stroke_to(point)
         else:
-            self._document.begin_stroke(point, self._brush_size, erase)
+            self._document.begin_stroke(point, size, erase, hardness)
         self._stroking = True
         self._last_stroke_end = point
         self._move_pointer(position)
 
+    def _near_divider(self, position: QPointF) -> bool:
+        return (
+            self._split
+            and not self._showing_original
+            and abs(position.x() - self.divider_x()) <= DIVIDER_GRAB
+        )
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         position = event.position()
+        if self._dragging_divider:
+            self.set_split_fraction(position.x() / max(1, self.width()))
+            return
         if self._pan_anchor is not None:
             delta = position - self._pan_anchor
             self._pan_anchor = position
@@ -465,10 +640,15 @@ class Canvas(QWidget):
             point = self.to_image(position)
             self._document.stroke_to(point)
             self._last_stroke_end = point
+        elif self._split:
+            self._update_cursor(position)
         self._move_pointer(position)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         button = event.button()
+        if self._dragging_divider and button == Qt.MouseButton.LeftButton:
+            self._dragging_divider = False
+            return
         if self._pan_anchor is not None and button in (
             Qt.MouseButton.MiddleButton,
             Qt.MouseButton.LeftButton,
@@ -494,6 +674,16 @@ class Canvas(QWidget):
         event.accept()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == COMPARE_KEY:
+            if not event.isAutoRepeat():
+                self.show_original(True)
+            return
+        if event.key() in (Qt.Key.Key_BraceLeft, Qt.Key.Key_BraceRight):
+            # Reached only where a keyboard layout keeps Shift on "{" / "}" so the
+            # window's Softer / Harder Brush shortcuts did not match.
+            step = 0.1 if event.key() == Qt.Key.Key_BraceRight else -0.1
+            self.set_hardness(self._hardness + step)
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True
             self._update_cursor()
@@ -502,6 +692,10 @@ class Canvas(QWidget):
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.key() == COMPARE_KEY:
+            if not event.isAutoRepeat():
+                self.show_original(False)
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
             self._update_cursor()
@@ -511,6 +705,7 @@ class Canvas(QWidget):
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
         self._space_held = False
+        self.show_original(False)
         self._update_cursor()
         super().focusOutEvent(event)
 

@@ -39,23 +39,30 @@ class RepairCommand(QUndoCommand):
         pixels: PixelEdit | None,
         mask: MaskEdit | None,
         text: str,
+        gradual: bool = False,
     ) -> None:
         super().__init__(text)
         self._document = document
         self.pixels = pixels
         self.mask = mask
         self.serial = next(_serials)  # tells the document which edits are in effect
+        self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
 
     def redo(self) -> None:
+        if self._gradual:
+            self._gradual = False
+            self._document.write_repair_gradually(self.pixels, self.mask)
+            self._document.image_edit_applied(self.serial, True)
+            return
         if self.pixels is not None:
-            self._document.write_pixels(self.pixels.redo)
+            self._document.write_pixels(self.pixels.redo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.redo)
         self._document.image_edit_applied(self.serial, True)
 
     def undo(self) -> None:
         if self.pixels is not None:
-            self._document.write_pixels(self.pixels.undo)
+            self._document.write_pixels(self.pixels.undo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.undo)
         self._document.image_edit_applied(self.serial, False)

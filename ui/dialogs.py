@@ -68,6 +68,8 @@ GESTURES = [
     ("Straight line from the last stroke", "Shift + click"),
     ("Pan", "Space + drag, or middle drag"),
     ("Zoom about the pointer", "Mouse wheel"),
+    ("Show the original photo", "Hold \\"),
+    ("Move the before/after divider", "Drag it (split view)"),
 ]
 
 

@@ -249,6 +249,12 @@ class FileController(QObject):
         job = SaveMaskJob(path, document.mask_snapshot())
         return self.window.jobs.submit(job, saved, on_failed=failed)
 
+    def show_restored(self, loaded: LoadedPhoto) -> None:
+        """Show work restored after a crash; saving over its original file asks first."""
+        self._opened_path = loaded.path
+        self._overwrite_confirmed = False
+        self.window.show_photo(loaded)
+
     # -- recent files -----------------------------------------------------------
     def recent(self) -> list[Path]:
         value = settings().value("recentFiles", [])

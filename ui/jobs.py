@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from restorer.edits import PixelEdit
+from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import InpaintJob, Job, PatchResult
+from restorer.maskops import blend_by_coverage
+from restorer.original import OriginalTiles
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
 
@@ -26,13 +28,15 @@ class LoadedPhoto:
     path: Path
     pixels: np.ndarray  # HxWx4 uint8, alpha 255 when the file had none
     has_alpha: bool
-    mask: np.ndarray  # HxW uint8, 0 = keep, 1 = repair
+    mask: np.ndarray  # HxW uint8 coverage, 0 = keep, 255 = repair
     image_pyramid: Pyramid
     mask_pyramid: Pyramid
     exif: bytes | None = None
     icc: bytes | None = None
     format: str | None = None
     notes: list[str] = field(default_factory=list)
+    recovered: bool = False  # restored after a crash: differs from any file
+    mask_bounds: Box | None = None  # where `mask` has set pixels, if it has any
     # Set for an image made in the app (no file yet): its name, and `path` a suggestion.
     untitled_name: str | None = None
 
@@ -63,7 +67,7 @@ class OpenPhotoJob(Job):
             has_alpha=photo.alpha is not None,
             mask=mask,
             image_pyramid=Pyramid(pixels),
-            mask_pyramid=Pyramid(mask, gain=255),
+            mask_pyramid=Pyramid(mask),
             exif=photo.exif,
             icc=photo.icc,
             format=photo.format,
@@ -139,35 +143,59 @@ class RepairOutcome:
 
     patch: PatchResult
     edit: PixelEdit | None
+    mask_edit: MaskEdit | None = None  # the repaired area leaving the mask snapshot
+    # Tiles of the snapshot under the repair, for `OriginalTiles.adopt` (compare view).
+    tiles: dict = field(default_factory=dict)
 
 
 @dataclass
 class RepairJob(Job):
     """Repair the masked pixels of an RGBA snapshot with one engine (see `InpaintJob`).
 
-    Also prepares the undo record (only the pixels that changed), so the GUI thread
-    merely pushes it.
+    The engine repairs `mask > 0`; its pixels are blended in by the mask's coverage,
+    so a soft brush edge gives a soft seam. Also prepares the undo record (only the
+    pixels that changed), so the GUI thread merely pushes it. With `crop`, the engine
+    sees only that part of the photo (a stroke and its surroundings, for healing as
+    you paint), and the results are still in whole-photo coordinates.
     """
 
     pixels: np.ndarray  # HxWx4 snapshot
-    mask: np.ndarray  # HxW bool snapshot
+    mask: np.ndarray  # HxW uint8 coverage snapshot (or bool: full coverage)
     engine_id: str | None = None
     device: str = "auto"
     seed: int = 0
     title: str = "Repairing"
+    crop: Box | None = None
+    kept: frozenset = frozenset()  # original tiles the document already keeps
 
     def run(self, progress: Progress) -> RepairOutcome | None:
-        rgb = np.ascontiguousarray(self.pixels[..., :3])
-        job = InpaintJob(rgb, self.mask, self.engine_id, self.device, self.seed)
+        height, width = self.pixels.shape[:2]
+        crop = Box(0, 0, height, width) if self.crop is None else self.crop.clip(height, width)
+        rgb = np.ascontiguousarray(self.pixels[crop.slices][..., :3])
+        mask = self.mask[crop.slices]
+        job = InpaintJob(rgb, mask > 0, self.engine_id, self.device, self.seed)
         patch = job.run(progress)
         if patch is None:
             return None
-        box = Box(*patch.box)
-        hole = self.mask[box.slices]
-        before = rgb[box.slices]
-        after = before.copy()
-        after[hole] = patch.pixels[hole]
-        return RepairOutcome(patch, PixelEdit.from_arrays(box, before, after))
+        inner = Box(*patch.box)
+        box = Box(
+            inner.top + crop.top,
+            inner.left + crop.left,
+            inner.bottom + crop.top,
+            inner.right + crop.left,
+        )
+        patch.box = tuple(box)
+        before = rgb[inner.slices]
+        coverage = mask[inner.slices]
+        after = blend_by_coverage(before, patch.pixels, coverage)
+        mask_edit = None  # from a bool mask, the document works it out from its own
+        if mask.dtype == np.uint8:
+            mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
+        pixel_edit = PixelEdit.from_arrays(box, before, after)
+        tiles = {}
+        if pixel_edit is not None:
+            tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box, self.kept)
+        return RepairOutcome(patch, pixel_edit, mask_edit, tiles)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,16 +21,21 @@ from PySide6.QtWidgets import (
 from restorer.engines import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
+from restorer.memory import freeze_long_lived_objects
 from ui import dialogs
+from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
 from ui.dispatch import JobDispatcher
 from ui.document import Document
+from ui.editing import install_editing
 from ui.extend_dialog import install_image_menu
 from ui.files import FileController
 from ui.filters_menu import install_filters_menu
+from ui.generate_menu import install_generate_menu
 from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
 from ui.models_dialog import install_models_menu
 from ui.models_ui import ModelsController
+from ui.preferences import restore_preferences, save_preferences
 from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
@@ -51,6 +56,9 @@ def _status_field(parent: QWidget, tip: str) -> QLabel:
 
 class MainWindow(QMainWindow):
     """One window, one photo at a time."""
+
+    document_changed = Signal(object)  # the new Document
+    closing = Signal()  # the window accepted to close: long work elsewhere must stop now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +83,7 @@ class MainWindow(QMainWindow):
         self.filters_menu = install_filters_menu(self, self.models)
         self.models_menu = install_models_menu(self, self.models)
         install_texture_menu(self)
+        install_generate_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
@@ -82,6 +91,9 @@ class MainWindow(QMainWindow):
         self.canvas.brush_size_changed.connect(self.brush_size.set_value)
         self.brush_size.value_changed.connect(self.canvas.set_brush_size)
         self.brush_size.set_value(self.canvas.brush_size)
+        self.editing = install_editing(self)
+        self.autosave = Autosaver(self)
+        restore_preferences(self)
         self.update_title()
         self._refresh_actions()
         # After whatever the caller queues first (the photo to open), look for a GPU.
@@ -385,6 +397,7 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self.update_title)
         document.photo_replaced.connect(self._show_size)
         self.canvas.set_document(document)
+        self.document_changed.emit(document)
         if old is not None:
             old.deleteLater()
         self.size_label.setText(f"{document.width} × {document.height} px")
@@ -438,8 +451,15 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, "Cannot repair", str(error))
             return None
         snapshot = document.share_pixels()
-        mask = document.mask_snapshot()
-        job = RepairJob(snapshot, mask, engine.id, self.job_device(engine))
+        mask = document.share_mask()  # copied only if the mask is written meanwhile
+        version = document.mask_version
+        job = RepairJob(
+            snapshot,
+            mask,
+            engine.id,
+            self.job_device(engine),
+            kept=frozenset(document.original.tiles),
+        )
 
         def done(outcome: RepairOutcome | None) -> None:
             if document is not self.document or mask.shape != (document.height, document.width):
@@ -448,7 +468,16 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
             patch = outcome.patch
-            document.apply_repair(patch, mask, snapshot, outcome.edit, engine.label)
+            document.apply_repair(
+                patch,
+                mask,
+                snapshot,
+                outcome.edit,
+                engine.label,
+                outcome.mask_edit,
+                version,
+                outcome.tiles,
+            )
             where = "CPU" if patch.device == "cpu" else self.device_label.text()
             self.statusBar().showMessage(
                 f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s", 8000
@@ -462,6 +491,7 @@ class MainWindow(QMainWindow):
 
         def ended() -> None:
             document.release_pixels(snapshot)
+            document.release_mask(mask)
             self.repair_job = None
 
         self.repair_job = self.jobs.submit(
@@ -478,6 +508,7 @@ class MainWindow(QMainWindow):
             return
 
         def found(info: DeviceInfo) -> None:
+            freeze_long_lived_objects()  # torch is loaded now: keep full collections short
             self.device_info = info
             if info.cuda and self.device_combo.findData("cuda") < 0:
                 self.device_combo.addItem(DEVICE_NAMES["cuda"], "cuda")
@@ -485,6 +516,7 @@ class MainWindow(QMainWindow):
 
         def failed(message: str) -> None:
             log.warning("Looking for a GPU failed: %s", message)
+            freeze_long_lived_objects()
             self.device_info = DeviceInfo(False)
             self._show_engine()
 
@@ -540,6 +572,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closed = True
+        save_preferences(self)
+        self.autosave.release()
+        self.closing.emit()
         self.canvas.end_stroke()
         self.jobs.forget_all()
         self.worker.shut_down()

@@ -67,7 +67,7 @@ class NewImageJob(Job):
             has_alpha=has_alpha,
             mask=mask,
             image_pyramid=Pyramid(pixels),
-            mask_pyramid=Pyramid(mask, gain=255),
+            mask_pyramid=Pyramid(mask),
             untitled_name=self.name,
         )
         progress.update(1.0, f"Opened {self.name}")

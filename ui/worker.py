@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from restorer.errors import RestorerError
 from restorer.jobs import Job
+from restorer.memory import release_free_memory
 from restorer.progress import Cancelled, Progress
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,10 @@ class JobRunner(QObject):
                 self.preview.emit(job_id, preview)
 
         try:
-            result = job.run(Progress(report, cancel_event))
+            try:
+                result = job.run(Progress(report, cancel_event))
+            finally:
+                release_free_memory()  # a job's large temporaries are gone now
         except Cancelled:
             self.cancelled.emit(job_id)
         except BaseException as error:  # noqa: BLE001 - every failure must reach the window

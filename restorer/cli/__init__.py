@@ -25,12 +25,13 @@ def _command_modules():
         engines_cmd,
         extend_cmd,
         filter_cmd,
+        gan_cmd,
         inpaint_cmd,
         models_cmd,
         texture_cmd,
     )
 
-    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, extend_cmd, texture_cmd]
+    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, extend_cmd, texture_cmd, gan_cmd]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,14 +1,18 @@
 """Multi-scale exemplar-based completion of a hole (Wexler et al. 2007, with PatchMatch).
 
-The picture and its hole are halved until the hole is a few pixels thick. The coarsest
-hole is first filled by diffusion (Telea), which gives the search a plausible,
-structure-following start instead of noise. At each level, a few EM steps alternate:
-PatchMatch finds, for every patch overlapping the hole, the most similar patch lying
-wholly in the known part (E), and each hole pixel becomes the weighted average of what
-the overlapping patches say (M). Weights favour good matches and patches that reach
-into the known border, so the fill grows inward from what is known. The field then
-moves to the next finer level, where it is refined; a first vote with the upsampled
-field gives that level a sharp start (better than interpolating the coarse colours).
+The picture and its hole are halved until the hole is a few pixels thick (thin
+scratches vanish at coarse levels; thick holes stay holes). The coarsest hole starts
+from diffusion (Telea) when thin, or is peeled from its rim inward with exhaustive
+patch copies when thick, so the search does not settle on flat patches. At each level a
+few EM steps alternate: PatchMatch finds, for every patch overlapping the hole, the
+most similar patch lying wholly in the known part (E), and each hole pixel becomes the
+weighted average of what the overlapping patches say (M). Weights favour good matches
+and patches that reach into the known border. Patches are compared on colour plus two
+texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
+places textured. The field moves to the next finer level, where a first vote with the
+upsampled field gives a sharp start. At the finest level pixels near the rim keep the
+vote, deeper ones are copied from their own match (no averaging, no blur), and the
+fill's shading is matched to the rim (`restorer.blend`).
 """
 
 from __future__ import annotations
@@ -52,22 +56,27 @@ class FillSettings:
     # Coarsest holes thicker than this start by peeling (exhaustive patch copies from
     # the rim inward); thinner ones by diffusion.
     peel_radius: float = 2.0
+    # Preference for source patches near the hole (see `nnf_search(locality=...)`).
     locality: float = 0.02
-    # Take the fill's large-scale shading from diffusion (Gaussian sigma, px; 0: off)
-    # and only its finer detail from the exemplars.
-    structure_sigma: float = 0.0
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
     # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
-    mix_depth: float = 2.5
+    mix_depth: float = 1.5
+    # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
+    # (thin scratches then vanish at coarse levels, which start from their surroundings);
+    # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
+    coarse_hole: str = "auto"
+    thin_radius: float = 4.0
     # Weight of the texture channels (local mean gradient magnitude, as in Newson et al.
     # 2014) in patch comparisons: they stop smooth patches from matching textured places.
     texture_weight: float = 4.0
     # Match the fill to the colours just outside the hole: the difference there is
     # diffused into the hole, fading over this many pixels (0: off).
     border_fade: float = 6.0
+    # Voting weights exp(-d / 2 s^2), s^2 this quantile of the match distances.
     quantile: float = 0.75
+    # Patch size at the levels above the finest.
     coarse_patch: int = 7
 
 
@@ -139,23 +148,7 @@ def complete(
             _carry_down(level, finer)
         if on_level is not None:
             on_level(total - depth, total, _to_uint8(level.image, image, mask))
-    result = _to_uint8(levels[0].image, image, mask)
-    if settings.structure_sigma > 0:
-        result = _diffusion_structure(result, image, mask, settings.structure_sigma)
-    return result
-
-
-def _diffusion_structure(
-    result: np.ndarray, image: np.ndarray, mask: np.ndarray, sigma: float
-) -> np.ndarray:
-    """Replace the low frequencies of the fill by those of a diffusion (Telea) fill."""
-    smooth = cv2.inpaint(image, mask.astype(np.uint8), 5, cv2.INPAINT_TELEA).astype(np.float32)
-    difference = smooth - result.astype(np.float32)
-    shift = cv2.GaussianBlur(difference, (0, 0), sigma)
-    merged = np.clip(result.astype(np.float32) + shift + 0.5, 0, 255).astype(np.uint8)
-    out = image.copy()
-    out[mask] = merged[mask]
-    return out
+    return _to_uint8(levels[0].image, image, mask)
 
 
 # -- pyramid ------------------------------------------------------------------------
@@ -166,11 +159,16 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     hole = torch.from_numpy(mask.astype(bool)).to(device)
     levels = [Level(picture * ~hole, hole)]
     radius = _inscribed_radius(mask)
+    coarse_hole = settings.coarse_hole
+    if coarse_hole == "auto":
+        # Thin by its typical depth (90th percentile): where scratches cross they are locally thicker.
+        typical = float(np.percentile(hole_depth(mask)[mask], 90))
+        coarse_hole = "half" if typical <= settings.thin_radius else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
             break
-        levels.append(_halve(levels[-1]))
+        levels.append(_halve(levels[-1], coarse_hole))
         radius /= 2
     return levels
 
@@ -181,14 +179,17 @@ def _inscribed_radius(mask: np.ndarray) -> float:
     return float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
 
 
-def _halve(level: Level) -> Level:
+def _halve(level: Level, coarse_hole: str = "any") -> Level:
     """Half size: known pixels are averages of the known pixels beneath them; a coarse
     pixel is hole when any pixel beneath it is."""
     known = (~level.hole).float()[None, None]
     summed = F.avg_pool2d(level.image[None] * known, 2, ceil_mode=True)
     weight = F.avg_pool2d(known, 2, ceil_mode=True)
     image = (summed / weight.clamp_min(1e-6))[0]
-    hole = F.max_pool2d(level.hole.float()[None, None], 2, ceil_mode=True)[0, 0] > 0
+    if coarse_hole == "any":
+        hole = F.max_pool2d(level.hole.float()[None, None], 2, ceil_mode=True)[0, 0] > 0
+    else:  # "half": a coarse pixel stays known while at least half of it is known
+        hole = weight[0, 0] < 0.5
     return Level(image * ~hole, hole)
 
 
@@ -241,7 +242,9 @@ def _peel_start(level: Level, patch: int) -> torch.Tensor:
     if centres.numel() == 0:
         return _diffusion_start(level)
     if centres.numel() > _PEEL_SOURCES:  # an even subsample keeps the search exhaustive enough
-        centres = centres[torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES).long()]
+        centres = centres[
+            torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES, device=centres.device).long()
+        ]
     sources = _patches(image, centres, patch)  # Ns x C*p*p
     source_squares = (sources * sources).T
     colours = image.reshape(channels, -1)[:, centres]  # C x Ns
@@ -311,6 +314,8 @@ def _em(
     touches_hole = F.conv2d(hole.float()[None, None], kernel, padding=radius)[0, 0] > 0
     source_valid = ~touches_hole  # source patches lie wholly in the known part
     active = touches_hole  # every patch that overlaps the hole
+    if not bool(hole.any()):
+        return _identity(level.size, patch, hole.device)
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(hole, settings.confidence)
@@ -404,6 +409,8 @@ def _confidence(hole: torch.Tensor, base: float) -> torch.Tensor:
 def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -> torch.Tensor:
     """exp(-d / 2 sigma^2) with sigma^2 the 75th percentile of the active distances."""
     values = distance[active]
+    if values.numel() > 1 << 20:  # torch.quantile's size limit; an even sample suffices
+        values = values[:: values.numel() // (1 << 20) + 1]
     scale = torch.quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
     scale = scale.clamp_min(1e-6)
     weights = torch.exp(-(distance / (2 * scale)).clamp(max=20.0))

@@ -9,9 +9,9 @@ and 1 pixels away, in all four directions), so there is no per-pixel Python loop
 the same code runs on CPU and CUDA.
 
 Patches are compared in a reduced space: each C x p x p patch is projected onto its
-leading principal components (computed from the source), which is one `conv2d` for the
-whole picture and makes each candidate test a short vector difference. `dims=None`
-compares full patches exactly.
+leading principal components (computed from the source) - one `conv2d` over the source,
+one matrix product for the searched target pixels - so each candidate test is a short
+vector difference. `dims=None` compares full patches exactly.
 
 `vote` rebuilds a target from a field (Wexler et al. 2007): every target pixel is the
 weighted average of the pixels that all patches covering it would put there.
@@ -254,15 +254,16 @@ def vote(
         else:
             inside = (cy >= 0) & (cy < height) & (cx >= 0) & (cx < width)
             cy, cx = cy.clamp(0, height - 1), cx.clamp(0, width - 1)
-        centre = cy * width + cx
+        centre = (cy * width + cx).reshape(-1)
         weight = (
             torch.ones(centre.shape, dtype=source.dtype, device=device)
             if flat_weights is None
-            else flat_weights[centre]
-        )
+            else flat_weights.index_select(0, centre)
+        ).reshape(cy.shape)
         if inside is not None:
             weight = weight * inside
-        taken = flat_source[:, matches[centre] + shift[None, :]]  # C x n x p*p
+        index = (matches.index_select(0, centre).reshape(cy.shape) + shift[None, :]).reshape(-1)
+        taken = flat_source.index_select(1, index).reshape(channels, *cy.shape)  # C x n x p*p
         values = (taken * weight[None]).sum(dim=2) / weight.sum(dim=1).clamp_min(1e-12)[None]
         out[:, chunk] = values
     return out.reshape(channels, height, width)
@@ -333,13 +334,20 @@ def _valid_centres(
 
 def _patches_at(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torch.Tensor:
     """The C*p*p values of the patches at flat `centres`, one row each (C, p, p order)."""
+    channels = source.shape[0]
+    values = _patch_values(source, centres, patch)  # C x n x p*p
+    return values.permute(1, 0, 2).reshape(centres.numel(), channels * patch * patch)
+
+
+def _patch_values(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torch.Tensor:
+    """C x n x p*p: the pixels of the patches at flat `centres` (one flat gather)."""
     channels, _, width = source.shape
     radius = patch // 2
-    offsets = torch.arange(-radius, radius + 1, device=source.device)
-    ys = (centres // width)[:, None, None] + offsets[None, :, None]
-    xs = (centres % width)[:, None, None] + offsets[None, None, :]
-    values = source[:, ys, xs]  # C x n x p x p
-    return values.permute(1, 0, 2, 3).reshape(centres.numel(), -1)
+    steps = torch.arange(-radius, radius + 1, device=source.device)
+    offsets = (steps[:, None] * width + steps[None, :]).reshape(-1)
+    index = (centres[:, None] + offsets[None, :]).reshape(-1)
+    flat = source.reshape(channels, -1)
+    return flat.index_select(1, index).reshape(channels, centres.numel(), patch * patch)
 
 
 class _Search:
@@ -381,12 +389,16 @@ class _Search:
         """Projected patches of the active pixels only (gathered, then one matmul)."""
         r = self.radius
         padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")[0]
+        patch = 2 * r + 1
+        dims, channels = basis.shape[0], basis.shape[1]
+        # Per channel: (n x p*p) @ (p*p x d), summed - no n x C*p*p copy is made.
+        per_channel = basis.reshape(dims, channels, patch * patch).permute(1, 2, 0)
         rows = []
         for chunk in self.active.split(_VOTE_CHUNK):
             centres = (chunk // self.width + r) * (self.width + 2 * r) + (chunk % self.width + r)
-            rows.append(_patches_at(padded, centres, 2 * r + 1))
-        patches = torch.cat(rows)
-        return patches @ basis.reshape(basis.shape[0], -1).T
+            values = _patch_values(padded, centres, patch)  # C x n x p*p
+            rows.append(torch.bmm(values, per_channel).sum(dim=0))
+        return torch.cat(rows)
 
     def start(self, init: torch.Tensor | None) -> None:
         """Take `init` where it is an allowed centre; random allowed centres elsewhere
