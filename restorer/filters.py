@@ -8,7 +8,8 @@ Whole photo: the model runs tile by tile with blended seams (see `models.tiling`
 result is `scale` times larger.
 
 Masked area: only pixels inside the mask change, blended in with a feathered edge, and
-the photo keeps its size. A super-resolution model applied to an area is run on a crop
+the photo keeps its size. A soft mask (0..255 coverage, as a soft brush paints) is its
+own feather: the result is blended by its coverage, as a repair is. A super-resolution model applied to an area is run on a crop
 around it and its output is reduced back to the photo's resolution: the area gets the
 model's restored detail without the rest of the photo being resampled. (Enlarging only
 part of a photo would leave no sensible photo; enlarging is a whole-photo operation.)
@@ -29,6 +30,7 @@ from restorer.api import as_mask, as_rgb
 from restorer.devices import resolve_device
 from restorer.errors import ModelError
 from restorer.jobs import Job, PatchResult, changed_box
+from restorer.maskops import blend_by_coverage
 from restorer.models.info import ModelInfo
 from restorer.models.runtime import Attempt, LoadedModel, model_cache, run_with_fallbacks
 from restorer.models.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, MIN_TILE, run_tiled
@@ -70,6 +72,14 @@ def feathered_alpha(mask: np.ndarray, feather: int = FEATHER) -> np.ndarray:
     if not (~mask).any():
         return np.ones(mask.shape, dtype=np.float32)
     return np.clip(distance / float(feather), 0.0, 1.0).astype(np.float32) * inside
+
+
+def soft_coverage(region_mask: np.ndarray) -> np.ndarray | None:
+    """The mask's 0..255 coverage when it is soft (some values between), else None."""
+    array = np.asarray(region_mask)
+    if array.ndim != 2 or array.dtype != np.uint8:
+        return None
+    return array if ((array > 0) & (array < 255)).any() else None
 
 
 def _run_model(loaded: LoadedModel, pixels: np.ndarray) -> np.ndarray:
@@ -203,7 +213,8 @@ def apply_filter(
     """Run filter model `model_id` on `image` (HxWx3 uint8 RGB); return uint8 RGB.
 
     Without `region_mask` the whole photo is filtered and the result is `scale` times
-    larger. With it, only masked pixels change (feathered), and the size stays the same.
+    larger. With it, only masked pixels change (feathered; a soft 0..255 mask blends by
+    its coverage instead), and the size stays the same.
     `tile` is the tile size in pixels (None: 512, 0: whole image at once).
     """
     from restorer.models.store import get
@@ -233,7 +244,7 @@ def apply_filter(
 
     if mask is None:
         return result
-    return _blend_into(rgb, result, mask, box)
+    return _blend_into(rgb, result, mask, box, soft_coverage(region_mask))
 
 
 def _context_box(
@@ -253,15 +264,25 @@ def _context_box(
 
 
 def _blend_into(
-    rgb: np.ndarray, result: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int]
+    rgb: np.ndarray,
+    result: np.ndarray,
+    mask: np.ndarray,
+    box: tuple[int, int, int, int],
+    coverage: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Put `result` (for `box`, maybe larger) back into `rgb` inside the feathered mask."""
+    """Put `result` (for `box`, maybe larger) back into `rgb` inside the feathered mask,
+    or blended by `coverage` (0..255) when the mask is soft."""
     import cv2
 
     top, left, bottom, right = box
     height, width = bottom - top, right - left
     if result.shape[:2] != (height, width):
         result = cv2.resize(result, (width, height), interpolation=cv2.INTER_AREA)
+    if coverage is not None:
+        out = rgb.copy()
+        inside = (slice(top, bottom), slice(left, right))
+        out[inside] = blend_by_coverage(rgb[inside], result, coverage[inside])
+        return out
     alpha = feathered_alpha(mask)[top:bottom, left:right, None]
     original = rgb[top:bottom, left:right].astype(np.float32)
     blended = original + (result.astype(np.float32) - original) * alpha

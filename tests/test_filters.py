@@ -85,6 +85,26 @@ def test_restoration_changes_only_the_masked_area(denoise_model):
     assert not np.array_equal(result[mask], image[mask])
 
 
+def test_a_soft_mask_blends_the_filter_by_its_coverage(denoise_model):
+    image = _photo()
+    coverage = np.zeros(image.shape[:2], dtype=np.uint8)
+    coverage[30:60, 40:90] = 255
+    coverage[30:60, 86:90] = 100  # a soft right edge
+    coverage[30:60, 84:86] = 200
+    result = apply_filter(image, denoise_model.id, device="cpu", region_mask=coverage)
+    whole = apply_filter(image, denoise_model.id, device="cpu").astype(int)
+    before, after = image.astype(int), result.astype(int)
+    outside = coverage == 0
+    assert np.array_equal(result[outside], image[outside])  # untouched outside
+    full = coverage == 255
+    assert np.array_equal(after[full], whole[full])  # the full result inside, no feather
+    for value in (100, 200):  # partly in at the edge, by coverage
+        edge = coverage == value
+        expected = (whole[edge] * value + before[edge] * (255 - value)) / 255
+        assert np.abs(after[edge] - expected).max() <= 1
+        assert not np.array_equal(result[edge], image[edge])
+
+
 def test_super_resolution_on_an_area_keeps_the_photo_size(sr_model):
     image = _photo()
     mask = np.zeros(image.shape[:2], dtype=bool)

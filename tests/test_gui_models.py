@@ -165,6 +165,28 @@ def test_a_restoration_filter_on_the_masked_area_changes_only_masked_pixels(
     assert np.array_equal(pixels_rgb(window), original)
 
 
+def test_a_filter_on_a_soft_mask_blends_by_its_coverage(
+    qtbot, window, dialogs, monkeypatch, tmp_path, photo_path
+):
+    source = save_safetensors(denoise_module(), tmp_path / "dncnn.safetensors")
+    add_through_dialog(qtbot, window, monkeypatch, source)
+    open_photo(qtbot, window, photo_path)
+    original = pixels_rgb(window).astype(int)
+    window.canvas.set_hardness(0.4)
+    window.brush_size.set_value(40)
+    stroke_along(qtbot, window.canvas, [(60.0, 48.0)])
+    coverage = window.document.mask.copy()
+    filter_action(window, "dncnn").trigger()
+    wait_idle(qtbot, window)
+    assert dialogs.shown == []
+    change = np.abs(pixels_rgb(window).astype(int) - original).sum(axis=2)
+    assert not change[coverage == 0].any()  # untouched outside
+    faint, full = (coverage > 0) & (coverage < 80), coverage == 255
+    assert faint.any() and full.any()
+    assert change[faint].mean() < change[full].mean() / 2  # the edge only partly
+    assert np.array_equal(window.document.mask, coverage)  # the selection stays
+
+
 @dataclass
 class _Blocker(Job):
     """Holds the worker until released, so the next job can be cancelled while queued."""
