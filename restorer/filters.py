@@ -32,7 +32,13 @@ from restorer.errors import ModelError
 from restorer.jobs import Job, PatchResult, changed_box
 from restorer.maskops import blend_by_coverage
 from restorer.models.info import ModelInfo
-from restorer.models.runtime import Attempt, LoadedModel, model_cache, run_with_fallbacks
+from restorer.models.runtime import (
+    Attempt,
+    LoadedModel,
+    model_cache,
+    run_with_fallbacks,
+    short_precision,
+)
 from restorer.models.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, MIN_TILE, run_tiled
 from restorer.progress import Progress
 
@@ -171,22 +177,49 @@ def _tiled_pass(
     return _from_model_space(output, chroma, size)
 
 
+@dataclass(frozen=True)
+class FilterRun:
+    """How a filter actually ran: after running out of memory it may have used smaller
+    tiles or the CPU rather than what was asked for."""
+
+    device: str  # "cpu", "cuda", "cuda:1"
+    precision: str  # "float32", "float16", "bfloat16" (after any fall back to float32)
+    tile: int  # tile side in pixels; 0: in one piece
+    fell_back: bool = False  # not the first attempt: memory ran out before
+    description: str = ""  # "on the CPU in 256-pixel tiles"
+
+    @property
+    def precision_label(self) -> str:
+        """'fp32', 'fp16' or 'bf16'."""
+        return short_precision(self.precision)
+
+
 def _attempts(
     info: ModelInfo, crop: np.ndarray, device: str, tile: int, progress: Progress
 ) -> list[Attempt]:
-    """On the GPU: as asked, then smaller tiles, then the CPU. On the CPU: as asked, smaller."""
+    """On the GPU: as asked, then smaller tiles, then the CPU. On the CPU: as asked, smaller.
 
-    def attempt(run_device: str, run_tile: int) -> Attempt:
-        def run(step: Progress) -> np.ndarray:
+    Each attempt returns its output and the `FilterRun` saying how it ran.
+    """
+
+    def attempt(run_device: str, run_tile: int, fell_back: bool) -> Attempt:
+        where = "on the GPU" if run_device.startswith("cuda") else "on the CPU"
+        tiles = "in one piece" if run_tile <= 0 else f"in {run_tile}-pixel tiles"
+        description = f"{where} {tiles}"
+
+        def run(step: Progress) -> tuple[np.ndarray, FilterRun]:
             step.update(0.0, f"Loading {info.label}")
             loaded = model_cache().get(info, run_device)
             if info.purpose == "face":
-                return _face_pass(loaded, crop, info, step)
-            return _tiled_pass(loaded, crop, info, run_tile, step)
+                output = _face_pass(loaded, crop, info, step)
+            else:
+                output = _tiled_pass(loaded, crop, info, run_tile, step)
+            used_tile = 0 if info.purpose == "face" else run_tile
+            return output, FilterRun(
+                run_device, loaded.precision, used_tile, fell_back, description
+            )
 
-        where = "on the GPU" if run_device.startswith("cuda") else "on the CPU"
-        tiles = "in one piece" if run_tile <= 0 else f"in {run_tile}-pixel tiles"
-        return Attempt(f"{where} {tiles}", run)
+        return Attempt(description, run)
 
     smaller = []
     largest = tile if tile > 0 else max(crop.shape[:2])
@@ -194,10 +227,10 @@ def _attempts(
         size = effective_tile(info, largest // divisor)
         if info.purpose != "face" and info.tiling != "internal" and size < largest:
             smaller.append(size)
-    attempts = [attempt(device, tile)]
-    attempts += [attempt(device, size) for size in dict.fromkeys(smaller)]
+    attempts = [attempt(device, tile, False)]
+    attempts += [attempt(device, size, True) for size in dict.fromkeys(smaller)]
     if device.startswith("cuda"):
-        attempts.append(attempt("cpu", tile))
+        attempts.append(attempt("cpu", tile, True))
     return attempts
 
 
@@ -217,6 +250,19 @@ def apply_filter(
     its coverage instead), and the size stays the same.
     `tile` is the tile size in pixels (None: 512, 0: whole image at once).
     """
+    return filter_image(image, model_id, progress, device, region_mask, tile=tile)[0]
+
+
+def filter_image(
+    image: np.ndarray,
+    model_id: str,
+    progress: Progress | None = None,
+    device: str = "auto",
+    region_mask: np.ndarray | None = None,
+    *,
+    tile: int | None = None,
+) -> tuple[np.ndarray, FilterRun | None]:
+    """`apply_filter`, plus how the model actually ran (None when nothing was run)."""
     from restorer.models.store import get
 
     progress = progress or Progress()
@@ -236,15 +282,16 @@ def apply_filter(
         found = changed_box(mask)
         if found is None:
             progress.update(1.0, "Nothing to filter: the mask is empty")
-            return rgb.copy()
+            return rgb.copy(), None
         box = _context_box(found, rgb.shape[:2], info)
     top, left, bottom, right = box
     crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-    result = run_with_fallbacks(_attempts(info, crop, run_device, tile_size, progress), progress)
+    attempts = _attempts(info, crop, run_device, tile_size, progress)
+    result, used = run_with_fallbacks(attempts, progress)
 
     if mask is None:
-        return result
-    return _blend_into(rgb, result, mask, box, soft_coverage(region_mask))
+        return result, used
+    return _blend_into(rgb, result, mask, box, soft_coverage(region_mask)), used
 
 
 def _context_box(
@@ -301,6 +348,14 @@ class ImageResult:
     model_id: str = ""
     device: str = "cpu"
     seconds: float = 0.0
+    run: FilterRun | None = None  # how the model actually ran
+
+
+@dataclass
+class FilterPatch(PatchResult):
+    """A filter's new pixels for one rectangle; `device` is the one actually used."""
+
+    run: FilterRun | None = None  # how the model actually ran
 
 
 @dataclass
@@ -314,27 +369,34 @@ class FilterJob(Job):
     tile: int | None = None
     title: str = field(default="Filtering")
 
-    def run(self, progress: Progress) -> PatchResult | ImageResult | None:
-        """A `PatchResult` when the size is unchanged, an `ImageResult` when it grew."""
+    def run(self, progress: Progress) -> FilterPatch | ImageResult | None:
+        """A `FilterPatch` when the size is unchanged, an `ImageResult` when it grew.
+
+        Both name the device the model really ran on (the CPU after the GPU ran out of
+        memory, say) and carry the `FilterRun`.
+        """
         started = time.perf_counter()
         device = resolve_device(self.device, ("cpu", "cuda"))
         if self.mask is not None and changed_box(np.asarray(self.mask, dtype=bool)) is None:
             return None
-        result = apply_filter(
+        result, used = filter_image(
             self.image, self.model_id, progress, device, self.mask, tile=self.tile
         )
+        if used is not None:
+            device = used.device
         seconds = time.perf_counter() - started
         if result.shape[:2] != self.image.shape[:2]:
             scale = result.shape[0] // self.image.shape[0]
-            return ImageResult(result, scale, self.model_id, device, seconds)
+            return ImageResult(result, scale, self.model_id, device, seconds, used)
         box = (0, 0, result.shape[0], result.shape[1])
         if self.mask is not None:
             box = changed_box(np.asarray(self.mask, dtype=bool)) or box
         top, left, bottom, right = box
-        return PatchResult(
+        return FilterPatch(
             box=box,
             pixels=np.ascontiguousarray(result[top:bottom, left:right]),
             engine_id=self.model_id,
             device=device,
             seconds=seconds,
+            run=used,
         )

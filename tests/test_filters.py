@@ -7,7 +7,14 @@ import threading
 
 import numpy as np
 import pytest
-from _model_files import denoise_module, save_pth, save_safetensors, save_torchscript, sr_module
+from _model_files import (
+    denoise_module,
+    pretend_gpu_out_of_memory,
+    save_pth,
+    save_safetensors,
+    save_torchscript,
+    sr_module,
+)
 
 from restorer import models
 from restorer.errors import ModelError
@@ -247,3 +254,19 @@ def test_out_of_memory_retries_with_smaller_tiles(sr_model, monkeypatch):
     monkeypatch.setattr(filters, "_run_model", real_run)
     whole = apply_filter(image, sr_model.id, device="cpu", tile=0)
     assert np.abs(result.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_a_job_reports_the_device_it_fell_back_to(sr_model, denoise_model, monkeypatch):
+    image = _photo()
+    plain = FilterJob(image, denoise_model.id, "cpu").run(Progress())
+    assert plain.run.device == "cpu" and not plain.run.fell_back
+    pretend_gpu_out_of_memory(monkeypatch)
+    progress, seen = _messages()
+    patch = FilterJob(image, denoise_model.id, "cuda").run(progress)
+    assert any(m.startswith("Out of memory on the GPU") for _, m in seen)
+    assert patch.device == "cpu"  # not the GPU that was asked for
+    run = patch.run
+    assert run.fell_back and run.device == "cpu" and run.precision_label == "fp32"
+    assert run.description == f"on the CPU in {run.tile}-pixel tiles"
+    bigger = FilterJob(image, sr_model.id, "cuda").run(Progress())
+    assert isinstance(bigger, ImageResult) and bigger.device == "cpu" and bigger.run.fell_back
