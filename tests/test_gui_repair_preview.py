@@ -75,7 +75,8 @@ def test_patchmatch_repair_shows_its_preview_until_the_result_applies(qtbot, win
     assert alpha[row, col] > 0
     assert (alpha == 0).any()
     # The result applied and the overlay is gone.
-    assert window.canvas.preview is None
+    qtbot.waitUntil(lambda: window.canvas.preview is None, timeout=5000)
+    assert not window.document.writing
     assert not np.array_equal(pixels_rgb(window), original)
 
 
@@ -97,7 +98,7 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
 
     with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
-    assert window.canvas.preview is None
+    qtbot.waitUntil(lambda: window.canvas.preview is None, timeout=5000)
     assert np.array_equal(pixels_rgb(window), original)
 
 

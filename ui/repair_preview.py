@@ -5,7 +5,8 @@ a preview through the region strategy as a `RegionPreview(box, pixels)` of one c
 While a repair (or a heal) runs, its latest preview is shown over the photo, inside the
 masked area only and by the mask's coverage, as the result will be blended; the
 document's pixels are never touched. The overlay goes when the job ends in any way
-(finished, failed, cancelled); a finished repair then applies as before.
+(finished, failed, cancelled); after a finished repair, once its result is written
+(the document writes it over a few event-loop turns), so the old photo never flashes.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
 from restorer.geometry import Box
 from restorer.regions import RegionPreview
 from ui.convert import wrap_array
 from ui.jobs import RepairJob
+
+WRITE_POLL_MS = 15  # how often to look whether a repair's result is written yet
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -79,7 +82,17 @@ class RepairPreviewer(QObject):
     def _on_ended(self, job_id: int) -> None:
         if job_id == self.job_id:
             self.job_id = None
-            self.window.canvas.set_preview(None)
+            # The result is applied after this (by the job's continuation): wait for it.
+            QTimer.singleShot(0, self._clear_when_written)
+
+    def _clear_when_written(self) -> None:
+        if self.job_id is not None:
+            return  # a newer job shows its own preview now
+        document = self.window.document
+        if document is not None and document.writing:
+            QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
+            return
+        self.window.canvas.set_preview(None)
 
 
 def install_repair_preview(window: MainWindow) -> RepairPreviewer:
