@@ -144,6 +144,7 @@ class Canvas(QWidget):
         self._space_held = False
         self._checker = QBrush(_checkerboard())
         self._preview: tuple[Box, QImage] | None = None
+        self._preview_ending = False  # drop the preview once the result is written
         self._update_cursor()
 
     # -- document ------------------------------------------------------------
@@ -159,6 +160,7 @@ class Canvas(QWidget):
                 signal.disconnect(slot)
         self._document = document
         self._preview = None
+        self._preview_ending = False
         self._stroking = False
         self._last_stroke_end = None
         self._original_images = {}
@@ -210,9 +212,26 @@ class Canvas(QWidget):
         or remove the preview with None. The document is not changed."""
         old = self._preview
         self._preview = None if box is None or image is None else (box, image)
+        self._preview_ending = False
         for shown in (old, self._preview):
             if shown is not None:
                 self.update(self.widget_rect(shown[0]))
+
+    def end_preview(self) -> None:
+        """Remove the preview once no repair is being written into the document: from
+        the next repaint (or `drop_written_preview`) on, not before, so a result applied
+        just after this call replaces it without the old photo showing in between."""
+        self._preview_ending = True
+
+    def drop_written_preview(self) -> bool:
+        """Remove an ended preview whose result is written; True when none is left."""
+        ending = self._preview is not None and self._preview_ending
+        if ending and not self._preview_pending_write():
+            self.set_preview(None)
+        return self._preview is None
+
+    def _preview_pending_write(self) -> bool:
+        return self._document is not None and self._document.writing
 
     # -- view transform --------------------------------------------------------
     @property
@@ -488,13 +507,15 @@ class Canvas(QWidget):
         corner = QPointF(source.topLeft())
         painter.drawImage(corner, image, source)
         clip = self._original_clip()
-        if clip is not None:
-            self._paint_original(painter, level, source, clip)
+        if self._preview_ending and not self._preview_pending_write():
+            self._preview = None  # the result is written (a flush may have just done it)
         preview = None if self._showing_original else self._preview
         if preview is not None:
             box, image = preview
             target = QRectF(box.left, box.top, box.width, box.height)
             painter.drawImage(QRectF(target.topLeft() / factor, target.size() / factor), image)
+        if clip is not None:
+            self._paint_original(painter, level, source, clip)
         if self._mask_visible and not self._showing_original:
             # Dimmed while a preview shows, so the fill being made can be seen.
             painter.setOpacity(PREVIEW_MASK_DIM if preview is not None else 1.0)

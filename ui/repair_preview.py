@@ -82,17 +82,16 @@ class RepairPreviewer(QObject):
     def _on_ended(self, job_id: int) -> None:
         if job_id == self.job_id:
             self.job_id = None
-            # The result is applied after this (by the job's continuation): wait for it.
-            QTimer.singleShot(0, self._clear_when_written)
+            # The result is applied right after this (by the job's continuation) and
+            # written over a few event-loop turns: the preview stays until then.
+            self.window.canvas.end_preview()
+            QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
 
     def _clear_when_written(self) -> None:
         if self.job_id is not None:
             return  # a newer job shows its own preview now
-        document = self.window.document
-        if document is not None and document.writing:
+        if not self.window.canvas.drop_written_preview():
             QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
-            return
-        self.window.canvas.set_preview(None)
 
 
 def install_repair_preview(window: MainWindow) -> RepairPreviewer:
