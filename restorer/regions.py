@@ -48,12 +48,15 @@ def plan_regions(mask: np.ndarray, engine: Engine) -> list[Region]:
     if around is None:
         return []
     holes = np.ascontiguousarray(mask[around.slices], dtype=np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=8)
     boxes: list[tuple[Box, int]] = []
     for label in range(1, count):
         left, top, w, h, pixels = (int(v) for v in stats[label])
-        top, left = top + around.top, left + around.left
         context = context_for(pixels, engine)
+        cap = engine.context_cap(labels[top : top + h, left : left + w] == label)
+        if cap is not None:
+            context = min(context, cap)
+        top, left = top + around.top, left + around.left
         box = Box(top, left, top + h, left + w).pad(context).clip(height, width)
         boxes.append((_grown_to(box, engine.requirements.min_side, (height, width)), 1))
     return [Region(box, holes) for box, holes in _merge(boxes)]

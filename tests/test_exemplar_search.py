@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from restorer.exemplar.search import nnf_search, upsample_nnf, vote
+from restorer.exemplar.search import (
+    PreparedSource,
+    nnf_search,
+    patch_basis,
+    upsample_nnf,
+    vote,
+)
 from tests.helpers import gradient_photo
 
 
@@ -82,3 +88,34 @@ def test_cancel_check_is_called_between_steps():
 
     with pytest.raises(RuntimeError, match="stop"):
         nnf_search(source, source, patch=3, iterations=5, generator=torch.Generator(), check=check)
+
+
+def test_a_sparse_source_projects_the_same_patches_as_the_whole_picture():
+    picture = torch.from_numpy(gradient_photo(40, 48, seed=2).astype(np.float32) / 255)
+    picture = picture.permute(2, 0, 1).contiguous()
+    basis = patch_basis(picture, 5, dims=8, generator=torch.Generator().manual_seed(0))
+    band = torch.zeros(40, 48, dtype=torch.bool)
+    band[10:14, 5:40] = True  # few allowed centres: projected one by one
+    sparse = PreparedSource(picture, 5, basis, band)
+    whole = PreparedSource(picture, 5, basis)
+    centres = sparse.centres
+    assert centres.numel() * 3 < 40 * 48
+    assert torch.allclose(sparse.features[centres], whole.features[centres], atol=1e-5)
+
+
+def test_a_capped_random_search_stays_deterministic_and_inside():
+    picture = torch.from_numpy(gradient_photo(32, 32, seed=4).astype(np.float32) / 255)
+    picture = picture.permute(2, 0, 1).contiguous()
+    fields = [
+        nnf_search(
+            picture,
+            picture,
+            patch=5,
+            iterations=2,
+            generator=torch.Generator().manual_seed(1),
+            max_radius=3,
+        )
+        for _ in range(2)
+    ]
+    assert torch.equal(fields[0], fields[1])
+    assert int(fields[0].min()) >= 2 and int(fields[0].max()) <= 29

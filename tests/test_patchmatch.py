@@ -94,3 +94,46 @@ def test_cancel_stops_the_fill_before_the_next_level():
 def test_the_window_offers_patchmatch_first(window):
     assert window.engine_combo.currentData() == "patchmatch"
     assert window.selected_engine().id == "patchmatch"
+
+
+def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
+    from restorer.exemplar import fill
+
+    searched = []
+
+    def recording(*args, **kwargs):
+        searched.append(kwargs["source_valid"].clone())
+        return search(*args, **kwargs)
+
+    search = fill.nnf_search_with_distance
+    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    image = stripes(96, 160)
+    mask = np.zeros((96, 160), bool)
+    mask[10:86, 28:32] = True
+    settings = fill.FillSettings(band_scale=1.0, band_min=12)
+    first = fill.complete(image, mask, settings=settings, seed=2)
+    again = fill.complete(image, mask, settings=settings, seed=2)
+    assert np.array_equal(first, again)
+    assert np.array_equal(first[~mask], image[~mask])
+    finest = [valid for valid in searched if valid.shape == mask.shape]
+    # Source patches come from within the band (12 px + a patch) of the stroke only.
+    assert finest and all(not valid[:, 60:].any() and valid[:, 40:50].any() for valid in finest)
+
+
+def test_the_first_ring_of_a_thick_hole_leans_towards_diffusion():
+    import cv2
+
+    from restorer.exemplar.fill import FillSettings, complete
+
+    image = gradient_photo(80, 96, seed=6)
+    mask = square_mask(80, 96, 24, 30, 24)
+    telea = cv2.inpaint(image, mask.astype(np.uint8), 3, cv2.INPAINT_TELEA).astype(float)
+    plain = complete(image, mask, settings=FillSettings(rim_diffusion=0.0), seed=1)
+    leaning = complete(image, mask, settings=FillSettings(rim_diffusion=0.5), seed=1)
+    ring = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    deep = cv2.erode(mask.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    gap = lambda result, where: np.abs(result[where].astype(float) - telea[where]).mean()  # noqa: E731
+    assert gap(leaning, ring) < gap(plain, ring)
+    # Deep inside the share has halved away: the exemplar fill stays as it was.
+    assert np.abs(leaning[deep].astype(int) - plain[deep]).max() <= 3
+    assert np.array_equal(leaning[~mask], image[~mask])

@@ -112,3 +112,18 @@ def test_empty_mask_returns_a_copy():
     image = gradient_photo(16, 16)
     result = inpaint_regions(Recorder(), image, np.zeros((16, 16), bool), Progress())
     assert np.array_equal(result, image) and result is not image
+
+
+def test_a_thin_stroke_gets_a_slim_crop_from_the_patchmatch_engine():
+    from restorer.engines import registry
+
+    engine = registry().get("patchmatch")
+    mask = np.zeros((900, 1200), bool)
+    mask[440:452, 100:1100] = True  # a 12-px stroke, 1000 px long
+    (region,) = plan_regions(mask, engine)
+    full = context_for(int(mask.sum()), engine)
+    assert region.box.top > 440 - full  # less than the size-based context...
+    assert region.box.top <= 440 - 64 and region.box.bottom >= 452 + 64  # ...but the band
+    blob = square_mask(900, 1200, 300, 400, 200)
+    (wide,) = plan_regions(blob, engine)
+    assert wide.box.top == 300 - context_for(int(blob.sum()), engine)  # thick: no cap

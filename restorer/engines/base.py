@@ -57,6 +57,11 @@ class Engine(ABC):
     ) -> np.ndarray:
         """Return an HxWx3 uint8 image with the `mask` (HxW bool) area rebuilt."""
 
+    def context_cap(self, hole: np.ndarray) -> int | None:
+        """The most context (px per side) the brushed group `hole` (HxW bool, cropped to
+        it) can use, or None for no cap; e.g. a thin stroke needs only a band round it."""
+        return None
+
     def release(self) -> None:  # noqa: B027 - optional hook
         """Free loaded weights or device memory, if any (called when switching engines)."""
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch  # imported here, not in the fill loop: the first import is slow
 
 from restorer.engines.base import Engine
-from restorer.exemplar.fill import complete
+from restorer.exemplar.fill import FillSettings, band_width, complete
 from restorer.progress import Progress
 
 
@@ -34,6 +34,15 @@ class PatchMatchEngine(Engine):
     # Exemplar fills need surroundings to copy from: about the hole's size on each side.
     context_scale = 1.0
     context_min = 40
+
+    def context_cap(self, hole: np.ndarray) -> int | None:
+        """Sources come from a band round the hole (`FillSettings.band_scale`): keep that
+        band and a patch's width more, so a long thin stroke gets a slim crop."""
+        settings = FillSettings()
+        band = band_width(hole, settings)
+        if band is None:
+            return None
+        return int(band) + 2 * max(settings.patch, settings.coarse_patch)
 
     def inpaint(
         self,

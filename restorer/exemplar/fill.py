@@ -11,8 +11,11 @@ and patches that reach into the known border. Patches are compared on colour plu
 texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
 places textured. The field moves to the next finer level, where a first vote with the
 upsampled field gives a sharp start. At the finest level pixels near the rim keep the
-vote, deeper ones are copied from their own match (no averaging, no blur), and the
-fill's shading is matched to the rim (`restorer.blend`).
+vote, deeper ones are copied from their own match (no averaging, no blur), the
+fill's shading is matched to the rim (`restorer.blend`), and for strokes and larger
+holes the first rings lean towards a diffusion fill. Source patches come only from a
+band a few hole-thicknesses wide round the hole, and the per-pixel work on them is done
+on the band alone, so a long thin stroke costs in proportion to the stroke.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class FillSettings:
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 2
     refine_iterations: int = 1
+    # ...and in the first step at the finest level, whose upsampled field is already good.
+    fine_search_iterations: int = 1
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 1.5
     # ...or the picture's shorter side would drop below this.
@@ -63,6 +68,10 @@ class FillSettings:
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
     mix_depth: float = 1.5
+    # Share of a diffusion (Telea) fill kept in the first ring of hole pixels, halving
+    # with each ring inward, for holes thicker than `thin_radius` (strokes, objects):
+    # next to their rim diffusion is the safer guess (0: off).
+    rim_diffusion: float = 0.5
     # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
     # (thin scratches then vanish at coarse levels, which start from their surroundings);
     # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
@@ -78,6 +87,12 @@ class FillSettings:
     quantile: float = 0.75
     # Patch size at the levels above the finest.
     coarse_patch: int = 7
+    # Source patches are taken only from a band round the hole, this many times the
+    # hole's typical thickness wide but at least `band_min` px (at full size): a thin
+    # stroke across a large crop then costs work in proportion to the band, not the
+    # crop. 0: the whole picture.
+    band_scale: float = 3.0
+    band_min: int = 64
 
 
 @dataclass
@@ -119,6 +134,8 @@ def complete(
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
+    band = band_width(mask, settings)
+    thin = _typical_depth(mask) <= settings.thin_radius
     coarsest = levels[-1]
     if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
         coarsest.image = _peel_start(coarsest, settings.coarse_patch)
@@ -134,7 +151,16 @@ def complete(
             nnf = upsample_nnf(nnf, level.size, level.size, patch=patch)
         em_steps = _em_steps(depth, total, settings)
         nnf = _em(
-            level, nnf, em_steps, settings, generator, check, patch, first_vote=nnf is not None
+            level,
+            nnf,
+            em_steps,
+            settings,
+            generator,
+            check,
+            patch,
+            first_vote=nnf is not None,
+            band=None if band is None else band / 2**depth,
+            level_is_finest=depth == 0,
         )
         if depth == 0 and settings.final != "vote":
             copied = _copy(level.image, nnf)
@@ -143,6 +169,8 @@ def complete(
             level.image = torch.where(level.hole[None], copied, level.image)
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
+        if depth == 0 and settings.rim_diffusion > 0 and not thin:
+            level.image = _rim_diffusion(level, settings.rim_diffusion)
         if depth > 0:
             finer = levels[depth - 1]
             _carry_down(level, finer)
@@ -161,9 +189,8 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     radius = _inscribed_radius(mask)
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
-        # Thin by its typical depth (90th percentile): where scratches cross they are locally thicker.
-        typical = float(np.percentile(hole_depth(mask)[mask], 90))
-        coarse_hole = "half" if typical <= settings.thin_radius else "any"
+        thin = _typical_depth(mask) <= settings.thin_radius
+        coarse_hole = "half" if thin else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
@@ -171,6 +198,19 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
         levels.append(_halve(levels[-1], coarse_hole))
         radius /= 2
     return levels
+
+
+def _typical_depth(mask: np.ndarray) -> float:
+    """The hole's typical half-thickness: the 90th percentile of its pixels' depths
+    (where scratches cross they are locally thicker)."""
+    return float(np.percentile(hole_depth(mask)[mask], 90)) if mask.any() else 0.0
+
+
+def band_width(mask: np.ndarray, settings: FillSettings) -> float | None:
+    """How far from the hole (px, full size) source patches may lie; None: anywhere."""
+    if settings.band_scale <= 0:
+        return None
+    return max(float(settings.band_min), settings.band_scale * 2 * _typical_depth(mask))
 
 
 def _inscribed_radius(mask: np.ndarray) -> float:
@@ -221,8 +261,13 @@ def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5)
     vy = known[1:] * known[:-1]
     gx, vx = F.pad(gx * vx, (0, 1)), F.pad(vx, (0, 1))
     gy, vy = F.pad(gy * vy, (0, 0, 0, 1)), F.pad(vy, (0, 0, 0, 1))
-    stacked = torch.stack([gx, gy, vx, vy])[None]
-    pooled = F.avg_pool2d(stacked, window, 1, window // 2, count_include_pad=False)[0]
+    # Window sums (OpenCV's box filter is much faster than pooling on the CPU); the
+    # ratio of two sums over the same window is the mean over its known differences.
+    stacked = torch.stack([gx, gy, vx, vy], dim=2).cpu().numpy()
+    summed = cv2.boxFilter(
+        stacked, -1, (window, window), normalize=False, borderType=cv2.BORDER_CONSTANT
+    )
+    pooled = torch.from_numpy(summed).permute(2, 0, 1).to(colour.device)
     return pooled[:2] / pooled[2:].clamp_min(1e-6)
 
 
@@ -307,15 +352,25 @@ def _em(
     *,
     first_vote: bool,
     vote_last: bool = True,
+    band: float | None = None,
+    level_is_finest: bool = False,
 ) -> torch.Tensor:
     radius = patch // 2
     hole = level.hole
-    kernel = torch.ones(1, 1, patch, patch, device=hole.device)
-    touches_hole = F.conv2d(hole.float()[None, None], kernel, padding=radius)[0, 0] > 0
+    touches_hole = _dilate(hole, radius)
     source_valid = ~touches_hole  # source patches lie wholly in the known part
     active = touches_hole  # every patch that overlaps the hole
     if not bool(hole.any()):
         return _identity(level.size, patch, hole.device)
+    reach = None
+    if band is not None:
+        reach = max(int(band) + patch, 4 * patch)
+        banded = source_valid & _near(hole, reach)
+        # Keep the band only where it leaves plenty to choose from.
+        if int(banded.sum()) >= 4 * int(active.sum()):
+            source_valid = banded
+        else:
+            reach = None
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(hole, settings.confidence)
@@ -329,13 +384,16 @@ def _em(
         # A first estimate from the upsampled field, before any search at this level.
         voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
+    iterations = settings.search_iterations
+    if first_vote and level_is_finest:
+        iterations = settings.fine_search_iterations
     for step in range(steps):
         check()
         nnf, distance = nnf_search_with_distance(
             level.image,
             level.image,
             patch=patch,
-            iterations=settings.search_iterations if step == 0 else settings.refine_iterations,
+            iterations=iterations if step == 0 else settings.refine_iterations,
             generator=generator,
             init=nnf,
             source_valid=source_valid,
@@ -343,6 +401,7 @@ def _em(
             target_active=active,
             prepared=prepared,
             locality=settings.locality,
+            max_radius=reach,
         )
         if step == steps - 1 and not vote_last:
             break  # the caller rebuilds the hole from the field itself
@@ -350,6 +409,32 @@ def _em(
         voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
     return nnf
+
+
+def _dilate(hole: torch.Tensor, radius: int) -> torch.Tensor:
+    """`hole` grown by a (2 radius + 1) square (OpenCV: much faster than pooling)."""
+    grown = cv2.dilate(
+        hole.cpu().numpy().astype(np.uint8), np.ones((2 * radius + 1,) * 2, np.uint8)
+    )
+    return torch.from_numpy(grown > 0).to(hole.device)
+
+
+def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
+    """Pixels at most `reach` px (Euclidean) from the hole."""
+    outside = (~hole).cpu().numpy().astype(np.uint8)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 5)
+    return torch.from_numpy(distance <= reach).to(hole.device)
+
+
+def _rim_diffusion(level: Level, share: float) -> torch.Tensor:
+    """The colours blended with a diffusion fill near the rim: `share` of it in the
+    first ring of hole pixels, halving with each ring inward."""
+    hole = level.hole
+    diffused = _diffusion_start(Level(level.image[:3] * ~hole[None], hole))
+    depth = torch.from_numpy(hole_depth(hole.cpu().numpy())).to(diffused.device)
+    alpha = (share * 0.5 ** (depth - 1).clamp_min(0))[None] * hole[None]
+    colour = level.image[:3] * (1 - alpha) + diffused * alpha
+    return torch.cat([colour, level.image[3:]])
 
 
 def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
@@ -374,7 +459,7 @@ def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) 
     shading lines up at the border while the copied texture stays as it is."""
     hole = level.hole
     colour = level.image[:3]
-    ring = (F.max_pool2d(hole.float()[None, None], 2 * RING + 1, 1, RING)[0, 0] > 0) & ~hole
+    ring = _dilate(hole, RING) & ~hole
     if settings.final == "copy":
         predicted = _copy(colour, nnf)
     else:

@@ -34,6 +34,9 @@ _BASIS_SAMPLES = 1024
 _JUMPS = (8, 4, 2, 1)
 _VOTE_CHUNK = 1 << 15
 _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
+# A prepared source projects only its allowed centres when they are fewer than 1/this.
+_SPARSE_SHARE = 2
+_STRIP = 24
 
 
 def patch_basis(
@@ -101,6 +104,13 @@ class PreparedSource:
         self.basis = basis
         self.height, self.width = int(source.shape[1]), int(source.shape[2])
         radius = patch // 2
+        self.centres = _valid_centres((self.height, self.width), patch, source_valid, source.device)
+        self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=source.device)
+        self.allowed[self.centres] = True
+        if self.centres.numel() * _SPARSE_SHARE < self.height * self.width:
+            # Few allowed centres (a band round a hole): project only strips round them.
+            self.features = _project_strips(source, basis, self.allowed)
+            return
         inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
         full = torch.zeros(
             basis.shape[0], self.height, self.width, dtype=inner.dtype, device=source.device
@@ -108,9 +118,6 @@ class PreparedSource:
         full[:, radius : self.height - radius, radius : self.width - radius] = inner
         # One row per source pixel; rows of centres too near the edge are never used.
         self.features = full.reshape(basis.shape[0], -1).T.contiguous()
-        self.centres = _valid_centres((self.height, self.width), patch, source_valid, source.device)
-        self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=source.device)
-        self.allowed[self.centres] = True
 
 
 def nnf_search(
@@ -129,6 +136,7 @@ def nnf_search(
     dims: int | None = DEFAULT_DIMS,
     prepared: PreparedSource | None = None,
     locality: float = 0.0,
+    max_radius: int | None = None,
 ) -> torch.LongTensor:
     """A 2xHxW field of (y, x) source patch centres, one per target pixel.
 
@@ -149,6 +157,8 @@ def nnf_search(
     - `locality` > 0 adds `locality * (offset / source diagonal) ** 2` to each distance,
       favouring source patches near the target pixel's own position (for completion,
       where source and target are the same picture).
+    - `max_radius`: the widest random-search window (half side, px); default half the
+      source. Smaller saves tries that cannot land where `source_valid` allows.
     """
     return nnf_search_with_distance(
         target,
@@ -165,6 +175,7 @@ def nnf_search(
         dims=dims,
         prepared=prepared,
         locality=locality,
+        max_radius=max_radius,
     )[0]
 
 
@@ -184,6 +195,7 @@ def nnf_search_with_distance(
     dims: int | None = DEFAULT_DIMS,
     prepared: PreparedSource | None = None,
     locality: float = 0.0,
+    max_radius: int | None = None,
 ) -> tuple[torch.LongTensor, torch.Tensor]:
     """`nnf_search`, also returning the HxW patch distances (inf where not searched).
 
@@ -208,7 +220,7 @@ def nnf_search_with_distance(
                 search.propagate(direction, jump)
         if check is not None:
             check()
-        search.random_search()
+        search.random_search(max_radius)
     return search.field_yx(), search.distances()
 
 
@@ -339,6 +351,46 @@ def _patches_at(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torc
     return values.permute(1, 0, 2).reshape(centres.numel(), channels * patch * patch)
 
 
+def _project_strips(source: torch.Tensor, basis: torch.Tensor, allowed: torch.Tensor):
+    """(H*W) x d projected patches at the `allowed` centres (zero rows elsewhere), by
+    one `conv2d` per strip of rows over just the rows and columns its centres span."""
+    _, height, width = source.shape
+    radius = basis.shape[-1] // 2
+    features = torch.zeros(height * width, basis.shape[0], dtype=source.dtype, device=source.device)
+    grid = allowed.reshape(height, width)
+    for start in range(0, height, _STRIP):
+        strip = grid[start : start + _STRIP]
+        used_rows = torch.nonzero(strip.any(dim=1), as_tuple=True)[0]
+        if used_rows.numel() == 0:
+            continue
+        used_columns = torch.nonzero(strip.any(dim=0), as_tuple=True)[0]
+        top, bottom = start + int(used_rows[0]), start + int(used_rows[-1]) + 1
+        left, right = int(used_columns[0]), int(used_columns[-1]) + 1
+        # Allowed centres lie `radius` inside, so the window never leaves the source.
+        window = source[:, top - radius : bottom + radius, left - radius : right + radius]
+        projected = F.conv2d(window[None], basis)[0]  # d x rows x columns
+        ys = torch.arange(top, bottom, device=source.device)
+        xs = torch.arange(left, right, device=source.device)
+        features[(ys[:, None] * width + xs[None, :]).reshape(-1)] = projected.reshape(
+            basis.shape[0], -1
+        ).T
+    return features
+
+
+def _project_at(source: torch.Tensor, centres: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+    """n x d: the patches at flat `centres` (wholly inside `source`) projected on `basis`."""
+    dims, channels, patch = basis.shape[0], basis.shape[1], basis.shape[-1]
+    # Per channel: (n x p*p) @ (p*p x d), summed - no n x C*p*p copy is made.
+    per_channel = basis.reshape(dims, channels, patch * patch).permute(1, 2, 0)
+    rows = []
+    for chunk in centres.split(_VOTE_CHUNK):
+        values = _patch_values(source, chunk, patch)  # C x n x p*p
+        rows.append(torch.bmm(values, per_channel).sum(dim=0))
+    if not rows:
+        return torch.zeros(0, dims, dtype=source.dtype, device=source.device)
+    return torch.cat(rows)
+
+
 def _patch_values(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torch.Tensor:
     """C x n x p*p: the pixels of the patches at flat `centres` (one flat gather)."""
     channels, _, width = source.shape
@@ -389,16 +441,8 @@ class _Search:
         """Projected patches of the active pixels only (gathered, then one matmul)."""
         r = self.radius
         padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")[0]
-        patch = 2 * r + 1
-        dims, channels = basis.shape[0], basis.shape[1]
-        # Per channel: (n x p*p) @ (p*p x d), summed - no n x C*p*p copy is made.
-        per_channel = basis.reshape(dims, channels, patch * patch).permute(1, 2, 0)
-        rows = []
-        for chunk in self.active.split(_VOTE_CHUNK):
-            centres = (chunk // self.width + r) * (self.width + 2 * r) + (chunk % self.width + r)
-            values = _patch_values(padded, centres, patch)  # C x n x p*p
-            rows.append(torch.bmm(values, per_channel).sum(dim=0))
-        return torch.cat(rows)
+        centres = (self.ay + r) * (self.width + 2 * r) + (self.ax + r)
+        return _project_at(padded, centres, basis)
 
     def start(self, init: torch.Tensor | None) -> None:
         """Take `init` where it is an allowed centre; random allowed centres elsewhere
@@ -466,9 +510,11 @@ class _Search:
         self._try(self.field.index_select(0, neighbour) + (dy * self.source_w + dx), inside)
         self.field.index_copy_(0, self.active, self.current)
 
-    def random_search(self) -> None:
+    def random_search(self, max_radius: int | None = None) -> None:
         """Try random centres in windows around each match, halving the window each time."""
         radius = max(self.source_h, self.source_w) // 2
+        if max_radius is not None:
+            radius = max(1, min(radius, max_radius))
         count = self.active.numel()
         low, high_y, high_x = (
             self.radius,
