@@ -4,6 +4,7 @@ Exemplars are 128x128 crops of scikit-image's bundled photos (brick, grass, grav
 
     python benchmarks/texture_synthesis.py [--device auto|cpu|cuda] [--sizes 512 1024]
                                            [--textures brick grass gravel] [--save DIR]
+                                           [--baseline OLD_TEXTURE_PY]
 
 Prints one JSON line per texture and size:
 - `seconds`: wall time of `synthesize_texture` (torch already imported and warmed up);
@@ -13,6 +14,10 @@ Prints one JSON line per texture and size:
 - `contrast_ratio`: the texture's standard deviation over the exemplar's (below 1 when
   voting blurs; near 1 when the texture keeps the exemplar's contrast).
 With `--save`, writes each texture and a 2x2 tiling of it as PNG files.
+With `--baseline` (another version of `restorer/generate/texture.py`, e.g. from
+`git show REV:restorer/generate/texture.py > /tmp/old.py`), each run alternates with a
+run of that version and the line adds its `baseline_seconds`, `baseline_seam_ratio` and
+`speedup` (baseline time over this version's, both in the same conditions).
 """
 
 from __future__ import annotations
@@ -43,6 +48,18 @@ def exemplar(name: str, side: int = 128) -> np.ndarray:
     return np.ascontiguousarray(image[top : top + side, left : left + side, :3])
 
 
+def load_baseline(path: Path):
+    """Import another version of the texture module from `path` (for `--baseline`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("texture_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["texture_baseline"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    module.synthesize_texture(exemplar("gravel", 64), (64, 64))  # warm-up
+    return module
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto")
@@ -51,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exemplar", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", type=Path, default=None)
+    parser.add_argument("--baseline", type=Path, default=None)
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
+    baseline = None if args.baseline is None else load_baseline(args.baseline)
     synthesize_texture(exemplar("gravel", 64), (64, 64), device=device)  # warm-up
     for name in args.textures:
         source = exemplar(name, args.exemplar)
@@ -74,6 +93,14 @@ def main(argv: list[str] | None = None) -> int:
                 "exemplar_seam_ratio": round(seam_ratio(source), 3),
                 "contrast_ratio": round(float(texture.std() / max(source.std(), 1e-9)), 3),
             }
+            if baseline is not None:
+                started = time.perf_counter()
+                old = baseline.synthesize_texture(
+                    source, (size, size), seed=args.seed, device=device
+                )
+                record["baseline_seconds"] = round(time.perf_counter() - started, 2)
+                record["baseline_seam_ratio"] = round(seam_ratio(old), 3)
+                record["speedup"] = round(record["baseline_seconds"] / max(seconds, 1e-9), 2)
             print(json.dumps(record), flush=True)
             if args.save is not None:
                 from restorer.imageio import save_image

@@ -8,7 +8,8 @@ Whole photo: the model runs tile by tile with blended seams (see `models.tiling`
 result is `scale` times larger.
 
 Masked area: only pixels inside the mask change, blended in with a feathered edge, and
-the photo keeps its size. A super-resolution model applied to an area is run on a crop
+the photo keeps its size. A soft mask (0..255 coverage, as a soft brush paints) is its
+own feather: the result is blended by its coverage, as a repair is. A super-resolution model applied to an area is run on a crop
 around it and its output is reduced back to the photo's resolution: the area gets the
 model's restored detail without the rest of the photo being resampled. (Enlarging only
 part of a photo would leave no sensible photo; enlarging is a whole-photo operation.)
@@ -29,8 +30,15 @@ from restorer.api import as_mask, as_rgb
 from restorer.devices import resolve_device
 from restorer.errors import ModelError
 from restorer.jobs import Job, PatchResult, changed_box
+from restorer.maskops import blend_by_coverage
 from restorer.models.info import ModelInfo
-from restorer.models.runtime import Attempt, LoadedModel, model_cache, run_with_fallbacks
+from restorer.models.runtime import (
+    Attempt,
+    LoadedModel,
+    model_cache,
+    run_with_fallbacks,
+    short_precision,
+)
 from restorer.models.tiling import DEFAULT_OVERLAP, DEFAULT_TILE, MIN_TILE, run_tiled
 from restorer.progress import Progress
 
@@ -70,6 +78,14 @@ def feathered_alpha(mask: np.ndarray, feather: int = FEATHER) -> np.ndarray:
     if not (~mask).any():
         return np.ones(mask.shape, dtype=np.float32)
     return np.clip(distance / float(feather), 0.0, 1.0).astype(np.float32) * inside
+
+
+def soft_coverage(region_mask: np.ndarray) -> np.ndarray | None:
+    """The mask's 0..255 coverage when it is soft (some values between), else None."""
+    array = np.asarray(region_mask)
+    if array.ndim != 2 or array.dtype != np.uint8:
+        return None
+    return array if ((array > 0) & (array < 255)).any() else None
 
 
 def _run_model(loaded: LoadedModel, pixels: np.ndarray) -> np.ndarray:
@@ -161,22 +177,49 @@ def _tiled_pass(
     return _from_model_space(output, chroma, size)
 
 
+@dataclass(frozen=True)
+class FilterRun:
+    """How a filter actually ran: after running out of memory it may have used smaller
+    tiles or the CPU rather than what was asked for."""
+
+    device: str  # "cpu", "cuda", "cuda:1"
+    precision: str  # "float32", "float16", "bfloat16" (after any fall back to float32)
+    tile: int  # tile side in pixels; 0: in one piece
+    fell_back: bool = False  # not the first attempt: memory ran out before
+    description: str = ""  # "on the CPU in 256-pixel tiles"
+
+    @property
+    def precision_label(self) -> str:
+        """'fp32', 'fp16' or 'bf16'."""
+        return short_precision(self.precision)
+
+
 def _attempts(
     info: ModelInfo, crop: np.ndarray, device: str, tile: int, progress: Progress
 ) -> list[Attempt]:
-    """On the GPU: as asked, then smaller tiles, then the CPU. On the CPU: as asked, smaller."""
+    """On the GPU: as asked, then smaller tiles, then the CPU. On the CPU: as asked, smaller.
 
-    def attempt(run_device: str, run_tile: int) -> Attempt:
-        def run(step: Progress) -> np.ndarray:
+    Each attempt returns its output and the `FilterRun` saying how it ran.
+    """
+
+    def attempt(run_device: str, run_tile: int, fell_back: bool) -> Attempt:
+        where = "on the GPU" if run_device.startswith("cuda") else "on the CPU"
+        tiles = "in one piece" if run_tile <= 0 else f"in {run_tile}-pixel tiles"
+        description = f"{where} {tiles}"
+
+        def run(step: Progress) -> tuple[np.ndarray, FilterRun]:
             step.update(0.0, f"Loading {info.label}")
             loaded = model_cache().get(info, run_device)
             if info.purpose == "face":
-                return _face_pass(loaded, crop, info, step)
-            return _tiled_pass(loaded, crop, info, run_tile, step)
+                output = _face_pass(loaded, crop, info, step)
+            else:
+                output = _tiled_pass(loaded, crop, info, run_tile, step)
+            used_tile = 0 if info.purpose == "face" else run_tile
+            return output, FilterRun(
+                run_device, loaded.precision, used_tile, fell_back, description
+            )
 
-        where = "on the GPU" if run_device.startswith("cuda") else "on the CPU"
-        tiles = "in one piece" if run_tile <= 0 else f"in {run_tile}-pixel tiles"
-        return Attempt(f"{where} {tiles}", run)
+        return Attempt(description, run)
 
     smaller = []
     largest = tile if tile > 0 else max(crop.shape[:2])
@@ -184,10 +227,10 @@ def _attempts(
         size = effective_tile(info, largest // divisor)
         if info.purpose != "face" and info.tiling != "internal" and size < largest:
             smaller.append(size)
-    attempts = [attempt(device, tile)]
-    attempts += [attempt(device, size) for size in dict.fromkeys(smaller)]
+    attempts = [attempt(device, tile, False)]
+    attempts += [attempt(device, size, True) for size in dict.fromkeys(smaller)]
     if device.startswith("cuda"):
-        attempts.append(attempt("cpu", tile))
+        attempts.append(attempt("cpu", tile, True))
     return attempts
 
 
@@ -203,9 +246,23 @@ def apply_filter(
     """Run filter model `model_id` on `image` (HxWx3 uint8 RGB); return uint8 RGB.
 
     Without `region_mask` the whole photo is filtered and the result is `scale` times
-    larger. With it, only masked pixels change (feathered), and the size stays the same.
+    larger. With it, only masked pixels change (feathered; a soft 0..255 mask blends by
+    its coverage instead), and the size stays the same.
     `tile` is the tile size in pixels (None: 512, 0: whole image at once).
     """
+    return filter_image(image, model_id, progress, device, region_mask, tile=tile)[0]
+
+
+def filter_image(
+    image: np.ndarray,
+    model_id: str,
+    progress: Progress | None = None,
+    device: str = "auto",
+    region_mask: np.ndarray | None = None,
+    *,
+    tile: int | None = None,
+) -> tuple[np.ndarray, FilterRun | None]:
+    """`apply_filter`, plus how the model actually ran (None when nothing was run)."""
     from restorer.models.store import get
 
     progress = progress or Progress()
@@ -225,15 +282,16 @@ def apply_filter(
         found = changed_box(mask)
         if found is None:
             progress.update(1.0, "Nothing to filter: the mask is empty")
-            return rgb.copy()
+            return rgb.copy(), None
         box = _context_box(found, rgb.shape[:2], info)
     top, left, bottom, right = box
     crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-    result = run_with_fallbacks(_attempts(info, crop, run_device, tile_size, progress), progress)
+    attempts = _attempts(info, crop, run_device, tile_size, progress)
+    result, used = run_with_fallbacks(attempts, progress)
 
     if mask is None:
-        return result
-    return _blend_into(rgb, result, mask, box)
+        return result, used
+    return _blend_into(rgb, result, mask, box, soft_coverage(region_mask)), used
 
 
 def _context_box(
@@ -253,15 +311,25 @@ def _context_box(
 
 
 def _blend_into(
-    rgb: np.ndarray, result: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int]
+    rgb: np.ndarray,
+    result: np.ndarray,
+    mask: np.ndarray,
+    box: tuple[int, int, int, int],
+    coverage: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Put `result` (for `box`, maybe larger) back into `rgb` inside the feathered mask."""
+    """Put `result` (for `box`, maybe larger) back into `rgb` inside the feathered mask,
+    or blended by `coverage` (0..255) when the mask is soft."""
     import cv2
 
     top, left, bottom, right = box
     height, width = bottom - top, right - left
     if result.shape[:2] != (height, width):
         result = cv2.resize(result, (width, height), interpolation=cv2.INTER_AREA)
+    if coverage is not None:
+        out = rgb.copy()
+        inside = (slice(top, bottom), slice(left, right))
+        out[inside] = blend_by_coverage(rgb[inside], result, coverage[inside])
+        return out
     alpha = feathered_alpha(mask)[top:bottom, left:right, None]
     original = rgb[top:bottom, left:right].astype(np.float32)
     blended = original + (result.astype(np.float32) - original) * alpha
@@ -280,6 +348,14 @@ class ImageResult:
     model_id: str = ""
     device: str = "cpu"
     seconds: float = 0.0
+    run: FilterRun | None = None  # how the model actually ran
+
+
+@dataclass
+class FilterPatch(PatchResult):
+    """A filter's new pixels for one rectangle; `device` is the one actually used."""
+
+    run: FilterRun | None = None  # how the model actually ran
 
 
 @dataclass
@@ -293,27 +369,34 @@ class FilterJob(Job):
     tile: int | None = None
     title: str = field(default="Filtering")
 
-    def run(self, progress: Progress) -> PatchResult | ImageResult | None:
-        """A `PatchResult` when the size is unchanged, an `ImageResult` when it grew."""
+    def run(self, progress: Progress) -> FilterPatch | ImageResult | None:
+        """A `FilterPatch` when the size is unchanged, an `ImageResult` when it grew.
+
+        Both name the device the model really ran on (the CPU after the GPU ran out of
+        memory, say) and carry the `FilterRun`.
+        """
         started = time.perf_counter()
         device = resolve_device(self.device, ("cpu", "cuda"))
         if self.mask is not None and changed_box(np.asarray(self.mask, dtype=bool)) is None:
             return None
-        result = apply_filter(
+        result, used = filter_image(
             self.image, self.model_id, progress, device, self.mask, tile=self.tile
         )
+        if used is not None:
+            device = used.device
         seconds = time.perf_counter() - started
         if result.shape[:2] != self.image.shape[:2]:
             scale = result.shape[0] // self.image.shape[0]
-            return ImageResult(result, scale, self.model_id, device, seconds)
+            return ImageResult(result, scale, self.model_id, device, seconds, used)
         box = (0, 0, result.shape[0], result.shape[1])
         if self.mask is not None:
             box = changed_box(np.asarray(self.mask, dtype=bool)) or box
         top, left, bottom, right = box
-        return PatchResult(
+        return FilterPatch(
             box=box,
             pixels=np.ascontiguousarray(result[top:bottom, left:right]),
             engine_id=self.model_id,
             device=device,
             seconds=seconds,
+            run=used,
         )

@@ -161,3 +161,27 @@ def replace_data_pickle(archive: Path, path: Path, target: Path) -> Path:
                 data = pickle.dumps(CreatesFile(target), protocol=2)
             out.writestr(item, data)
     return path
+
+
+def pretend_gpu_out_of_memory(monkeypatch) -> None:
+    """Filters see a CUDA device whose every run is out of memory (in fp16), so they
+    fall back to the CPU; no real GPU is touched."""
+    import restorer.filters as filters
+    from restorer.models.runtime import LoadedModel
+
+    real_cache, real_run = filters.model_cache, filters._run_model
+
+    class Cache:
+        def get(self, info, device):
+            if device.startswith("cuda"):
+                return LoadedModel(info, None, device, "float16")
+            return real_cache().get(info, device)
+
+    def run(loaded, pixels):
+        if loaded.device.startswith("cuda"):
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_run(loaded, pixels)
+
+    monkeypatch.setattr(filters, "resolve_device", lambda requested, supported: "cuda")
+    monkeypatch.setattr(filters, "model_cache", Cache)
+    monkeypatch.setattr(filters, "_run_model", run)

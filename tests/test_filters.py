@@ -7,7 +7,14 @@ import threading
 
 import numpy as np
 import pytest
-from _model_files import denoise_module, save_pth, save_safetensors, save_torchscript, sr_module
+from _model_files import (
+    denoise_module,
+    pretend_gpu_out_of_memory,
+    save_pth,
+    save_safetensors,
+    save_torchscript,
+    sr_module,
+)
 
 from restorer import models
 from restorer.errors import ModelError
@@ -83,6 +90,26 @@ def test_restoration_changes_only_the_masked_area(denoise_model):
     core[40:50, 50:80] = True  # far from the feathered edge: the full filter result
     assert np.array_equal(result[core], whole[core])
     assert not np.array_equal(result[mask], image[mask])
+
+
+def test_a_soft_mask_blends_the_filter_by_its_coverage(denoise_model):
+    image = _photo()
+    coverage = np.zeros(image.shape[:2], dtype=np.uint8)
+    coverage[30:60, 40:90] = 255
+    coverage[30:60, 86:90] = 100  # a soft right edge
+    coverage[30:60, 84:86] = 200
+    result = apply_filter(image, denoise_model.id, device="cpu", region_mask=coverage)
+    whole = apply_filter(image, denoise_model.id, device="cpu").astype(int)
+    before, after = image.astype(int), result.astype(int)
+    outside = coverage == 0
+    assert np.array_equal(result[outside], image[outside])  # untouched outside
+    full = coverage == 255
+    assert np.array_equal(after[full], whole[full])  # the full result inside, no feather
+    for value in (100, 200):  # partly in at the edge, by coverage
+        edge = coverage == value
+        expected = (whole[edge] * value + before[edge] * (255 - value)) / 255
+        assert np.abs(after[edge] - expected).max() <= 1
+        assert not np.array_equal(result[edge], image[edge])
 
 
 def test_super_resolution_on_an_area_keeps_the_photo_size(sr_model):
@@ -227,3 +254,19 @@ def test_out_of_memory_retries_with_smaller_tiles(sr_model, monkeypatch):
     monkeypatch.setattr(filters, "_run_model", real_run)
     whole = apply_filter(image, sr_model.id, device="cpu", tile=0)
     assert np.abs(result.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_a_job_reports_the_device_it_fell_back_to(sr_model, denoise_model, monkeypatch):
+    image = _photo()
+    plain = FilterJob(image, denoise_model.id, "cpu").run(Progress())
+    assert plain.run.device == "cpu" and not plain.run.fell_back
+    pretend_gpu_out_of_memory(monkeypatch)
+    progress, seen = _messages()
+    patch = FilterJob(image, denoise_model.id, "cuda").run(progress)
+    assert any(m.startswith("Out of memory on the GPU") for _, m in seen)
+    assert patch.device == "cpu"  # not the GPU that was asked for
+    run = patch.run
+    assert run.fell_back and run.device == "cpu" and run.precision_label == "fp32"
+    assert run.description == f"on the CPU in {run.tile}-pixel tiles"
+    bigger = FilterJob(image, sr_model.id, "cuda").run(Progress())
+    assert isinstance(bigger, ImageResult) and bigger.device == "cpu" and bigger.run.fell_back

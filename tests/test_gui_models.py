@@ -11,6 +11,7 @@ import pytest
 from _model_files import (
     denoise_module,
     lama_weights,
+    pretend_gpu_out_of_memory,
     save_safetensors,
     sr_module,
     write_malicious_pickle,
@@ -163,6 +164,28 @@ def test_a_restoration_filter_on_the_masked_area_changes_only_masked_pixels(
     assert window.document.undo_stack.undoText() == "Filter dncnn (masked area)"
     window.undo()
     assert np.array_equal(pixels_rgb(window), original)
+
+
+def test_a_filter_on_a_soft_mask_blends_by_its_coverage(
+    qtbot, window, dialogs, monkeypatch, tmp_path, photo_path
+):
+    source = save_safetensors(denoise_module(), tmp_path / "dncnn.safetensors")
+    add_through_dialog(qtbot, window, monkeypatch, source)
+    open_photo(qtbot, window, photo_path)
+    original = pixels_rgb(window).astype(int)
+    window.canvas.set_hardness(0.4)
+    window.brush_size.set_value(40)
+    stroke_along(qtbot, window.canvas, [(60.0, 48.0)])
+    coverage = window.document.mask.copy()
+    filter_action(window, "dncnn").trigger()
+    wait_idle(qtbot, window)
+    assert dialogs.shown == []
+    change = np.abs(pixels_rgb(window).astype(int) - original).sum(axis=2)
+    assert not change[coverage == 0].any()  # untouched outside
+    faint, full = (coverage > 0) & (coverage < 80), coverage == 255
+    assert faint.any() and full.any()
+    assert change[faint].mean() < change[full].mean() / 2  # the edge only partly
+    assert np.array_equal(window.document.mask, coverage)  # the selection stays
 
 
 @dataclass
@@ -329,6 +352,25 @@ def test_the_dialog_names_the_gpu_and_precision(qtbot, pretend_gpu, window, monk
     assert dialog.row_texts()[0][6] == "CUDA: Test GPU (fp16)"  # Compact supports half
     window.device_combo.setCurrentIndex(window.device_combo.findData("cpu"))
     assert dialog.row_texts()[0][6] == "CPU (fp32)"
+
+
+def test_after_running_out_of_gpu_memory_the_message_names_the_cpu(
+    qtbot, pretend_gpu, window, dialogs, monkeypatch, tmp_path, photo_path
+):
+    source = save_safetensors(denoise_module(), tmp_path / "dncnn.safetensors")
+    add_through_dialog(qtbot, window, monkeypatch, source)
+    open_photo(qtbot, window, photo_path)
+    original = pixels_rgb(window)
+    window.device_combo.setCurrentIndex(window.device_combo.findData("cuda"))
+    pretend_gpu_out_of_memory(monkeypatch)
+    filter_action(window, "dncnn").trigger()
+    wait_idle(qtbot, window)
+    assert dialogs.shown == []
+    assert not np.array_equal(pixels_rgb(window), original)
+    message = window.statusBar().currentMessage()
+    assert "dncnn applied to the whole photo on CPU (fp32)" in message
+    assert "Test GPU" not in message
+    assert "out of memory at first, so it ran on the CPU" in message
 
 
 def test_cancelling_an_add_leaves_the_folder_unchanged(

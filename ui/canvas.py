@@ -78,6 +78,7 @@ HINT_COLOR = QColor(140, 140, 145)
 DEFAULT_OVERLAY = QColor(255, 40, 80, 128)
 
 
+PREVIEW_MASK_DIM = 0.35  # mask overlay opacity factor while a repair's preview shows
 COMPARE_KEY = Qt.Key.Key_Backslash  # held: show the original photo
 DIVIDER_GRAB = 6  # widget pixels either side of the split divider that grab it
 
@@ -142,6 +143,8 @@ class Canvas(QWidget):
         self._pan_anchor: QPointF | None = None
         self._space_held = False
         self._checker = QBrush(_checkerboard())
+        self._preview: tuple[Box, QImage] | None = None
+        self._preview_ending = False  # drop the preview once the result is written
         self._update_cursor()
 
     # -- document ------------------------------------------------------------
@@ -156,6 +159,8 @@ class Canvas(QWidget):
             for signal, slot in self._connections():
                 signal.disconnect(slot)
         self._document = document
+        self._preview = None
+        self._preview_ending = False
         self._stroking = False
         self._last_stroke_end = None
         self._original_images = {}
@@ -195,6 +200,38 @@ class Canvas(QWidget):
 
     def _on_area_changed(self, box: Box) -> None:
         self.update(self.widget_rect(box))
+
+    # -- running repair's preview -------------------------------------------------
+    @property
+    def preview(self) -> tuple[Box, QImage] | None:
+        """The partial result shown over the photo while a repair runs, if any."""
+        return self._preview
+
+    def set_preview(self, box: Box | None, image: QImage | None = None) -> None:
+        """Show `image` (RGBA, any size: it is scaled to fit) over `box` of the photo,
+        or remove the preview with None. The document is not changed."""
+        old = self._preview
+        self._preview = None if box is None or image is None else (box, image)
+        self._preview_ending = False
+        for shown in (old, self._preview):
+            if shown is not None:
+                self.update(self.widget_rect(shown[0]))
+
+    def end_preview(self) -> None:
+        """Remove the preview once no repair is being written into the document: from
+        the next repaint (or `drop_written_preview`) on, not before, so a result applied
+        just after this call replaces it without the old photo showing in between."""
+        self._preview_ending = True
+
+    def drop_written_preview(self) -> bool:
+        """Remove an ended preview whose result is written; True when none is left."""
+        ending = self._preview is not None and self._preview_ending
+        if ending and not self._preview_pending_write():
+            self.set_preview(None)
+        return self._preview is None
+
+    def _preview_pending_write(self) -> bool:
+        return self._document is not None and self._document.writing
 
     # -- view transform --------------------------------------------------------
     @property
@@ -470,10 +507,20 @@ class Canvas(QWidget):
         corner = QPointF(source.topLeft())
         painter.drawImage(corner, image, source)
         clip = self._original_clip()
+        if self._preview_ending and not self._preview_pending_write():
+            self._preview = None  # the result is written (a flush may have just done it)
+        preview = None if self._showing_original else self._preview
+        if preview is not None:
+            box, image = preview
+            target = QRectF(box.left, box.top, box.width, box.height)
+            painter.drawImage(QRectF(target.topLeft() / factor, target.size() / factor), image)
         if clip is not None:
             self._paint_original(painter, level, source, clip)
         if self._mask_visible and not self._showing_original:
+            # Dimmed while a preview shows, so the fill being made can be seen.
+            painter.setOpacity(PREVIEW_MASK_DIM if preview is not None else 1.0)
             painter.drawImage(corner, self._mask_levels[level], source)
+            painter.setOpacity(1.0)
         painter.restore()
         if self._split and not self._showing_original:
             self._paint_divider(painter, area)

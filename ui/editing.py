@@ -49,19 +49,28 @@ class EditingTools:
         act = window._action
         self.softer_action = act("Softer Brush", lambda: self.step_hardness(-1), ["{"])
         self.harder_action = act("Harder Brush", lambda: self.step_hardness(1), ["}"])
-        self.show_mask_action = act("Show &Mask", canvas.set_mask_visible, ["M"], checkable=True)
+        self.show_mask_action = act(
+            "Show &Mask", canvas.set_mask_visible, ["M"], "show-mask", checkable=True
+        )
         self.show_mask_action.setChecked(True)
         self.overlay_color_action = act("Mask &Colour…", self.choose_overlay_color)
-        self.grow_action = act("&Grow Mask", lambda: self.change_edge(1), ["Ctrl+Alt+="])
-        self.shrink_action = act("S&hrink Mask", lambda: self.change_edge(-1), ["Ctrl+Alt+-"])
+        self.grow_action = act(
+            "&Grow Mask", lambda: self.change_edge(1), ["Ctrl+Alt+="], "grow-mask"
+        )
+        self.shrink_action = act(
+            "S&hrink Mask", lambda: self.change_edge(-1), ["Ctrl+Alt+-"], "shrink-mask"
+        )
         self.heal_action = act(
             "&Heal as You Paint",
             self.heal.set_enabled,
             ["J"],
+            "heal",
             tip="Repair each brush stroke as soon as it is finished (J)",
             checkable=True,
         )
-        self.split_action = act("&Split Before/After", canvas.set_split, ["Y"], checkable=True)
+        self.split_action = act(
+            "&Split Before/After", canvas.set_split, ["Y"], "split", checkable=True
+        )
         self.heal.enabled_changed.connect(self.heal_action.setChecked)
         self._build_tool_bar()
         self._build_history()
@@ -77,6 +86,8 @@ class EditingTools:
         bar = QToolBar("Mask", window)
         bar.setObjectName("maskToolBar")
         bar.setMovable(False)
+        # Icons with their names: these are toggles and steps one reads before using.
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         window.addToolBarBreak()
         window.addToolBar(bar)
         self.hardness_spin = QSpinBox(bar)

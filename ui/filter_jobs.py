@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from restorer.edits import PixelEdit
-from restorer.filters import FilterJob, ImageResult
+from restorer.filters import FilterJob, FilterRun, ImageResult
 from restorer.generate.extend import Borders, ExtendJob
 from restorer.geometry import Box
 from restorer.jobs import Job, PatchResult
@@ -29,6 +29,7 @@ class NewPhoto:
     device: str
     seconds: float
     detail: str = ""
+    run: FilterRun | None = None  # how a filter's model actually ran
 
 
 def _resized_alpha(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -84,7 +85,7 @@ class DocumentFilterJob(Job):
         state = prepare_photo(pixels, mask, self.mask_gain)
         progress.update(1.0)
         height, width = size
-        return NewPhoto(state, result.device, result.seconds, f"{width} × {height} px")
+        return NewPhoto(state, result.device, result.seconds, f"{width} × {height} px", result.run)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
+from restorer.filters import FilterRun
 from restorer.imageio import MAX_PIXELS
 from restorer.models.info import ModelInfo
 from ui import dialogs
@@ -130,15 +131,17 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
         if isinstance(outcome, NewPhoto):
             document.replace_photo(outcome.state, text=text)
             seconds, used, detail = outcome.seconds, outcome.device, f" → {outcome.detail}"
+            run = outcome.run
         elif document.apply_patch(outcome.patch, mask, snapshot, outcome.edit, text):
             seconds, used, detail = outcome.patch.seconds, outcome.patch.device, ""
+            run = getattr(outcome.patch, "run", None)
         else:
             window.statusBar().showMessage(f"{info.label} changed nothing.", 6000)
             return
-        gpu = window.device_info.cuda_label if window.device_info else None
-        on = "CPU" if used == "cpu" else (gpu or "the GPU")
+        on, note = ran_on(window, used, run)
         window.statusBar().showMessage(
-            f"{info.label} applied to the {where}{detail} on {on} in {seconds:.2f} s", 8000
+            f"{info.label} applied to the {where}{detail} on {on} in {seconds:.2f} s{note}",
+            8000,
         )
 
     def failed(message: str) -> None:
@@ -151,6 +154,20 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
         document.release_pixels(snapshot)
 
     return window.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
+
+
+def ran_on(window: MainWindow, device: str, run: FilterRun | None) -> tuple[str, str]:
+    """Where a filter really ran, for the status bar ('CUDA: … (fp16)', 'CPU (fp32)'),
+    and a note when it had to fall back after running out of memory (else '')."""
+    gpu = window.device_info.cuda_label if window.device_info else None
+    where = "CPU" if device == "cpu" else (gpu or "the GPU")
+    if run is None:
+        return where, ""
+    where += f" ({run.precision_label})"
+    note = ""
+    if run.fell_back:
+        note = f" (out of memory at first, so it ran {run.description})"
+    return where, note
 
 
 def install_filters_menu(window: MainWindow, controller: ModelsController) -> FiltersMenu:

@@ -36,6 +36,7 @@ from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairO
 from ui.models_dialog import install_models_menu
 from ui.models_ui import ModelsController
 from ui.preferences import restore_preferences, save_preferences
+from ui.repair_preview import install_repair_preview
 from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
 from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.brush_size.value_changed.connect(self.canvas.set_brush_size)
         self.brush_size.set_value(self.canvas.brush_size)
         self.editing = install_editing(self)
+        self.repair_preview = install_repair_preview(self)
         self.autosave = Autosaver(self)
         restore_preferences(self)
         self.update_title()

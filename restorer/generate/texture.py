@@ -35,14 +35,16 @@ MIN_OUTPUT_SIDE = 2 * PATCH
 MAX_OUTPUT_SIDE = 8192
 MAX_OUTPUT_PIXELS = 4096 * 4096
 # Pyramid levels halve the exemplar down to about this size (structure the size of the
-# exemplar is settled at the coarsest level, detail at the finest).
+# exemplar is settled at the coarsest level, detail at the finest). Much smaller and the
+# coarsest exemplar holds barely two patches a side: the output becomes a visible lattice
+# of repeats of it.
 COARSEST_EXEMPLAR_SIDE = 24
 # (rounds of search + vote, PatchMatch iterations per search) at each level. The
 # coarsest level starts from a collage and needs the most; finer levels start from the
 # field of the level below, which is already close, and only refine it.
 COARSEST_SCHEDULE = (8, 2)
 MIDDLE_SCHEDULE = (3, 1)
-FINEST_SCHEDULE = (2, 1)
+FINEST_SCHEDULE = (1, 1)
 
 
 class TextureError(RestorerError):
@@ -168,6 +170,62 @@ def _block_collage(level: _Level, generator) -> object:
     return torch.stack([field_y, field_x])
 
 
+def _vote(field, source) -> object:
+    """Rebuild the (toroidal) output from `field`: each pixel the mean of the PATCH**2
+    exemplar pixels that the patches covering it put there.
+
+    The same average as `restorer.exemplar.search.vote(..., wrap=True)`, computed one
+    patch offset at a time (a gather and a shifted add of whole images), which costs a
+    fraction of the per-pixel index arithmetic of the general version.
+    """
+    import torch
+
+    channels, _, source_w = source.shape
+    height, width = int(field.shape[1]), int(field.shape[2])
+    r = PATCH // 2
+    table = source.reshape(channels, -1).T.contiguous()  # one row per exemplar pixel
+    match = (field[0] * source_w + field[1]).reshape(-1)
+    total = torch.zeros(
+        height + 2 * r, width + 2 * r, channels, dtype=source.dtype, device=source.device
+    )
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            taken = table.index_select(0, match + (dy * source_w + dx))
+            total[r + dy : r + dy + height, r + dx : r + dx + width] += taken.view(
+                height, width, channels
+            )
+    if r:
+        # What spilled past an edge belongs to the opposite edge.
+        total[height : height + r] += total[:r]
+        total[r : 2 * r] += total[height + r :]
+        total[:, width : width + r] += total[:, :r]
+        total[:, r : 2 * r] += total[:, width + r :]
+    return (total[r : height + r, r : width + r] / PATCH**2).permute(2, 0, 1).contiguous()
+
+
+def _unsettled(field, source_w: int) -> object:
+    """The output pixels a search could still improve (HxW bool), or None for all.
+
+    Where every patch within `PATCH - 1` pixels continues its neighbours' matches (a
+    coherent copy of one exemplar area), the vote reproduces that area exactly, every
+    patch there matches with distance 0 and no search can do better: only the pixels
+    near a seam between copied areas are searched.
+    """
+    import torch
+    import torch.nn.functional as F  # noqa: N812 - the usual name
+
+    match = field[0] * source_w + field[1]
+    seam = torch.zeros(match.shape, dtype=torch.bool, device=match.device)
+    for dy, dx in ((0, 1), (1, 0)):
+        neighbour = torch.roll(match, shifts=(-dy, -dx), dims=(0, 1))
+        broken = neighbour != match + (dy * source_w + dx)
+        seam |= broken | torch.roll(broken, shifts=(dy, dx), dims=(0, 1))
+    reach = PATCH - 1
+    padded = F.pad(seam[None, None].float(), (reach,) * 4, mode="circular")
+    near = F.max_pool2d(padded, 2 * reach + 1, stride=1)[0, 0] > 0
+    return None if bool(near.all()) else near
+
+
 class _RoundProgress:
     """Moves the bar along during one search (called between its steps), and cancels.
 
@@ -244,7 +302,6 @@ def _synthesize(
         nnf_search,
         patch_basis,
         upsample_nnf,
-        vote,
     )
 
     progress = progress or Progress()
@@ -268,7 +325,7 @@ def _synthesize(
                 field = _block_collage(level, generator)
             else:
                 field = upsample_nnf(field, level.size, tuple(source.shape[1:]), patch=PATCH)
-            target = vote(field, source, patch=PATCH, wrap=True)
+            target = _vote(field, source)
             prepared = PreparedSource(
                 source, PATCH, patch_basis(source, PATCH, generator=generator)
             )
@@ -289,8 +346,9 @@ def _synthesize(
                     wrap=True,
                     check=within.step,
                     prepared=prepared,
+                    target_active=_unsettled(field, source.shape[2]),
                 )
-                target = vote(field, source, patch=PATCH, wrap=True)
+                target = _vote(field, source)
                 done += work[number - 1] / level.rounds
                 progress.update(done / sum(work), message, preview=_to_image(target))
     assert target is not None

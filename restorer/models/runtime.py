@@ -43,6 +43,11 @@ def choose_precision(info: ModelInfo, device: str) -> str:
     return "float32"
 
 
+def short_precision(precision: str) -> str:
+    """'fp32', 'fp16' or 'bf16' for a torch dtype name such as 'float16'."""
+    return _PRECISION_LABELS.get(precision, precision)
+
+
 def precision_label(info: ModelInfo, device: str) -> str:
     """'fp32', 'fp16' or 'bf16': the precision `info` runs in on `device`."""
     return _PRECISION_LABELS[choose_precision(info, device)]
