@@ -33,6 +33,7 @@ DEFAULT_DIMS = 24
 _BASIS_SAMPLES = 1024
 _JUMPS = (8, 4, 2, 1)
 _VOTE_CHUNK = 1 << 15
+_VOTE_PIXELS = 1 << 18
 _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 # A prepared source projects only its allowed centres when they are fewer than 1/this.
 _SPARSE_SHARE = 2
@@ -243,41 +244,48 @@ def vote(
     """
     channels = source.shape[0]
     height, width = int(nnf.shape[1]), int(nnf.shape[2])
+    source_w = int(source.shape[2])
     device = source.device
     if mask is None:
         pixels = torch.arange(height * width, device=device)
     else:
         pixels = torch.nonzero(mask.reshape(-1), as_tuple=True)[0]
     flat_source = source.reshape(channels, -1)
-    matches = (nnf[0] * source.shape[2] + nnf[1]).reshape(-1)
+    matches = (nnf[0] * source_w + nnf[1]).reshape(-1)
     flat_weights = None if weights is None else weights.reshape(-1).to(source.dtype)
     radius = patch // 2
-    steps = torch.arange(-radius, radius + 1, device=device)
-    dy = steps.repeat_interleave(patch)  # offset of the pixel within each covering patch
-    dx = steps.repeat(patch)
-    shift = dy * source.shape[2] + dx
     out = torch.zeros(channels, height * width, dtype=source.dtype, device=device)
-    for chunk in pixels.split(_VOTE_CHUNK):
+    # One pass per offset within the patch, each a few gathers over all the pixels:
+    # no n x p*p stacks, so the work stays in cache.
+    for chunk in pixels.split(_VOTE_PIXELS):
         ys, xs = chunk // width, chunk % width
-        cy, cx = ys[:, None] - dy[None, :], xs[:, None] - dx[None, :]  # n x p*p centres
-        if wrap:
-            cy, cx = cy % height, cx % width
-            inside = None
-        else:
-            inside = (cy >= 0) & (cy < height) & (cx >= 0) & (cx < width)
-            cy, cx = cy.clamp(0, height - 1), cx.clamp(0, width - 1)
-        centre = (cy * width + cx).reshape(-1)
-        weight = (
-            torch.ones(centre.shape, dtype=source.dtype, device=device)
-            if flat_weights is None
-            else flat_weights.index_select(0, centre)
-        ).reshape(cy.shape)
-        if inside is not None:
-            weight = weight * inside
-        index = (matches.index_select(0, centre).reshape(cy.shape) + shift[None, :]).reshape(-1)
-        taken = flat_source.index_select(1, index).reshape(channels, *cy.shape)  # C x n x p*p
-        values = (taken * weight[None]).sum(dim=2) / weight.sum(dim=1).clamp_min(1e-12)[None]
-        out[:, chunk] = values
+        interior = not wrap and bool(
+            (ys.min() >= radius)
+            & (ys.max() < height - radius)
+            & (xs.min() >= radius)
+            & (xs.max() < width - radius)
+        )
+        total = torch.zeros(channels, chunk.numel(), dtype=source.dtype, device=device)
+        weight_sum = torch.zeros(chunk.numel(), dtype=source.dtype, device=device)
+        for dy in range(-radius, radius + 1):
+            for dx in range(-radius, radius + 1):
+                centre, inside = _covering_centres(
+                    chunk, ys, xs, dy, dx, (height, width), wrap, interior
+                )
+                if flat_weights is None:
+                    weight = (
+                        torch.ones(chunk.shape, dtype=source.dtype, device=device)
+                        if inside is None
+                        else inside.to(source.dtype)
+                    )
+                else:
+                    weight = flat_weights.index_select(0, centre)
+                    if inside is not None:
+                        weight = weight * inside
+                index = matches.index_select(0, centre) + (dy * source_w + dx)
+                total.addcmul_(flat_source.index_select(1, index), weight)
+                weight_sum += weight
+        out[:, chunk] = total / weight_sum.clamp_min(1e-12)
     return out.reshape(channels, height, width)
 
 
@@ -315,6 +323,28 @@ def upsample_nnf(
 
 
 # -- internals ----------------------------------------------------------------------
+
+
+def _covering_centres(
+    chunk: torch.Tensor,
+    ys: torch.Tensor,
+    xs: torch.Tensor,
+    dy: int,
+    dx: int,
+    size: tuple[int, int],
+    wrap: bool,
+    interior: bool,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Flat centre of the patch that puts its (dy, dx) pixel on each of `chunk`'s
+    pixels, and whether that centre is inside the target (None: always)."""
+    height, width = size
+    if interior:  # no pixel is within a patch radius of the edge
+        return chunk - (dy * width + dx), None
+    cy, cx = ys - dy, xs - dx
+    if wrap:
+        return (cy % height) * width + cx % width, None
+    inside = (cy >= 0) & (cy < height) & (cx >= 0) & (cx < width)
+    return cy.clamp(0, height - 1) * width + cx.clamp(0, width - 1), inside
 
 
 def _check_shapes(target: torch.Tensor, source: torch.Tensor, patch: int) -> None:
