@@ -225,6 +225,33 @@ def nnf_search_with_distance(
     return search.field_yx(), search.distances()
 
 
+def _vote_toroidal(nnf: torch.Tensor, source: torch.Tensor, patch: int) -> torch.Tensor:
+    """`vote(..., wrap=True)` with equal weights over the whole target, one patch offset
+    at a time: a gather and a shifted add of whole images into a padded buffer, then
+    what spilled past an edge is added to the opposite edge. A fraction of the cost of
+    the per-pixel index arithmetic of the general case."""
+    channels, _, source_w = source.shape
+    height, width = int(nnf.shape[1]), int(nnf.shape[2])
+    r = patch // 2
+    table = source.reshape(channels, -1).T.contiguous()  # one row per source pixel
+    match = (nnf[0] * source_w + nnf[1]).reshape(-1)
+    total = torch.zeros(
+        height + 2 * r, width + 2 * r, channels, dtype=source.dtype, device=source.device
+    )
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            taken = table.index_select(0, match + (dy * source_w + dx))
+            total[r + dy : r + dy + height, r + dx : r + dx + width] += taken.view(
+                height, width, channels
+            )
+    if r:
+        total[height : height + r] += total[:r]
+        total[r : 2 * r] += total[height + r :]
+        total[:, width : width + r] += total[:, :r]
+        total[:, r : 2 * r] += total[:, width + r :]
+    return (total[r : height + r, r : width + r] / patch**2).permute(2, 0, 1).contiguous()
+
+
 def vote(
     nnf: torch.Tensor,
     source: torch.Tensor,
@@ -242,6 +269,8 @@ def vote(
     with `wrap=True`. With `mask` (HxW bool) only those pixels are computed; the rest
     of the result is zero.
     """
+    if wrap and weights is None and mask is None:
+        return _vote_toroidal(nnf, source, patch)
     channels = source.shape[0]
     height, width = int(nnf.shape[1]), int(nnf.shape[2])
     source_w = int(source.shape[2])

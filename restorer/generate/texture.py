@@ -170,39 +170,6 @@ def _block_collage(level: _Level, generator) -> object:
     return torch.stack([field_y, field_x])
 
 
-def _vote(field, source) -> object:
-    """Rebuild the (toroidal) output from `field`: each pixel the mean of the PATCH**2
-    exemplar pixels that the patches covering it put there.
-
-    The same average as `restorer.exemplar.search.vote(..., wrap=True)`, computed one
-    patch offset at a time (a gather and a shifted add of whole images), which costs a
-    fraction of the per-pixel index arithmetic of the general version.
-    """
-    import torch
-
-    channels, _, source_w = source.shape
-    height, width = int(field.shape[1]), int(field.shape[2])
-    r = PATCH // 2
-    table = source.reshape(channels, -1).T.contiguous()  # one row per exemplar pixel
-    match = (field[0] * source_w + field[1]).reshape(-1)
-    total = torch.zeros(
-        height + 2 * r, width + 2 * r, channels, dtype=source.dtype, device=source.device
-    )
-    for dy in range(-r, r + 1):
-        for dx in range(-r, r + 1):
-            taken = table.index_select(0, match + (dy * source_w + dx))
-            total[r + dy : r + dy + height, r + dx : r + dx + width] += taken.view(
-                height, width, channels
-            )
-    if r:
-        # What spilled past an edge belongs to the opposite edge.
-        total[height : height + r] += total[:r]
-        total[r : 2 * r] += total[height + r :]
-        total[:, width : width + r] += total[:, :r]
-        total[:, r : 2 * r] += total[:, width + r :]
-    return (total[r : height + r, r : width + r] / PATCH**2).permute(2, 0, 1).contiguous()
-
-
 def _unsettled(field, source_w: int) -> object:
     """The output pixels a search could still improve (HxW bool), or None for all.
 
@@ -302,6 +269,7 @@ def _synthesize(
         nnf_search,
         patch_basis,
         upsample_nnf,
+        vote,
     )
 
     progress = progress or Progress()
@@ -325,7 +293,7 @@ def _synthesize(
                 field = _block_collage(level, generator)
             else:
                 field = upsample_nnf(field, level.size, tuple(source.shape[1:]), patch=PATCH)
-            target = _vote(field, source)
+            target = vote(field, source, patch=PATCH, wrap=True)
             prepared = PreparedSource(
                 source, PATCH, patch_basis(source, PATCH, generator=generator)
             )
@@ -348,7 +316,7 @@ def _synthesize(
                     prepared=prepared,
                     target_active=_unsettled(field, source.shape[2]),
                 )
-                target = _vote(field, source)
+                target = vote(field, source, patch=PATCH, wrap=True)
                 done += work[number - 1] / level.rounds
                 progress.update(done / sum(work), message, preview=_to_image(target))
     assert target is not None
