@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from restorer.cli.options import add_engine_run_arguments
 from restorer.cli.progressbar import ProgressBar
-from restorer.devices import DEVICE_CHOICES
 
 
 def add_parser(subparsers) -> None:
@@ -21,13 +21,7 @@ def add_parser(subparsers) -> None:
         parser.add_argument(
             f"--{side}", type=int, default=0, metavar="N", help=f"pixels to add on the {side}"
         )
-    parser.add_argument(
-        "-o", "--output", type=Path, required=True, help="where to write the result"
-    )
-    parser.add_argument("--engine", "-e", default=None, help="engine id (see 'restorer engines')")
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for engines that use one")
-    parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (1-100)")
+    add_engine_run_arguments(parser)
     parser.set_defaults(func=run)
 
 

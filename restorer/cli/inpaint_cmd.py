@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from restorer import api
+from restorer.cli.options import add_engine_run_arguments
 from restorer.cli.progressbar import ProgressBar
-from restorer.devices import DEVICE_CHOICES
 from restorer.imageio import load_image, load_mask, save_format, save_image
 
 
@@ -19,13 +19,7 @@ def add_parser(subparsers) -> None:
     )
     parser.add_argument("image", type=Path, help="photo to repair")
     parser.add_argument("--mask", "-m", type=Path, required=True, help="mask image, white = repair")
-    parser.add_argument(
-        "-o", "--output", type=Path, required=True, help="where to write the result"
-    )
-    parser.add_argument("--engine", "-e", default=None, help="engine id (see 'restorer engines')")
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for engines that use one")
-    parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (1-100)")
+    add_engine_run_arguments(parser)
     parser.set_defaults(func=run)
 
 
