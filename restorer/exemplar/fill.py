@@ -2,20 +2,24 @@
 
 The picture and its hole are halved until the hole is a few pixels thick (thin
 scratches vanish at coarse levels; thick holes stay holes). The coarsest hole starts
-from diffusion (Telea) when thin, or is peeled from its rim inward with exhaustive
-patch copies when thick, so the search does not settle on flat patches. At each level a
-few EM steps alternate: PatchMatch finds, for every patch overlapping the hole, the
-most similar patch lying wholly in the known part (E), and each hole pixel becomes the
-weighted average of what the overlapping patches say (M). Weights favour good matches
-and patches that reach into the known border. Patches are compared on colour plus two
-texture channels (local gradient magnitude, Newson et al. 2014), which keeps textured
-places textured. The field moves to the next finer level, where a first vote with the
-upsampled field gives a sharp start. At the finest level pixels near the rim keep the
-vote, deeper ones are copied from their own match (no averaging, no blur), the
-fill's shading is matched to the rim (`restorer.blend`), and for strokes and larger
-holes the first rings lean towards a diffusion fill. Source patches come only from a
-band a few hole-thicknesses wide round the hole, and the per-pixel work on them is done
-on the band alone, so a long thin stroke costs in proportion to the stroke.
+from diffusion (Telea). At each level a few EM steps alternate: PatchMatch finds, for
+every patch overlapping the hole, the most similar patch lying wholly in the known
+part (E), and each hole pixel becomes the weighted average of what the overlapping
+patches say (M). Weights favour good matches and patches that reach into the known
+border. Patches are compared on colour plus two texture channels (local gradient
+magnitude, Newson et al. 2014), which keeps textured places textured, and, above the
+finest level, on guide channels: a smooth fill of the hole, which steers each part of
+a large hole towards sources of the colour its surroundings predict (the dark coat
+continues as coat, not as the lawn beside it). The field moves to the next finer
+level, where a first vote with the upsampled field gives a sharp start. At the finest
+level pixels near the rim keep the vote, deeper ones are copied from their own match
+(no averaging, no blur), the fill's shading is matched to the rim (`restorer.blend`),
+for strokes and larger holes the first rings lean towards a diffusion fill, and the
+result is finished by `restorer.exemplar.detail`: its broad shading moved halfway to
+a diffusion fill's, its fine detail raised to the strength of the detail around it.
+Source patches come only from a band a few hole-thicknesses wide round the hole, and
+the per-pixel work on them is done on the band alone, so a long thin stroke costs in
+proportion to the stroke.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the usual name
 
 from restorer.blend import RING, border_gap_correction, hole_depth
+from restorer.exemplar.detail import blend_low_band, diffusion_guess, match_detail
 from restorer.exemplar.search import (
     PreparedSource,
     nnf_search_with_distance,
@@ -45,7 +50,7 @@ class FillSettings:
     patch: int = 7
     # EM steps at the coarsest level and at the finest; levels between interpolate.
     em_coarse: int = 4
-    em_fine: int = 2
+    em_fine: int = 3
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 2
     refine_iterations: int = 1
@@ -56,11 +61,8 @@ class FillSettings:
     # ...or the picture's shorter side would drop below this.
     coarsest_side: int = 24
     # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
-    confidence: float = 0.3
+    confidence: float = 0.5
     dims: int | None = 24
-    # Coarsest holes thicker than this start by peeling (exhaustive patch copies from
-    # the rim inward); thinner ones by diffusion.
-    peel_radius: float = 2.0
     # Preference for source patches near the hole (see `nnf_search(locality=...)`).
     locality: float = 0.02
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
@@ -93,19 +95,41 @@ class FillSettings:
     # crop. 0: the whole picture.
     band_scale: float = 3.0
     band_min: int = 64
+    # Weight of the guide channels: a smooth fill of the hole (pyramid diffusion),
+    # blurred by `guide_sigma` px at every level, compared like colour but never
+    # changed by voting. They steer each hole patch towards sources whose local
+    # average colour agrees with what the surroundings predict (0: off).
+    guide_weight: float = 1.0
+    guide_sigma: float = 4.0
+    # At the finest level too? (Off: there the smooth guide would favour flat patches.)
+    guide_finest: bool = False
+    # Finishing (`restorer.exemplar.detail`): this share of the gap to a diffusion fill,
+    # below `low_band_sigma` px, is added to the fill (0: off)...
+    low_band_share: float = 0.5
+    low_band_sigma: float = 4.5
+    # ...then the first `detail_levels` Laplacian bands inside the hole are raised
+    # towards the energy of the same bands around it, by at most `detail_max_gain`.
+    detail_max_gain: float = 1.5
+    detail_levels: int = 3
+    detail_sigma: float = 8.0
 
 
 @dataclass
 class Level:
     image: torch.Tensor  # C x H x W, hole pixels hold the current estimate
     hole: torch.Tensor  # H x W bool
+    guide: torch.Tensor | None = None  # G x H x W: the last G channels, kept as they are
+
+    def keep_guide(self) -> None:
+        """Put the guide channels back where voting or copying changed them."""
+        if self.guide is not None:
+            self.image[-self.guide.shape[0] :] = self.guide
 
     @property
     def size(self) -> tuple[int, int]:
         return int(self.image.shape[1]), int(self.image.shape[2])
 
 
-_PEEL_SOURCES = 3000
 _DEPTH_CAP = 6.0
 
 LevelCallback = Callable[[int, int, np.ndarray], None]
@@ -134,13 +158,13 @@ def complete(
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
+    if settings.guide_weight > 0:
+        _add_guides(levels, image, mask, settings)
     band = band_width(mask, settings)
     thin = _typical_depth(mask) <= settings.thin_radius
     coarsest = levels[-1]
-    if _inscribed_radius(coarsest.hole.cpu().numpy()) > settings.peel_radius:
-        coarsest.image = _peel_start(coarsest, settings.coarse_patch)
-    else:
-        coarsest.image = _diffusion_start(coarsest)
+    coarsest.image = _diffusion_start(coarsest)
+    coarsest.keep_guide()
     nnf: torch.Tensor | None = None
     total = len(levels)
     for depth in range(total - 1, -1, -1):
@@ -176,7 +200,34 @@ def complete(
             _carry_down(level, finer)
         if on_level is not None:
             on_level(total - depth, total, _to_uint8(level.image, image, mask))
-    return _to_uint8(levels[0].image, image, mask)
+    return _finish(levels[0].image, image, mask, settings)
+
+
+def _finish(
+    result: torch.Tensor, image: np.ndarray, mask: np.ndarray, settings: FillSettings
+) -> np.ndarray:
+    """The finest level's colours as HxWx3 uint8, with the low band and the detail
+    finished (`restorer.exemplar.detail`); pixels outside `mask` are `image`'s."""
+    if settings.low_band_share <= 0 and settings.detail_max_gain <= 1.0:
+        return _to_uint8(result, image, mask)
+    hole = mask.astype(bool)
+    colour = np.ascontiguousarray(result[:3].permute(1, 2, 0).cpu().numpy()) * 255.0
+    if settings.low_band_share > 0:
+        guess = diffusion_guess(image, hole)
+        colour = blend_low_band(
+            colour, guess, hole, settings.low_band_sigma, settings.low_band_share
+        )
+    if settings.detail_max_gain > 1.0:
+        colour = match_detail(
+            colour,
+            hole,
+            levels=settings.detail_levels,
+            sigma=settings.detail_sigma,
+            max_gain=settings.detail_max_gain,
+        )
+    out = image.copy()
+    out[hole] = np.clip(colour[hole] + 0.5, 0, 255).astype(np.uint8)
+    return out
 
 
 # -- pyramid ------------------------------------------------------------------------
@@ -234,19 +285,64 @@ def _halve(level: Level, coarse_hole: str = "any") -> Level:
 
 
 def _diffusion_start(level: Level) -> torch.Tensor:
-    """The coarsest hole filled by Telea diffusion: smooth, but structure-following."""
-    array = level.image.permute(1, 2, 0).cpu().numpy()
+    """The coarsest hole filled by Telea diffusion: smooth, but structure-following.
+
+    Colour and the texture channels are filled; guide channels are left as they are."""
+    channels = level.image.shape[0] - (0 if level.guide is None else level.guide.shape[0])
+    array = level.image[:channels].permute(1, 2, 0).cpu().numpy()
     hole8 = level.hole.cpu().numpy().astype(np.uint8)
-    colour8 = np.clip(array[:, :, :3] * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    planes = [cv2.inpaint(colour8, hole8, 3, cv2.INPAINT_TELEA).astype(np.float32) / 255.0]
-    for index in range(3, array.shape[2]):
-        plane = array[:, :, index]
-        top = max(float(plane.max()), 1e-6)
-        plane8 = np.clip(plane / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        filled = cv2.inpaint(plane8, hole8, 3, cv2.INPAINT_TELEA).astype(np.float32)
-        planes.append((filled * (top / 255.0))[:, :, None])
+    planes = []
+    for first in range(0, channels, 3):  # OpenCV fills 8-bit planes, three at a time
+        group = array[:, :, first : first + 3]
+        top = np.maximum(group.reshape(-1, group.shape[2]).max(axis=0), 1e-6)
+        group8 = np.clip(group / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        if group8.shape[2] == 2:
+            group8 = np.concatenate([group8, group8[:, :, :1]], axis=2)
+        filled = cv2.inpaint(group8, hole8, 3, cv2.INPAINT_TELEA).reshape(*hole8.shape, -1)
+        planes.append(filled[:, :, : group.shape[2]].astype(np.float32) * (top / 255.0))
     start = torch.from_numpy(np.concatenate(planes, axis=2)).permute(2, 0, 1)
-    return torch.where(level.hole[None], start.to(level.image.device), level.image)
+    start = torch.cat([start.to(level.image.device), level.image[channels:]])
+    return torch.where(level.hole[None], start, level.image)
+
+
+def smooth_fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A smooth guess of the hole (HxWxC float32): known pixels averaged over ever
+    coarser pyramid levels (normalised convolution), coarse to fine, each level
+    trusting its own known pixels and taking the coarser estimate elsewhere."""
+    known = (~mask).astype(np.float32)
+    levels = [(image.astype(np.float32) * known[:, :, None], known)]
+    # Halve until every coarse pixel has some known pixel beneath it.
+    while float(levels[-1][1].min()) < 1e-3 and min(levels[-1][1].shape) > 1:
+        values, weights = levels[-1]
+        smaller = cv2.pyrDown(values)
+        levels.append(
+            (smaller.reshape(smaller.shape[0], smaller.shape[1], -1), cv2.pyrDown(weights))
+        )
+    values, weights = levels[-1]
+    estimate = values / np.maximum(weights, 1e-6)[:, :, None]
+    if float(weights.min()) < 1e-3:  # hardly anything known: the mean known colour
+        mean = image[~mask].mean(axis=0) if (~mask).any() else np.zeros(image.shape[2])
+        estimate = np.broadcast_to(mean, values.shape).astype(np.float32)
+    for values, weights in reversed(levels[:-1]):
+        up = cv2.pyrUp(estimate, dstsize=(values.shape[1], values.shape[0]))
+        up = up.reshape(values.shape)
+        trust = np.minimum(1.0, weights / 0.5)[:, :, None]
+        estimate = values / np.maximum(weights, 1e-6)[:, :, None] * trust + up * (1 - trust)
+    return np.where(mask[:, :, None], estimate, image.astype(np.float32))
+
+
+def _add_guides(levels: list, image: np.ndarray, mask: np.ndarray, settings: FillSettings):
+    """Append the guide channels (see `FillSettings.guide_weight`) to every level."""
+    full = smooth_fill(image.astype(np.float32) / 255.0, mask.astype(bool))
+    for index, level in enumerate(levels):
+        if index == 0 and not settings.guide_finest:
+            continue
+        height, width = level.size
+        guide = cv2.resize(full, (width, height), interpolation=cv2.INTER_AREA)
+        guide = cv2.GaussianBlur(guide, (0, 0), settings.guide_sigma).reshape(height, width, -1)
+        tensor = torch.from_numpy(np.ascontiguousarray(guide.transpose(2, 0, 1)))
+        level.guide = tensor.to(level.image.device, level.image.dtype) * settings.guide_weight
+        level.image = torch.cat([level.image, level.guide])
 
 
 def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5) -> torch.Tensor:
@@ -271,64 +367,15 @@ def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5)
     return pooled[:2] / pooled[2:].clamp_min(1e-6)
 
 
-def _peel_start(level: Level, patch: int) -> torch.Tensor:
-    """Fill the coarsest hole from its rim inward, one ring of pixels at a time: each
-    pixel copies the centre of the source patch that best matches what is known (or
-    already filled) around it, found by exhaustive search. Sharp, unlike diffusion,
-    so the EM steps that follow do not settle on flat patches."""
-    image, hole = level.image.clone(), level.hole
-    radius = patch // 2
-    channels, height, width = image.shape
-    known = ~hole
-    valid = F.max_pool2d(hole.float()[None, None], patch, 1, radius)[0, 0] == 0
-    valid[:radius], valid[height - radius :] = False, False
-    valid[:, :radius], valid[:, width - radius :] = False, False
-    centres = torch.nonzero(valid.reshape(-1), as_tuple=True)[0]
-    if centres.numel() == 0:
-        return _diffusion_start(level)
-    if centres.numel() > _PEEL_SOURCES:  # an even subsample keeps the search exhaustive enough
-        centres = centres[
-            torch.linspace(0, centres.numel() - 1, _PEEL_SOURCES, device=centres.device).long()
-        ]
-    sources = _patches(image, centres, patch)  # Ns x C*p*p
-    source_squares = (sources * sources).T
-    colours = image.reshape(channels, -1)[:, centres]  # C x Ns
-    filled = known.clone()
-    ring = torch.ones(1, 1, 3, 3, device=image.device)
-    while not bool(filled.all()):
-        near = F.conv2d(filled.float()[None, None], ring, padding=1)[0, 0] > 0
-        front = torch.nonzero((~filled & near).reshape(-1), as_tuple=True)[0]
-        if front.numel() == 0:
-            break
-        values = _patches(image, front, patch, pad=True)
-        weights = _patches(filled.float()[None], front, patch, pad=True).repeat(1, channels)
-        weighted = values * weights
-        distance = weighted @ (-2 * sources.T) + weights @ source_squares
-        best = distance.argmin(dim=1)
-        flat = image.reshape(channels, -1)
-        flat[:, front] = colours[:, best]
-        filled.reshape(-1)[front] = True
-    return torch.where(hole[None], image, level.image)
-
-
-def _patches(image: torch.Tensor, centres: torch.Tensor, patch: int, pad: bool = False):
-    """C*p*p values around each flat centre (zero beyond the edges when `pad`)."""
-    radius = patch // 2
-    if pad:
-        image = F.pad(image, (radius,) * 4)
-    channels, _, width = image.shape
-    inner = width - 2 * radius if pad else width
-    offsets = torch.arange(-radius, radius + 1, device=image.device)
-    ys = (centres // inner + (radius if pad else 0))[:, None, None] + offsets[None, :, None]
-    xs = (centres % inner + (radius if pad else 0))[:, None, None] + offsets[None, None, :]
-    return image[:, ys, xs].permute(1, 0, 2, 3).reshape(centres.numel(), -1)
-
-
 def _carry_down(coarse: Level, fine: Level) -> None:
     """Give the finer level's hole the coarse estimate, interpolated (a fallback start;
     the first vote with the upsampled field replaces it)."""
-    up = F.interpolate(coarse.image[None], size=fine.size, mode="bilinear", align_corners=False)[0]
+    channels = fine.image.shape[0]
+    up = F.interpolate(
+        coarse.image[None, :channels], size=fine.size, mode="bilinear", align_corners=False
+    )[0]
     fine.image = torch.where(fine.hole[None], up, fine.image)
+    fine.keep_guide()
 
 
 def _em_steps(depth: int, total: int, settings: FillSettings) -> int:
@@ -384,6 +431,7 @@ def _em(
         # A first estimate from the upsampled field, before any search at this level.
         voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
+        level.keep_guide()
     iterations = settings.search_iterations
     if first_vote and level_is_finest:
         iterations = settings.fine_search_iterations
@@ -408,6 +456,7 @@ def _em(
         weights = _similarity(distance, active, settings.quantile) * confidence
         voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
         level.image = torch.where(hole[None], voted, level.image)
+        level.keep_guide()
     return nnf
 
 
