@@ -65,7 +65,7 @@ def match_detail(
     box = bounding_box(hole)
     if box is None or levels < 1 or max_gain <= 1.0:
         return fill
-    reach = int(3 * sigma * 2**levels) + 2
+    reach = int(3 * sigma * 2 ** (levels - 1)) + 2  # the widest window, at full size
     window = box.pad(reach).clip(*hole.shape).slices
     part = np.ascontiguousarray(fill[window], dtype=np.float32)
     part_hole = hole[window].astype(np.float32)
