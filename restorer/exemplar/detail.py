@@ -40,14 +40,19 @@ def blend_low_band(
 ) -> np.ndarray:
     """`fill` (HxWx3 float, 0-255) with `share` of the difference to `guess` below the
     scale `sigma` (px) added inside `hole`. The difference is averaged over hole pixels
-    only (normalised Gaussian), so thin strokes get the full share too."""
-    if share <= 0 or not hole.any():
+    only (normalised Gaussian), so thin strokes get the full share too. Only the hole's
+    box (plus the blur's reach) is worked on."""
+    box = bounding_box(hole)
+    if share <= 0 or box is None:
         return fill
-    weight = hole.astype(np.float32)
-    gap = (guess.astype(np.float32) - fill) * weight[:, :, None]
+    window = box.pad(int(4 * sigma) + 2).clip(*hole.shape).slices
+    weight = hole[window].astype(np.float32)
+    gap = (guess[window].astype(np.float32) - fill[window]) * weight[:, :, None]
     spread = cv2.GaussianBlur(gap, (0, 0), sigma).reshape(gap.shape)
     norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-4)
-    return fill + spread / norm[:, :, None] * share * weight[:, :, None]
+    out = fill.copy()
+    out[window] += spread / norm[:, :, None] * share * weight[:, :, None]
+    return out
 
 
 def match_detail(
