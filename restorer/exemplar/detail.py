@@ -47,11 +47,9 @@ def blend_low_band(
         return fill
     window = box.pad(int(4 * sigma) + 2).clip(*hole.shape).slices
     weight = hole[window].astype(np.float32)
-    gap = (guess[window].astype(np.float32) - fill[window]) * weight[:, :, None]
-    spread = cv2.GaussianBlur(gap, (0, 0), sigma).reshape(gap.shape)
-    norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-4)
+    spread = _local_mean(guess[window].astype(np.float32) - fill[window], weight, sigma)
     out = fill.copy()
-    out[window] += spread / norm[:, :, None] * share * weight[:, :, None]
+    out[window] += spread * share * weight[:, :, None]
     return out
 
 
@@ -100,8 +98,12 @@ def match_detail(
 
 
 def _local_mean(values: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
-    summed = cv2.GaussianBlur(values * weight, (0, 0), sigma)
-    return summed / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-4)
+    """Gaussian-weighted mean of `values` (HxW or HxWxC) over the pixels `weight`
+    (HxW, 0..1) marks: normalised convolution."""
+    plane = weight if values.ndim == 2 else weight[:, :, None]
+    summed = cv2.GaussianBlur(values * plane, (0, 0), sigma).reshape(values.shape)
+    norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-4)
+    return summed / (norm if values.ndim == 2 else norm[:, :, None])
 
 
 def _laplacian(image: np.ndarray, levels: int) -> tuple[list[np.ndarray], np.ndarray]:
