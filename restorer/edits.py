@@ -51,12 +51,7 @@ class MaskEdit:
         if changed is None:
             return None
         inner = changed.slices
-        box = Box(
-            box.top + changed.top,
-            box.left + changed.left,
-            box.top + changed.bottom,
-            box.left + changed.right,
-        )
+        box = changed.placed_in(box)
         return cls(box, _squeeze(before[inner]), _squeeze(after[inner]))
 
     def _write(self, mask: np.ndarray, bands: tuple[bytes, ...], start: int, end: int) -> Box:
@@ -127,12 +122,7 @@ class PixelEdit:
             return None
         inner = changed.slices
         differ = differ[inner]
-        box = Box(
-            box.top + changed.top,
-            box.left + changed.left,
-            box.top + changed.bottom,
-            box.left + changed.right,
-        )
+        box = changed.placed_in(box)
         return cls(box, _pack(differ), before[inner][differ].copy(), after[inner][differ].copy())
 
     def _changed(self) -> np.ndarray:

@@ -75,6 +75,16 @@ class Box(NamedTuple):
             self.right - outer.left,
         )
 
+    def placed_in(self, outer: Box) -> Box:
+        """This box, given in `outer`'s coordinates, in the coordinates `outer` is in
+        (the inverse of `relative_to`)."""
+        return Box(
+            self.top + outer.top,
+            self.left + outer.left,
+            self.bottom + outer.top,
+            self.right + outer.left,
+        )
+
     def halved(self) -> Box:
         """The box covering this one on an image of half the size (one pyramid level up)."""
         return Box(self.top // 2, self.left // 2, -(-self.bottom // 2), -(-self.right // 2))

@@ -127,3 +127,11 @@ def test_a_thin_stroke_gets_a_slim_crop_from_the_patchmatch_engine():
     blob = square_mask(900, 1200, 300, 400, 200)
     (wide,) = plan_regions(blob, engine)
     assert wide.box.top == 300 - context_for(int(blob.sum()), engine)  # thick: no cap
+
+
+def test_a_box_placed_in_its_outer_box_undoes_relative_to():
+    outer = Box(10, 20, 110, 220)
+    inner = Box(3, 4, 30, 40)
+    placed = inner.placed_in(outer)
+    assert placed == Box(13, 24, 40, 60)
+    assert placed.relative_to(outer) == inner

@@ -178,12 +178,7 @@ class RepairJob(Job):
         if patch is None:
             return None
         inner = Box(*patch.box)
-        box = Box(
-            inner.top + crop.top,
-            inner.left + crop.left,
-            inner.bottom + crop.top,
-            inner.right + crop.left,
-        )
+        box = inner.placed_in(crop)
         patch.box = tuple(box)
         before = rgb[inner.slices]
         coverage = mask[inner.slices]

@@ -34,13 +34,7 @@ def preview_image(job: RepairJob, preview: RegionPreview) -> tuple[Box, QImage] 
     the job's mask coverage there; None when it does not fit the job's photo."""
     height, width = job.mask.shape[:2]
     crop = Box(0, 0, height, width) if job.crop is None else job.crop.clip(height, width)
-    inner = preview.box
-    box = Box(
-        inner.top + crop.top,
-        inner.left + crop.left,
-        inner.bottom + crop.top,
-        inner.right + crop.left,
-    )
+    box = preview.box.placed_in(crop)
     pixels = preview.pixels
     if box.is_empty or box.bottom > height or box.right > width:
         return None
