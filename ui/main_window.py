@@ -39,7 +39,7 @@ from ui.preferences import restore_preferences, save_preferences
 from ui.repair_preview import install_repair_preview
 from ui.texture_dialog import install_texture_menu
 from ui.theme import icon
-from ui.widgets import BrushSizeControl, JobPanel, step_brush_size
+from ui.widgets import BrushSizeControl, JobPanel, dropped_files, step_brush_size
 from ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -543,13 +543,8 @@ class MainWindow(QMainWindow):
     # -- drag and drop, closing ---------------------------------------------------
     @staticmethod
     def _dropped_file(event) -> Path | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile():
-                return Path(url.toLocalFile())
-        return None
+        files = dropped_files(event)
+        return files[0] if files else None
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._dropped_file(event) is not None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from restorer.models.info import ModelInfo, format_size
 from restorer.models.safeload import MODEL_EXTENSIONS
 from ui.models_ui import ModelsController, device_text, insert_menu, purpose_text
+from ui.widgets import dropped_files
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -206,12 +207,8 @@ class ModelsDialog(QDialog):
     @staticmethod
     def dropped_model(event) -> Path | None:
         """The first local model file (by extension) in a drag, if any."""
-        mime = event.mimeData()
-        for url in mime.urls() if mime.hasUrls() else []:
-            path = Path(url.toLocalFile()) if url.isLocalFile() else None
-            if path is not None and path.suffix.lower() in MODEL_EXTENSIONS:
-                return path
-        return None
+        files = dropped_files(event)
+        return next((path for path in files if path.suffix.lower() in MODEL_EXTENSIONS), None)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.dropped_model(event) is not None and not self.window_.jobs.busy:

@@ -1,8 +1,10 @@
-"""Small widgets of the main window: the brush size control and the job progress panel."""
+"""Small widgets of the main window (the brush size control, the job progress panel)
+and what its drop targets share (`dropped_files`)."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -138,3 +140,11 @@ class JobPanel(QWidget):
         self.hide()
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
+
+
+def dropped_files(event) -> list[Path]:
+    """The local files of a drag or drop event, in order (none for other drags)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
