@@ -6,11 +6,18 @@ run on the CPU alone (OpenCV) never pay for it.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from restorer.errors import DeviceError
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+# Cores kept free of engine work: none for the command line and the API (a batch
+# should use the whole machine); the window's worker keeps one (`reserve_cores`).
+_reserved_cores = 0
 
 
 @lru_cache(maxsize=1)
@@ -56,3 +63,28 @@ def device_label(device: str) -> str:
         index = int(device.split(":", 1)[1]) if ":" in device else 0
         return f"CUDA: {torch.cuda.get_device_name(index)}"
     return "CPU"
+
+
+def reserve_cores(count: int) -> None:
+    """Keep `count` cores free of engine work from now on (the window keeps one, so
+    it stays responsive while a repair runs)."""
+    global _reserved_cores
+    _reserved_cores = max(0, int(count))
+
+
+def engine_threads() -> int:
+    """How many threads an engine's CPU math may use: every core not reserved."""
+    return max(1, (os.cpu_count() or 1) - _reserved_cores)
+
+
+@contextmanager
+def cpu_threads() -> Iterator[None]:
+    """Run PyTorch's CPU math on at most `engine_threads()` threads meanwhile."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(min(before, engine_threads()))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

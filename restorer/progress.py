@@ -31,6 +31,9 @@ class Progress:
         cancel_event: threading.Event | None = None,
     ) -> None:
         self._callback = callback
+        # Whether previews reach anyone (a child made by `map_preview` has a callback
+        # of its own, but forwards only when its parent had one).
+        self._listening = callback is not None
         self._cancel = cancel_event if cancel_event is not None else threading.Event()
         self._start = 0.0
         self._end = 1.0
@@ -52,6 +55,11 @@ class Progress:
             raise Cancelled()
 
     # -- reporting ----------------------------------------------------------
+    @property
+    def wants_previews(self) -> bool:
+        """Whether previews reach anyone; without a listener, making them is wasted work."""
+        return self._listening
+
     def update(self, fraction: float, message: str | None = None, preview: Any = None) -> None:
         """Report progress (fraction of this span) and check for cancellation."""
         self.check()
@@ -73,6 +81,7 @@ class Progress:
                 callback(fraction, message, None if preview is None else transform(preview))
 
         child = Progress(mapped, self._cancel)
+        child._listening = self._listening
         child._start, child._end = self._start, self._end
         child.message = self.message
         return child
@@ -80,6 +89,7 @@ class Progress:
     def span(self, start: float, end: float) -> Progress:
         """A child reporting into [start, end] of this progress's own range."""
         child = Progress(self._callback, self._cancel)
+        child._listening = self._listening
         width = self._end - self._start
         child._start = self._start + width * start
         child._end = self._start + width * end

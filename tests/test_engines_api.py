@@ -97,6 +97,32 @@ def test_progress_spans_nest():
     assert seen == [0.75]
 
 
+def test_progress_knows_whether_previews_reach_anyone():
+    listened = Progress(lambda fraction, message, preview: None)
+    silent = Progress()
+    assert listened.wants_previews and not silent.wants_previews
+    assert listened.span(0.0, 0.5).map_preview(lambda preview: preview).wants_previews
+    assert not silent.span(0.2, 0.4).map_preview(lambda preview: preview).wants_previews
+
+
+def test_engines_use_every_core_unless_the_window_reserves_one(monkeypatch):
+    import torch
+
+    from restorer import devices
+
+    monkeypatch.setattr(devices.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(devices, "_reserved_cores", 0)
+    assert devices.engine_threads() == 4
+    devices.reserve_cores(1)
+    assert devices.engine_threads() == 3
+    devices.reserve_cores(9)
+    assert devices.engine_threads() == 1
+    before = torch.get_num_threads()
+    with devices.cpu_threads():
+        assert torch.get_num_threads() == min(before, 1)
+    assert torch.get_num_threads() == before
+
+
 class _Dummy(Engine):
     id = "dummy"
     label = "Dummy"

@@ -29,6 +29,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from restorer.devices import reserve_cores
 from restorer.errors import RestorerError
 from restorer.jobs import Job
 from restorer.memory import release_free_memory
@@ -164,6 +165,8 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Engines leave a core to the window, so painting stays smooth during a repair.
+        reserve_cores(1)
         self._next_id = 1
         self._pending: dict[int, tuple[Job, threading.Event]] = {}
         self._thread = QThread()
