@@ -14,6 +14,8 @@ import numpy as np
 from restorer.geometry import bounding_box
 
 RING = 2  # pixels of known surroundings that measure the gap
+# Gaussian windows wider than twice this (px) are blurred at a reduced size (`local_mean`).
+_SHRUNK_SIGMA = 2.0
 
 
 def hole_depth(mask: np.ndarray) -> np.ndarray:
@@ -39,15 +41,50 @@ def border_gap_correction(gap: np.ndarray, mask: np.ndarray, fade: float) -> np.
         cv2.dilate(hole_w.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
     ) & ~hole_w
     weights = ring.astype(np.float32)
-    ring_gap = np.ascontiguousarray(gap[window].astype(np.float32) * weights[:, :, None])
-    if not ring_gap.any():
+    ring_gap = np.ascontiguousarray(gap[window], dtype=np.float32)
+    if not (ring_gap[ring]).any():
         return out
-    numerator = cv2.GaussianBlur(ring_gap, (0, 0), fade).reshape(ring_gap.shape)
-    denominator = cv2.GaussianBlur(weights, (0, 0), fade)[:, :, None]
-    spread = np.where(denominator > 1e-3, numerator / np.maximum(denominator, 1e-3), 0.0)
+    spread = local_mean(ring_gap, weights, fade, least=1e-3)
     falloff = np.exp(-np.maximum(hole_depth(hole_w) - 1.0, 0.0) / fade) * hole_w
     out[window] = spread * falloff[:, :, None]
     return out
+
+
+def local_mean(
+    values: np.ndarray, weight: np.ndarray, sigma: float, *, least: float = 1e-4
+) -> np.ndarray:
+    """Gaussian-weighted mean of `values` (HxW or HxWxC float32) over the pixels
+    `weight` (HxW, 0..1) marks: normalised convolution; 0 where the blurred weight is
+    below `least` (nothing marked nearby).
+
+    Wide windows are worked out at a reduced size (the sums shrunk by area averaging
+    so that the window is about `_SHRUNK_SIGMA` px there, the mean enlarged again): a
+    Gaussian that wide hardly notices the shrinking, and blurring costs ~factor^2 less.
+    Channels are blurred one plane at a time (OpenCV is faster so)."""
+    height, width = weight.shape
+    factor = 1
+    while sigma / (2 * factor) >= _SHRUNK_SIGMA and min(height, width) >= 8 * factor:
+        factor *= 2
+    planes = [values] if values.ndim == 2 else [values[:, :, c] for c in range(values.shape[2])]
+    size = (max(1, round(width / factor)), max(1, round(height / factor)))
+
+    def blurred(plane: np.ndarray) -> np.ndarray:
+        plane = np.ascontiguousarray(plane, dtype=np.float32)
+        if factor > 1:
+            plane = cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+        return cv2.GaussianBlur(plane, (0, 0), sigma / factor)
+
+    norm = blurred(weight)
+    empty = norm < least
+    norm = np.maximum(norm, least)
+    means = []
+    for plane in planes:
+        mean = blurred(plane * weight) / norm
+        mean[empty] = 0.0
+        if factor > 1:
+            mean = cv2.resize(mean, (width, height), interpolation=cv2.INTER_LINEAR)
+        means.append(mean)
+    return means[0] if values.ndim == 2 else np.dstack(means)
 
 
 def match_border(

@@ -120,3 +120,21 @@ def test_a_large_hole_continues_the_region_around_each_part_of_it():
     unguided = complete(image, hole, seed=0, settings=FillSettings(guide_weight=0.0))
     assert result[dark_side].mean() <= unguided[dark_side].mean() + 1
     assert np.array_equal(result[~hole], image[~hole])
+
+
+def test_a_wide_local_mean_worked_out_small_matches_the_full_size_one():
+    import cv2
+
+    from restorer.blend import local_mean
+
+    rng = np.random.default_rng(3)
+    values = cv2.GaussianBlur(rng.uniform(0, 255, (160, 200, 3)).astype(np.float32), (0, 0), 3)
+    weight = np.zeros((160, 200), np.float32)
+    weight[:, :120] = 1.0
+    sigma = 8.0
+    summed = cv2.GaussianBlur(values * weight[:, :, None], (0, 0), sigma)
+    exact = summed / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-4)[:, :, None]
+    fast = local_mean(values, weight, sigma)
+    assert fast.shape == values.shape
+    known = weight > 0
+    assert np.abs(fast[known] - exact[known]).mean() < 0.5  # of 0-255 values

@@ -100,7 +100,69 @@ def test_a_sparse_source_projects_the_same_patches_as_the_whole_picture():
     whole = PreparedSource(picture, 5, basis)
     centres = sparse.centres
     assert centres.numel() * 3 < 40 * 48
-    assert torch.allclose(sparse.features[centres], whole.features[centres], atol=1e-5)
+    assert torch.allclose(
+        sparse.features[sparse.rows[centres]], whole.features[whole.rows[centres]], atol=1e-5
+    )
+
+
+def test_the_source_table_scores_like_the_patches_and_never_picks_a_forbidden_centre():
+    picture = _tensor(gradient_photo(36, 44, seed=5))
+    basis = patch_basis(picture, 5, dims=None)  # exact: projections are the patches
+    valid = torch.ones(36, 44, dtype=torch.bool)
+    valid[:, :20] = False
+    prepared = PreparedSource(picture, 5, basis, valid, locality=0.3)
+    table, rows = prepared.features, prepared.rows
+    # A forbidden centre maps to the "not allowed" row, whose distance is huge.
+    assert int(rows[10 * 44 + 5]) == 0 and float(table[0, -1]) >= 1e3
+    # Two allowed centres: the squared row difference is the mean squared patch
+    # difference plus the locality term.
+    a, b = 10 * 44 + 25, 20 * 44 + 30
+    patch_a = picture[:, 8:13, 23:28]
+    patch_b = picture[:, 18:23, 28:33]
+    mean_square = float((patch_a - patch_b).square().mean())
+    locality = 0.3 * (10**2 + 5**2) / (36**2 + 44**2)
+    got = float((table[rows[a]] - table[rows[b]]).square().sum())
+    assert got == pytest.approx(mean_square + locality, rel=1e-4)
+
+
+def test_search_distances_are_mean_squared_patch_differences_plus_locality():
+    source = _tensor(gradient_photo(40, 40, seed=6))
+    target = _tensor(gradient_photo(16, 16, seed=7))
+    from restorer.exemplar.search import nnf_search_with_distance
+
+    nnf, distance = nnf_search_with_distance(
+        target,
+        source,
+        patch=3,
+        iterations=2,
+        generator=torch.Generator().manual_seed(0),
+        dims=None,
+        locality=0.5,
+    )
+    y, x = 8, 9  # an interior target pixel: its patch needs no padding
+    sy, sx = int(nnf[0, y, x]), int(nnf[1, y, x])
+    expected = float(
+        (target[:, y - 1 : y + 2, x - 1 : x + 2] - source[:, sy - 1 : sy + 2, sx - 1 : sx + 2])
+        .square()
+        .mean()
+    ) + 0.5 * ((sy - y) ** 2 + (sx - x) ** 2) / (40**2 + 40**2)
+    assert float(distance[y, x]) == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_a_prepared_source_refuses_a_search_with_another_locality():
+    picture = _tensor(gradient_photo(24, 24, seed=8))
+    basis = patch_basis(picture, 3, dims=None)
+    prepared = PreparedSource(picture, 3, basis, locality=0.1)
+    with pytest.raises(ValueError, match="locality"):
+        nnf_search(
+            picture,
+            picture,
+            patch=3,
+            iterations=1,
+            generator=torch.Generator(),
+            prepared=prepared,
+            locality=0.2,
+        )
 
 
 def test_a_capped_random_search_stays_deterministic_and_inside():

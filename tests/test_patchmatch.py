@@ -137,3 +137,53 @@ def test_the_first_ring_of_a_thick_hole_leans_towards_diffusion():
     # Deep inside the share has halved away: the exemplar fill stays as it was.
     assert np.abs(leaning[deep].astype(int) - plain[deep]).max() <= 3
     assert np.array_equal(leaning[~mask], image[~mask])
+
+
+def test_a_fill_nobody_watches_makes_no_previews_and_the_same_result(monkeypatch):
+    from restorer.exemplar import fill
+
+    made = []
+    to_uint8 = fill._to_uint8
+    monkeypatch.setattr(fill, "_to_uint8", lambda *args: made.append(1) or to_uint8(*args))
+    image = gradient_photo(96, 96, seed=4)
+    mask = square_mask(96, 96, 30, 30, 24)
+    silent = api.inpaint(image, mask, engine="patchmatch", device="cpu", seed=3)
+    assert made == []
+    watched = api.inpaint(
+        image,
+        mask,
+        engine="patchmatch",
+        device="cpu",
+        seed=3,
+        progress=Progress(lambda fraction, message, preview: None),
+    )
+    assert made and np.array_equal(silent, watched)
+
+
+def test_the_last_vote_skips_only_pixels_the_copy_replaces(monkeypatch):
+    from restorer.exemplar import fill
+
+    image = stripes(80, 96)
+    mask = square_mask(80, 96, 22, 30, 30)
+    trimmed = fill.complete(image, mask, seed=4)
+    monkeypatch.setattr(fill, "_voted_at_the_end", lambda level, settings: None)
+    full = fill.complete(image, mask, seed=4)
+    assert np.array_equal(trimmed, full)
+
+
+def test_quantile_and_partial_copy_match_their_plain_versions():
+    import torch
+
+    from restorer.exemplar import fill
+
+    values = torch.rand(1001, generator=torch.Generator().manual_seed(0))
+    for q in (0.0, 0.3, 0.75, 1.0):
+        assert torch.allclose(fill._quantile(values, q), torch.quantile(values, q))
+    image = torch.rand(3, 12, 14, generator=torch.Generator().manual_seed(1))
+    nnf = torch.stack([torch.randint(0, 12, (12, 14)), torch.randint(0, 14, (12, 14))])
+    where = torch.zeros(12, 14, dtype=torch.bool)
+    where[3:7, 4:10] = True
+    partial = fill._copy(image, nnf, where)
+    whole = fill._copy(image, nnf)
+    assert torch.equal(partial[:, where], whole[:, where])
+    assert torch.equal(partial[:, ~where], image[:, ~where])

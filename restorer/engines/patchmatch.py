@@ -7,19 +7,13 @@ faithful near the edges. Needs no weights; PyTorch runs it on the CPU or the GPU
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch  # imported here, not in the fill loop: the first import is slow
 
+from restorer.devices import cpu_threads
 from restorer.engines.base import Engine
 from restorer.exemplar.fill import FillSettings, band_width, complete
 from restorer.progress import Progress
-
-
-def _worker_threads() -> int:
-    """All cores but one, so the interface stays responsive while a fill runs."""
-    return max(1, (os.cpu_count() or 2) - 1)
 
 
 class PatchMatchEngine(Engine):
@@ -58,13 +52,13 @@ class PatchMatchEngine(Engine):
         def on_level(done: int, total: int, preview: np.ndarray) -> None:
             progress.update(done / total, f"{self.label}: level {done} of {total}", preview)
 
-        threads = torch.get_num_threads()
-        if device == "cpu":
-            torch.set_num_threads(min(threads, _worker_threads()))
-        try:
-            with torch.inference_mode():
-                return complete(
-                    image, mask, seed=seed, device=device, check=progress.check, on_level=on_level
-                )
-        finally:
-            torch.set_num_threads(threads)
+        with cpu_threads(), torch.inference_mode():
+            return complete(
+                image,
+                mask,
+                seed=seed,
+                device=device,
+                check=progress.check,
+                on_level=on_level,
+                previews=progress.wants_previews,
+            )

@@ -52,24 +52,30 @@ class FillSettings:
     em_coarse: int = 4
     em_fine: int = 3
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
-    search_iterations: int = 2
+    search_iterations: int = 1
     refine_iterations: int = 1
     # ...and in the first step at the finest level, whose upsampled field is already good.
     fine_search_iterations: int = 1
+    # The widest random-search window at the finest level (px): the upsampled field
+    # already points at the right region, wider tries hardly ever win there.
+    fine_search_radius: int = 16
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
-    coarsest_radius: float = 1.5
+    coarsest_radius: float = 2.5
     # ...or the picture's shorter side would drop below this.
     coarsest_side: int = 24
     # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
     confidence: float = 0.5
     dims: int | None = 24
+    # ...and at the finest level, whose search refines an upsampled field: fewer
+    # components do as well there and cost less.
+    fine_dims: int | None = 16
     # Preference for source patches near the hole (see `nnf_search(locality=...)`).
     locality: float = 0.02
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
     # the overlapping patches), "copy" (each pixel from its own match: sharpest) or
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
-    mix_depth: float = 1.5
+    mix_depth: float = 2.0
     # Share of a diffusion (Telea) fill kept in the first ring of hole pixels, halving
     # with each ring inward, for holes thicker than `thin_radius` (strokes, objects):
     # next to their rim diffusion is the safer guess (0: off).
@@ -93,8 +99,11 @@ class FillSettings:
     # hole's typical thickness wide but at least `band_min` px (at full size): a thin
     # stroke across a large crop then costs work in proportion to the band, not the
     # crop. 0: the whole picture.
-    band_scale: float = 3.0
+    band_scale: float = 2.0
     band_min: int = 64
+    # The band is used where it holds at least this many times as many source centres
+    # as there are patches to match; elsewhere the whole picture is searched.
+    band_plenty: float = 3.0
     # Weight of the guide channels: a smooth fill of the hole (pyramid diffusion),
     # blurred by `guide_sigma` px at every level, compared like colour but never
     # changed by voting. They steer each hole patch towards sources whose local
@@ -144,11 +153,13 @@ def complete(
     settings: FillSettings | None = None,
     check: Callable[[], None] | None = None,
     on_level: LevelCallback | None = None,
+    previews: bool = True,
 ) -> np.ndarray:
     """Fill `mask` (HxW bool) in `image` (HxWx3 uint8); returns HxWx3 uint8.
 
     `check` is called between steps (raise to cancel). `on_level(done, total, preview)`
-    is called after each pyramid level with the picture filled so far (full size).
+    is called after each pyramid level with the picture filled so far (full size), or
+    None with `previews=False` (nobody looks at them: making them costs time).
     """
     settings = settings or FillSettings()
     check = check or (lambda: None)
@@ -185,26 +196,32 @@ def complete(
             first_vote=nnf is not None,
             band=None if band is None else band / 2**depth,
             level_is_finest=depth == 0,
+            last_vote=_voted_at_the_end(level, settings) if depth == 0 else None,
         )
         if depth == 0 and settings.final != "vote":
-            copied = _copy(level.image, nnf)
+            copied = _copy(level.image, nnf, level.hole)
             if settings.final == "mixed":
                 copied = _mix_by_depth(level, copied, settings.mix_depth)
             level.image = torch.where(level.hole[None], copied, level.image)
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
         if depth == 0 and settings.rim_diffusion > 0 and not thin:
-            level.image = _rim_diffusion(level, settings.rim_diffusion)
+            rim = diffusion_guess(image, mask.astype(bool), cv2.INPAINT_TELEA)
+            level.image = _rim_diffusion(level, settings.rim_diffusion, rim)
         if depth > 0:
             finer = levels[depth - 1]
             _carry_down(level, finer)
         if on_level is not None:
-            on_level(total - depth, total, _to_uint8(level.image, image, mask))
+            preview = _to_uint8(level.image, image, mask) if previews else None
+            on_level(total - depth, total, preview)
     return _finish(levels[0].image, image, mask, settings)
 
 
 def _finish(
-    result: torch.Tensor, image: np.ndarray, mask: np.ndarray, settings: FillSettings
+    result: torch.Tensor,
+    image: np.ndarray,
+    mask: np.ndarray,
+    settings: FillSettings,
 ) -> np.ndarray:
     """The finest level's colours as HxWx3 uint8, with the low band and the detail
     finished (`restorer.exemplar.detail`); pixels outside `mask` are `image`'s."""
@@ -333,7 +350,13 @@ def smooth_fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _add_guides(levels: list, image: np.ndarray, mask: np.ndarray, settings: FillSettings):
     """Append the guide channels (see `FillSettings.guide_weight`) to every level."""
-    full = smooth_fill(image.astype(np.float32) / 255.0, mask.astype(bool))
+    if not settings.guide_finest and len(levels) > 1:
+        # The finest level has no guide: the smooth fill is worked out at half size.
+        half = levels[1]
+        colour = half.image[:3].permute(1, 2, 0).cpu().numpy()
+        full = smooth_fill(np.ascontiguousarray(colour), half.hole.cpu().numpy())
+    else:
+        full = smooth_fill(image.astype(np.float32) / 255.0, mask.astype(bool))
     for index, level in enumerate(levels):
         if index == 0 and not settings.guide_finest:
             continue
@@ -398,7 +421,7 @@ def _em(
     patch: int,
     *,
     first_vote: bool,
-    vote_last: bool = True,
+    last_vote: torch.Tensor | None = None,
     band: float | None = None,
     level_is_finest: bool = False,
 ) -> torch.Tensor:
@@ -414,17 +437,22 @@ def _em(
         reach = max(int(band) + patch, 4 * patch)
         banded = source_valid & _near(hole, reach)
         # Keep the band only where it leaves plenty to choose from.
-        if int(banded.sum()) >= 4 * int(active.sum()):
+        if int(banded.sum()) >= settings.band_plenty * int(active.sum()):
             source_valid = banded
         else:
             reach = None
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(hole, settings.confidence)
+    dims = settings.fine_dims if level_is_finest else settings.dims
     basis = patch_basis(
-        level.image, patch, dims=settings.dims, generator=generator, valid=source_valid
+        level.image,
+        patch,
+        dims=dims,
+        generator=generator,
+        valid=source_valid,
     )
-    prepared = PreparedSource(level.image, patch, basis, source_valid)
+    prepared = PreparedSource(level.image, patch, basis, source_valid, locality=settings.locality)
     if nnf is None:
         nnf = _identity(level.size, patch, hole.device)
     elif first_vote:
@@ -435,6 +463,9 @@ def _em(
     iterations = settings.search_iterations
     if first_vote and level_is_finest:
         iterations = settings.fine_search_iterations
+    widest = reach
+    if level_is_finest:
+        widest = min(reach or settings.fine_search_radius, settings.fine_search_radius)
     for step in range(steps):
         check()
         nnf, distance = nnf_search_with_distance(
@@ -448,16 +479,28 @@ def _em(
             check=check,
             target_active=active,
             prepared=prepared,
-            locality=settings.locality,
-            max_radius=reach,
+            max_radius=widest,
         )
-        if step == steps - 1 and not vote_last:
+        rebuilt = hole if step < steps - 1 or last_vote is None else last_vote
+        if not bool(rebuilt.any()):
             break  # the caller rebuilds the hole from the field itself
         weights = _similarity(distance, active, settings.quantile) * confidence
-        voted = vote(nnf, level.image, patch=patch, weights=weights, mask=hole)
-        level.image = torch.where(hole[None], voted, level.image)
+        voted = vote(nnf, level.image, patch=patch, weights=weights, mask=rebuilt)
+        level.image = torch.where(rebuilt[None], voted, level.image)
         level.keep_guide()
     return nnf
+
+
+def _voted_at_the_end(level: Level, settings: FillSettings) -> torch.Tensor | None:
+    """The hole pixels whose last vote at the finest level is kept (None: all): the
+    rest are copied from their matches (`FillSettings.final`), so voting them is
+    wasted work."""
+    if settings.final == "copy":
+        return torch.zeros_like(level.hole)
+    if settings.final == "mixed":
+        depth = torch.from_numpy(hole_depth(level.hole.cpu().numpy())).to(level.hole.device)
+        return level.hole & (depth < 2 * settings.mix_depth)
+    return None
 
 
 def _dilate(hole: torch.Tensor, radius: int) -> torch.Tensor:
@@ -475,14 +518,15 @@ def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
     return torch.from_numpy(distance <= reach).to(hole.device)
 
 
-def _rim_diffusion(level: Level, share: float) -> torch.Tensor:
-    """The colours blended with a diffusion fill near the rim: `share` of it in the
-    first ring of hole pixels, halving with each ring inward."""
+def _rim_diffusion(level: Level, share: float, diffused: np.ndarray) -> torch.Tensor:
+    """The colours blended with a diffusion fill (`diffused`, HxWx3 uint8) near the rim:
+    `share` of it in the first ring of hole pixels, halving with each ring inward."""
     hole = level.hole
-    diffused = _diffusion_start(Level(level.image[:3] * ~hole[None], hole))
-    depth = torch.from_numpy(hole_depth(hole.cpu().numpy())).to(diffused.device)
+    guess = torch.from_numpy(np.ascontiguousarray(diffused.transpose(2, 0, 1)))
+    guess = guess.to(level.image.device, level.image.dtype) / 255.0
+    depth = torch.from_numpy(hole_depth(hole.cpu().numpy())).to(guess.device)
     alpha = (share * 0.5 ** (depth - 1).clamp_min(0))[None] * hole[None]
-    colour = level.image[:3] * (1 - alpha) + diffused * alpha
+    colour = level.image[:3] * (1 - alpha) + guess * alpha
     return torch.cat([colour, level.image[3:]])
 
 
@@ -494,10 +538,17 @@ def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Ten
     return level.image * (1 - alpha) + copied * alpha
 
 
-def _copy(image: torch.Tensor, nnf: torch.Tensor) -> torch.Tensor:
-    """Each pixel taken from the centre of its own match (no averaging)."""
+def _copy(image: torch.Tensor, nnf: torch.Tensor, where: torch.Tensor | None = None):
+    """Each pixel taken from the centre of its own match (no averaging); with `where`
+    (HxW bool) only those pixels, the others keep `image`'s values."""
     flat = image.reshape(image.shape[0], -1)
-    return flat[:, (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)].reshape(image.shape)
+    matches = (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)
+    if where is None:
+        return flat[:, matches].reshape(image.shape)
+    pixels = torch.nonzero(where.reshape(-1), as_tuple=True)[0]
+    out = flat.clone()
+    out[:, pixels] = flat[:, matches[pixels]]
+    return out.reshape(image.shape)
 
 
 def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) -> torch.Tensor:
@@ -545,10 +596,22 @@ def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -
     values = distance[active]
     if values.numel() > 1 << 20:  # torch.quantile's size limit; an even sample suffices
         values = values[:: values.numel() // (1 << 20) + 1]
-    scale = torch.quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
+    scale = _quantile(values, quantile) if values.numel() else distance.new_tensor(1.0)
     scale = scale.clamp_min(1e-6)
     weights = torch.exp(-(distance / (2 * scale)).clamp(max=20.0))
     return torch.where(active, weights, torch.zeros_like(weights))
+
+
+def _quantile(values: torch.Tensor, q: float) -> torch.Tensor:
+    """`torch.quantile(values, q)` (linear interpolation) from two order statistics:
+    selecting them costs less than the full sort `torch.quantile` does."""
+    position = q * (values.numel() - 1)
+    low = int(position)
+    below = torch.kthvalue(values, low + 1).values
+    if low + 1 >= values.numel():
+        return below
+    above = torch.kthvalue(values, low + 2).values
+    return torch.lerp(below, above, position - low)
 
 
 def _to_uint8(result: torch.Tensor, image: np.ndarray, mask: np.ndarray) -> np.ndarray:

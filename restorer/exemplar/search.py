@@ -39,6 +39,8 @@ _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 # A prepared source projects only its allowed centres when they are fewer than 1/this.
 _SPARSE_SHARE = 2
 _STRIP = 24
+# The last column of the source table's "not allowed" row (see `PreparedSource`).
+_NOT_ALLOWED = 1.0e4
 
 
 def patch_basis(
@@ -116,6 +118,14 @@ class PreparedSource:
 
     Build it once when several searches share a source (EM steps at one pyramid level)
     and pass it as `nnf_search(..., prepared=...)`.
+
+    `features` is a table with one row per allowed centre (row `rows[i]` for flat
+    source index `i`) and row 0 for every centre that is not allowed. A candidate's
+    distance is the plain sum of squared differences between its row and the target
+    pixel's: the projected patch is scaled so that this is the mean squared difference
+    per patch element; with `locality` two more columns hold the centre's position,
+    scaled so that they add the locality term; the last column is 0 in allowed rows
+    and `_NOT_ALLOWED` in row 0, so a centre that is not allowed never wins.
     """
 
     def __init__(
@@ -124,25 +134,47 @@ class PreparedSource:
         patch: int,
         basis: torch.Tensor,
         source_valid: torch.Tensor | None = None,
+        *,
+        locality: float = 0.0,
     ) -> None:
         self.patch = patch
         self.basis = basis
+        self.locality = float(locality)
         self.height, self.width = int(source.shape[1]), int(source.shape[2])
-        radius = patch // 2
-        self.centres = _valid_centres((self.height, self.width), patch, source_valid, source.device)
-        self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=source.device)
+        device = source.device
+        self.centres = _valid_centres((self.height, self.width), patch, source_valid, device)
+        self.allowed = torch.zeros(self.height * self.width, dtype=torch.bool, device=device)
         self.allowed[self.centres] = True
         if self.centres.numel() * _SPARSE_SHARE < self.height * self.width:
             # Few allowed centres (a band round a hole): project only strips round them.
-            self.features = _project_strips(source, basis, self.allowed)
-            return
-        inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
-        full = torch.zeros(
-            basis.shape[0], self.height, self.width, dtype=inner.dtype, device=source.device
-        )
-        full[:, radius : self.height - radius, radius : self.width - radius] = inner
-        # One row per source pixel; rows of centres too near the edge are never used.
-        self.features = full.reshape(basis.shape[0], -1).T.contiguous()
+            projected = _project_strips(source, basis, self.centres)
+        else:
+            radius = patch // 2
+            inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
+            ys = self.centres // self.width - radius
+            xs = self.centres % self.width - radius
+            index = ys * (self.width - 2 * radius) + xs
+            projected = inner.reshape(basis.shape[0], -1).index_select(1, index).T
+        count, dims = self.centres.numel(), basis.shape[0]
+        extra = 2 if self.locality else 0
+        table = torch.zeros(count + 1, dims + extra + 1, dtype=source.dtype, device=device)
+        table[1:, :dims] = projected * self.feature_scale(source.shape[0])
+        if extra:
+            where = torch.stack([self.centres // self.width, self.centres % self.width], dim=1)
+            table[1:, dims : dims + 2] = where.to(source.dtype) * self.position_scale()
+        table[0, -1] = _NOT_ALLOWED
+        self.features = table
+        self.rows = torch.zeros(self.height * self.width, dtype=torch.long, device=device)
+        self.rows[self.centres] = torch.arange(1, count + 1, device=device)
+
+    def feature_scale(self, channels: int) -> float:
+        """Factor on projected patches: squared differences become per-element means."""
+        return (channels * self.patch**2) ** -0.5
+
+    def position_scale(self) -> float:
+        """Factor on positions: squared differences become the locality term,
+        `locality * (offset / source diagonal) ** 2`."""
+        return (self.locality / float(self.height**2 + self.width**2)) ** 0.5
 
 
 def nnf_search(
@@ -232,16 +264,18 @@ def nnf_search_with_distance(
     if prepared is None:
         if basis is None:
             basis = patch_basis(source, patch, dims=dims, generator=generator, valid=source_valid)
-        prepared = PreparedSource(source, patch, basis, source_valid)
+        prepared = PreparedSource(source, patch, basis, source_valid, locality=locality)
     elif prepared.patch != patch:
         raise ValueError("the prepared source was made for another patch size")
-    search = _Search(target, prepared, wrap, target_active, generator, locality)
+    elif locality and prepared.locality != locality:
+        raise ValueError("the prepared source was made for another locality")
+    search = _Search(target, prepared, wrap, target_active, generator)
     search.start(init)
     for step in range(iterations):
         for jump in _JUMPS:
+            if check is not None:
+                check()
             for direction in _DIRECTIONS if step % 2 == 0 else _DIRECTIONS[::-1]:
-                if check is not None:
-                    check()
                 search.propagate(direction, jump)
         if check is not None:
             check()
@@ -434,30 +468,29 @@ def _patches_at(source: torch.Tensor, centres: torch.Tensor, patch: int) -> torc
     return values.permute(1, 0, 2).reshape(centres.numel(), channels * patch * patch)
 
 
-def _project_strips(source: torch.Tensor, basis: torch.Tensor, allowed: torch.Tensor):
-    """(H*W) x d projected patches at the `allowed` centres (zero rows elsewhere), by
-    one `conv2d` per strip of rows over just the rows and columns its centres span."""
+def _project_strips(
+    source: torch.Tensor, basis: torch.Tensor, centres: torch.Tensor
+) -> torch.Tensor:
+    """n x d: the patches at the sorted flat `centres` projected on `basis`, by one
+    `conv2d` per strip of rows over just the rows and columns its centres span."""
     _, height, width = source.shape
     radius = basis.shape[-1] // 2
-    features = torch.zeros(height * width, basis.shape[0], dtype=source.dtype, device=source.device)
-    grid = allowed.reshape(height, width)
-    for start in range(0, height, _STRIP):
-        strip = grid[start : start + _STRIP]
-        used_rows = torch.nonzero(strip.any(dim=1), as_tuple=True)[0]
-        if used_rows.numel() == 0:
+    dims = basis.shape[0]
+    out = torch.empty(centres.numel(), dims, dtype=source.dtype, device=source.device)
+    starts = torch.arange(0, height + _STRIP, _STRIP, device=source.device) * width
+    bounds = torch.searchsorted(centres, starts).tolist()
+    for first, last in zip(bounds[:-1], bounds[1:], strict=False):
+        if first == last:
             continue
-        used_columns = torch.nonzero(strip.any(dim=0), as_tuple=True)[0]
-        top, bottom = start + int(used_rows[0]), start + int(used_rows[-1]) + 1
-        left, right = int(used_columns[0]), int(used_columns[-1]) + 1
+        chunk = centres[first:last]
+        ys, xs = chunk // width, chunk % width
+        top, bottom = int(ys[0]), int(ys[-1]) + 1
+        left, right = int(xs.min()), int(xs.max()) + 1
         # Allowed centres lie `radius` inside, so the window never leaves the source.
         window = source[:, top - radius : bottom + radius, left - radius : right + radius]
-        projected = F.conv2d(window[None], basis)[0]  # d x rows x columns
-        ys = torch.arange(top, bottom, device=source.device)
-        xs = torch.arange(left, right, device=source.device)
-        features[(ys[:, None] * width + xs[None, :]).reshape(-1)] = projected.reshape(
-            basis.shape[0], -1
-        ).T
-    return features
+        projected = F.conv2d(window[None], basis)[0].reshape(dims, -1)  # d x rows*columns
+        out[first:last] = projected.index_select(1, (ys - top) * (right - left) + xs - left).T
+    return out
 
 
 def _project_at(source: torch.Tensor, centres: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
@@ -489,20 +522,21 @@ class _Search:
     """The state of one PatchMatch run over the active target pixels.
 
     Matches are kept as flat source indices (y * Ws + x). A propagated candidate that
-    crosses the source's side edge lands on the neighbouring row: it is still checked
-    against the allowed centres, so it is merely a less useful candidate, never a
-    wrong one.
+    crosses the source's side edge lands on the neighbouring row, and one taken from
+    a neighbour beyond the target's edge comes from the nearest edge pixel instead:
+    either is merely a less useful candidate, never a wrong one (a centre that is not
+    allowed always scores worst, see `PreparedSource`).
     """
 
-    def __init__(self, target, prepared: PreparedSource, wrap, active, generator, locality=0.0):
+    def __init__(self, target, prepared: PreparedSource, wrap, active, generator):
         self.radius = prepared.patch // 2
         self.wrap = wrap
         self.generator = generator
         self.device = target.device
         self.height, self.width = int(target.shape[1]), int(target.shape[2])
         self.source_h, self.source_w = prepared.height, prepared.width
-        self.scale = 1.0 / (target.shape[0] * prepared.patch**2)
-        self.source_features = prepared.features
+        self.table = prepared.features
+        self.rows = prepared.rows
         self.centres = prepared.centres
         self.allowed = prepared.allowed
         if active is None:
@@ -513,19 +547,37 @@ class _Search:
             raise ValueError("target_active selects no pixel")
         self.ay = self.active // self.width
         self.ax = self.active % self.width
-        self.target_features = self._target_features(target, prepared.basis)
-        self.locality = locality / float(self.source_h**2 + self.source_w**2)
+        self.target_features = self._target_features(target, prepared)
         self.field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
         self.current = self.field[self.active]
         self.best = torch.full((self.active.numel(),), float("inf"), device=self.device)
-        self._neighbours: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor | None]] = {}
+        self._neighbours: dict[tuple[int, int], torch.Tensor] = {}
 
-    def _target_features(self, target: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
-        """Projected patches of the active pixels only (gathered, then one matmul)."""
+    def _target_features(self, target: torch.Tensor, prepared: PreparedSource) -> torch.Tensor:
+        """The active pixels' rows, laid out as `prepared.features` (see there)."""
         r = self.radius
-        padded = F.pad(target[None], (r,) * 4, mode="circular" if self.wrap else "replicate")[0]
-        centres = (self.ay + r) * (self.width + 2 * r) + (self.ax + r)
-        return _project_at(padded, centres, basis)
+        inside = not self.wrap and bool(
+            (self.ay.min() >= r)
+            & (self.ay.max() < self.height - r)
+            & (self.ax.min() >= r)
+            & (self.ax.max() < self.width - r)
+        )
+        if inside:  # every active patch lies within the target: no padding needed
+            projected = _project_strips(target, prepared.basis, self.active)
+        else:
+            mode = "circular" if self.wrap else "replicate"
+            padded = F.pad(target[None], (r,) * 4, mode=mode)[0]
+            centres = (self.ay + r) * (self.width + 2 * r) + (self.ax + r)
+            projected = _project_strips(padded, prepared.basis, centres)
+        rows = torch.zeros(
+            self.active.numel(), self.table.shape[1], dtype=target.dtype, device=self.device
+        )
+        dims = projected.shape[1]
+        rows[:, :dims] = projected * prepared.feature_scale(target.shape[0])
+        if self.table.shape[1] > dims + 1:  # positions, for the locality term
+            where = torch.stack([self.ay, self.ax], dim=1).to(target.dtype)
+            rows[:, dims : dims + 2] = where * prepared.position_scale()
+        return rows
 
     def start(self, init: torch.Tensor | None) -> None:
         """Take `init` where it is an allowed centre; random allowed centres elsewhere
@@ -533,15 +585,17 @@ class _Search:
         if init is not None:
             init_y = init[0].reshape(-1).to(self.device)
             init_x = init[1].reshape(-1).to(self.device)
-            ok = (init_y >= 0) & (init_y < self.source_h) & (init_x >= 0) & (init_x < self.source_w)
             field = init_y.clamp(0, self.source_h - 1) * self.source_w + init_x.clamp(
                 0, self.source_w - 1
             )
-            ok &= self.allowed[field]
+            y, x = init_y[self.active], init_x[self.active]
+            current = field[self.active]
+            current_ok = (y >= 0) & (y < self.source_h) & (x >= 0) & (x < self.source_w)
+            current_ok &= self.allowed[current]
         else:
             field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
-            ok = torch.zeros(self.height * self.width, dtype=torch.bool, device=self.device)
-        current, current_ok = field[self.active], ok[self.active]
+            current = field[self.active]
+            current_ok = torch.zeros_like(current, dtype=torch.bool)
         pick = torch.randint(
             self.centres.numel(), (current.numel(),), generator=self.generator, device=self.device
         )
@@ -552,45 +606,36 @@ class _Search:
         self.best = self._distance(current)
 
     def _distance(self, index: torch.Tensor) -> torch.Tensor:
-        difference = self.target_features - self.source_features.index_select(0, index)
-        distance = difference.square_().sum(dim=1).mul_(self.scale)
-        if self.locality:
-            dy = (index // self.source_w - self.ay).float()
-            dx = (index % self.source_w - self.ax).float()
-            distance += (dy * dy + dx * dx).mul_(self.locality)
-        return distance
+        rows = self.table.index_select(0, self.rows.index_select(0, index))
+        return (self.target_features - rows).square_().sum(dim=1)
 
-    def _try(self, candidate: torch.Tensor, usable: torch.Tensor | None) -> None:
-        """Take each candidate that is allowed and closer than the current match."""
-        candidate = candidate.clamp(0, self.source_h * self.source_w - 1)
-        better = self.allowed.index_select(0, candidate)
-        if usable is not None:
-            better &= usable
+    def _try(self, candidate: torch.Tensor) -> None:
+        """Take each candidate that is closer than the current match (a fresh tensor:
+        it is clamped in place)."""
+        candidate = candidate.clamp_(0, self.source_h * self.source_w - 1)
         distance = self._distance(candidate)
-        better &= distance < self.best
+        better = distance < self.best
         self.best = torch.where(better, distance, self.best)
         self.current = torch.where(better, candidate, self.current)
 
-    def _neighbour(self, dy: int, dx: int) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Flat target index of each active pixel's neighbour (-dy, -dx), and whether
-        it is inside the target (None: always, with wrapping)."""
+    def _neighbour(self, dy: int, dx: int) -> torch.Tensor:
+        """Flat target index of each active pixel's neighbour (-dy, -dx): wrapped round
+        the target's edges with wrapping, else the nearest pixel inside."""
         key = (dy, dx)
         if key not in self._neighbours:
             ny, nx = self.ay - dy, self.ax - dx
             if self.wrap:
-                inside = None
                 ny, nx = ny % self.height, nx % self.width
             else:
-                inside = (ny >= 0) & (ny < self.height) & (nx >= 0) & (nx < self.width)
                 ny, nx = ny.clamp(0, self.height - 1), nx.clamp(0, self.width - 1)
-            self._neighbours[key] = (ny * self.width + nx, inside)
+            self._neighbours[key] = ny * self.width + nx
         return self._neighbours[key]
 
     def propagate(self, direction: tuple[int, int], jump: int) -> None:
         """Offer each pixel its neighbour's match, shifted (neighbour `jump` px away)."""
         dy, dx = direction[0] * jump, direction[1] * jump
-        neighbour, inside = self._neighbour(dy, dx)
-        self._try(self.field.index_select(0, neighbour) + (dy * self.source_w + dx), inside)
+        neighbour = self._neighbour(dy, dx)
+        self._try(self.field.index_select(0, neighbour) + (dy * self.source_w + dx))
         self.field.index_copy_(0, self.active, self.current)
 
     def random_search(self, max_radius: int | None = None) -> None:
@@ -610,7 +655,7 @@ class _Search:
             )
             cand_y = (self.current // self.source_w + jitter[0]).clamp_(low, high_y)
             cand_x = (self.current % self.source_w + jitter[1]).clamp_(low, high_x)
-            self._try(cand_y * self.source_w + cand_x, None)
+            self._try(cand_y * self.source_w + cand_x)
             radius //= 2
         self.field.index_copy_(0, self.active, self.current)
 
