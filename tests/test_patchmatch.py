@@ -171,7 +171,7 @@ def test_the_last_vote_skips_only_pixels_the_copy_replaces(monkeypatch):
     assert np.array_equal(trimmed, full)
 
 
-def test_quantile_and_partial_copy_match_their_plain_versions():
+def test_quantile_and_the_copy_into_the_hole_match_their_plain_versions():
     import torch
 
     from restorer.exemplar import fill
@@ -181,9 +181,17 @@ def test_quantile_and_partial_copy_match_their_plain_versions():
         assert torch.allclose(fill._quantile(values, q), torch.quantile(values, q))
     image = torch.rand(3, 12, 14, generator=torch.Generator().manual_seed(1))
     nnf = torch.stack([torch.randint(0, 12, (12, 14)), torch.randint(0, 14, (12, 14))])
-    where = torch.zeros(12, 14, dtype=torch.bool)
-    where[3:7, 4:10] = True
-    partial = fill._copy(image, nnf, where)
-    whole = fill._copy(image, nnf)
-    assert torch.equal(partial[:, where], whole[:, where])
-    assert torch.equal(partial[:, ~where], image[:, ~where])
+    hole = torch.zeros(12, 14, dtype=torch.bool)
+    hole[3:9, 4:11] = True
+    level = fill.Level(image.clone(), hole)
+    fill._copy_into_hole(level, nnf, fill.FillSettings(final="copy"))
+    copied = fill._copy(image, nnf)
+    assert torch.equal(level.image[:, hole], copied[:, hole])
+    assert torch.equal(level.image[:, ~hole], image[:, ~hole])
+    # "mixed": the rim keeps its value, deep pixels are copied, a ramp between.
+    level = fill.Level(image.clone(), hole)
+    fill._copy_into_hole(level, nnf, fill.FillSettings(final="mixed", mix_depth=1.0))
+    depth = level.depth
+    assert torch.equal(level.image[:, depth >= 2], copied[:, depth >= 2])
+    rim = hole & (depth <= 1)
+    assert torch.equal(level.image[:, rim], image[:, rim])

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -129,6 +130,16 @@ class Level:
     hole: torch.Tensor  # H x W bool
     guide: torch.Tensor | None = None  # G x H x W: the last G channels, kept as they are
 
+    @cached_property
+    def depth(self) -> torch.Tensor:
+        """HxW: how far each hole pixel is from the known part (px); 0 outside."""
+        return torch.from_numpy(hole_depth(self.hole.cpu().numpy())).to(self.hole.device)
+
+    @cached_property
+    def hole_pixels(self) -> torch.Tensor:
+        """Flat indices of the hole's pixels."""
+        return torch.nonzero(self.hole.reshape(-1), as_tuple=True)[0]
+
     def keep_guide(self) -> None:
         """Put the guide channels back where voting or copying changed them."""
         if self.guide is not None:
@@ -199,10 +210,7 @@ def complete(
             last_vote=_voted_at_the_end(level, settings) if depth == 0 else None,
         )
         if depth == 0 and settings.final != "vote":
-            copied = _copy(level.image, nnf, level.hole)
-            if settings.final == "mixed":
-                copied = _mix_by_depth(level, copied, settings.mix_depth)
-            level.image = torch.where(level.hole[None], copied, level.image)
+            _copy_into_hole(level, nnf, settings)
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
         if depth == 0 and settings.rim_diffusion > 0 and not thin:
@@ -443,7 +451,7 @@ def _em(
             reach = None
     if not bool(source_valid.any()):
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
-    confidence = _confidence(hole, settings.confidence)
+    confidence = _confidence(level, settings.confidence)
     dims = settings.fine_dims if level_is_finest else settings.dims
     basis = patch_basis(
         level.image,
@@ -457,8 +465,7 @@ def _em(
         nnf = _identity(level.size, patch, hole.device)
     elif first_vote:
         # A first estimate from the upsampled field, before any search at this level.
-        voted = vote(nnf, level.image, patch=patch, weights=confidence, mask=hole)
-        level.image = torch.where(hole[None], voted, level.image)
+        vote(nnf, level.image, patch=patch, weights=confidence, mask=hole, into=level.image)
         level.keep_guide()
     iterations = settings.search_iterations
     if first_vote and level_is_finest:
@@ -485,8 +492,7 @@ def _em(
         if not bool(rebuilt.any()):
             break  # the caller rebuilds the hole from the field itself
         weights = _similarity(distance, active, settings.quantile) * confidence
-        voted = vote(nnf, level.image, patch=patch, weights=weights, mask=rebuilt)
-        level.image = torch.where(rebuilt[None], voted, level.image)
+        vote(nnf, level.image, patch=patch, weights=weights, mask=rebuilt, into=level.image)
         level.keep_guide()
     return nnf
 
@@ -498,8 +504,7 @@ def _voted_at_the_end(level: Level, settings: FillSettings) -> torch.Tensor | No
     if settings.final == "copy":
         return torch.zeros_like(level.hole)
     if settings.final == "mixed":
-        depth = torch.from_numpy(hole_depth(level.hole.cpu().numpy())).to(level.hole.device)
-        return level.hole & (depth < 2 * settings.mix_depth)
+        return level.hole & (level.depth < 2 * settings.mix_depth)
     return None
 
 
@@ -521,34 +526,36 @@ def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
 def _rim_diffusion(level: Level, share: float, diffused: np.ndarray) -> torch.Tensor:
     """The colours blended with a diffusion fill (`diffused`, HxWx3 uint8) near the rim:
     `share` of it in the first ring of hole pixels, halving with each ring inward."""
-    hole = level.hole
-    guess = torch.from_numpy(np.ascontiguousarray(diffused.transpose(2, 0, 1)))
+    pixels = level.hole_pixels
+    guess = torch.from_numpy(diffused.reshape(-1, 3)[pixels.cpu().numpy()].T.copy())
     guess = guess.to(level.image.device, level.image.dtype) / 255.0
-    depth = torch.from_numpy(hole_depth(hole.cpu().numpy())).to(guess.device)
-    alpha = (share * 0.5 ** (depth - 1).clamp_min(0))[None] * hole[None]
-    colour = level.image[:3] * (1 - alpha) + guess * alpha
-    return torch.cat([colour, level.image[3:]])
+    alpha = share * 0.5 ** (level.depth.reshape(-1)[pixels] - 1).clamp_min(0)
+    flat = level.image.reshape(level.image.shape[0], -1)
+    flat[:3, pixels] = torch.lerp(flat[:3, pixels], guess, alpha)
+    return level.image
 
 
-def _mix_by_depth(level: Level, copied: torch.Tensor, start: float) -> torch.Tensor:
-    """Voted values near the rim (reliable, many known pixels), copied ones deeper in
-    (sharp), with a ramp of `start` pixels between them."""
-    depth = torch.from_numpy(hole_depth(level.hole.cpu().numpy())).to(copied.device)
-    alpha = ((depth - start) / start).clamp(0.0, 1.0)[None]
-    return level.image * (1 - alpha) + copied * alpha
+def _copy_into_hole(level: Level, nnf: torch.Tensor, settings: FillSettings) -> None:
+    """Rebuild the hole at the finest level from the field (`FillSettings.final`):
+    each pixel copied from the centre of its own match (no averaging, sharpest), and
+    with "mixed" the voted values kept near the rim (reliable, many known pixels),
+    with a ramp of `mix_depth` pixels between them."""
+    pixels = level.hole_pixels
+    flat = level.image.reshape(level.image.shape[0], -1)
+    matches = (nnf[0] * level.image.shape[2] + nnf[1]).reshape(-1)
+    copied = flat[:, matches[pixels]]
+    if settings.final == "mixed":
+        start = settings.mix_depth
+        alpha = ((level.depth.reshape(-1)[pixels] - start) / start).clamp(0.0, 1.0)
+        copied = torch.lerp(flat[:, pixels], copied, alpha)
+    flat[:, pixels] = copied
+    level.keep_guide()
 
 
-def _copy(image: torch.Tensor, nnf: torch.Tensor, where: torch.Tensor | None = None):
-    """Each pixel taken from the centre of its own match (no averaging); with `where`
-    (HxW bool) only those pixels, the others keep `image`'s values."""
+def _copy(image: torch.Tensor, nnf: torch.Tensor) -> torch.Tensor:
+    """Each pixel taken from the centre of its own match (no averaging)."""
     flat = image.reshape(image.shape[0], -1)
-    matches = (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)
-    if where is None:
-        return flat[:, matches].reshape(image.shape)
-    pixels = torch.nonzero(where.reshape(-1), as_tuple=True)[0]
-    out = flat.clone()
-    out[:, pixels] = flat[:, matches[pixels]]
-    return out.reshape(image.shape)
+    return flat[:, (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)].reshape(image.shape)
 
 
 def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) -> torch.Tensor:
@@ -582,13 +589,12 @@ def _identity(size: tuple[int, int], patch: int, device) -> torch.Tensor:
     return torch.stack(torch.meshgrid(ys, xs, indexing="ij"))
 
 
-def _confidence(hole: torch.Tensor, base: float) -> torch.Tensor:
+def _confidence(level: Level, base: float) -> torch.Tensor:
     """`base ** d` for a patch centred `d` pixels inside the hole (1 in the known part).
 
     Depth counts up to `_DEPTH_CAP` pixels only: deep inside a large hole all patches
     are equally far from the known part, and smaller weights would only underflow."""
-    depth = np.minimum(hole_depth(hole.cpu().numpy()), _DEPTH_CAP)
-    return torch.from_numpy(base**depth).to(hole.device, torch.float32)
+    return torch.pow(base, level.depth.clamp(max=_DEPTH_CAP)).float()
 
 
 def _similarity(distance: torch.Tensor, active: torch.Tensor, quantile: float) -> torch.Tensor:

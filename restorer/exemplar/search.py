@@ -318,6 +318,7 @@ def vote(
     wrap: bool = False,
     weights: torch.Tensor | None = None,
     mask: torch.Tensor | None = None,
+    into: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Rebuild a CxHxW target by averaging the overlapping source patches of `nnf`.
 
@@ -325,7 +326,8 @@ def vote(
     source pixel each patch puts there. `weights` (HxW, per patch centre) favour good
     or trusted matches. Patches centred outside the target are left out, or wrap round
     with `wrap=True`. With `mask` (HxW bool) only those pixels are computed; the rest
-    of the result is zero.
+    of the result is zero, or, with `into` (a CxHxW tensor, which may be `source`
+    itself: it is written only once every pixel is computed), `into`'s own values.
     """
     if wrap and weights is None and mask is None:
         return _vote_toroidal(nnf, source, patch)
@@ -341,7 +343,11 @@ def vote(
     matches = (nnf[0] * source_w + nnf[1]).reshape(-1)
     flat_weights = None if weights is None else weights.reshape(-1).to(source.dtype)
     radius = patch // 2
-    out = torch.zeros(channels, height * width, dtype=source.dtype, device=device)
+    if into is None:
+        out = torch.zeros(channels, height * width, dtype=source.dtype, device=device)
+    else:
+        out = into.view(channels, height * width)  # a view: written in place
+    results = []
     # One pass per offset within the patch, each a few gathers over all the pixels:
     # no n x p*p stacks, so the work stays in cache.
     for chunk in pixels.split(_VOTE_PIXELS):
@@ -372,7 +378,9 @@ def vote(
                 index = matches.index_select(0, centre) + (dy * source_w + dx)
                 total.addcmul_(flat_source.index_select(1, index), weight)
                 weight_sum += weight
-        out[:, chunk] = total / weight_sum.clamp_min(1e-12)
+        results.append((chunk, total / weight_sum.clamp_min(1e-12)))
+    for chunk, values in results:
+        out[:, chunk] = values
     return out.reshape(channels, height, width)
 
 
