@@ -57,34 +57,41 @@ def local_mean(
     `weight` (HxW, 0..1) marks: normalised convolution; 0 where the blurred weight is
     below `least` (nothing marked nearby).
 
-    Wide windows are worked out at a reduced size (the sums shrunk by area averaging
-    so that the window is about `_SHRUNK_SIGMA` px there, the mean enlarged again): a
-    Gaussian that wide hardly notices the shrinking, and blurring costs ~factor^2 less.
-    Channels are blurred one plane at a time (OpenCV is faster so)."""
+    Wide windows are worked out at a reduced size (the sums halved with `pyrDown` until
+    the window is about `_SHRUNK_SIGMA` px there, the mean enlarged again): a Gaussian
+    that wide hardly notices the shrinking, and blurring costs ~factor^2 less."""
     height, width = weight.shape
-    factor = 1
-    while sigma / (2 * factor) >= _SHRUNK_SIGMA and min(height, width) >= 8 * factor:
-        factor *= 2
-    planes = [values] if values.ndim == 2 else [values[:, :, c] for c in range(values.shape[2])]
-    size = (max(1, round(width / factor)), max(1, round(height / factor)))
-
-    def blurred(plane: np.ndarray) -> np.ndarray:
-        plane = np.ascontiguousarray(plane, dtype=np.float32)
-        if factor > 1:
-            plane = cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
-        return cv2.GaussianBlur(plane, (0, 0), sigma / factor)
-
-    norm = blurred(weight)
+    halvings = 0
+    while sigma / 2 ** (halvings + 1) >= _SHRUNK_SIGMA and min(height, width) >= 2 ** (
+        halvings + 4
+    ):
+        halvings += 1
+    weight = weight.astype(np.float32, copy=False)
+    if values.ndim == 2:
+        sums = values.astype(np.float32, copy=False) * weight
+    else:
+        sums = values.astype(np.float32, copy=False) * weight[:, :, None]
+    norm = weight
+    sizes = []
+    for _ in range(halvings):
+        sizes.append((norm.shape[1], norm.shape[0]))
+        sums, norm = cv2.pyrDown(sums), cv2.pyrDown(norm)
+    # Each halving and each doubling back blurs by 1 px at its own scale: the window
+    # is narrowed to match, so the total stays about `sigma` wide.
+    scale = np.sqrt(max(sigma**2 - 2 * (4**halvings - 1) / 3, 0.25)) / 2**halvings
+    # One plane at a time: OpenCV blurs single planes faster than interleaved ones.
+    norm = cv2.GaussianBlur(norm, (0, 0), scale)
     empty = norm < least
     norm = np.maximum(norm, least)
     means = []
-    for plane in planes:
-        mean = blurred(plane * weight) / norm
+    for plane in cv2.split(sums) if sums.ndim == 3 else [sums]:
+        mean = cv2.GaussianBlur(plane, (0, 0), scale) / norm
         mean[empty] = 0.0
-        if factor > 1:
-            mean = cv2.resize(mean, (width, height), interpolation=cv2.INTER_LINEAR)
         means.append(mean)
-    return means[0] if values.ndim == 2 else np.dstack(means)
+    mean = cv2.merge(means) if len(means) > 1 else means[0]
+    for size in reversed(sizes):  # back up on the same grid `pyrDown` went down on
+        mean = cv2.pyrUp(mean, dstsize=size)
+    return mean.reshape(values.shape)
 
 
 def match_border(

@@ -69,7 +69,7 @@ class FillSettings:
     dims: int | None = 24
     # ...and at the finest level, whose search refines an upsampled field: fewer
     # components do as well there and cost less.
-    fine_dims: int | None = 16
+    fine_dims: int | None = 12
     # Preference for source patches near the hole (see `nnf_search(locality=...)`).
     locality: float = 0.02
     # How the last step at the finest level rebuilds the hole: "vote" (weighted mean of
@@ -175,15 +175,17 @@ def complete(
     settings = settings or FillSettings()
     check = check or (lambda: None)
     generator = torch.Generator(device=device).manual_seed(seed)
-    levels = _pyramid(image, mask, settings, device)
+    depth = hole_depth(mask)
+    typical = _typical_depth(mask, depth)
+    levels = _pyramid(image, mask, settings, device, depth, typical)
     if settings.texture_weight > 0:
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
             level.image = torch.cat([level.image, extra])
     if settings.guide_weight > 0:
         _add_guides(levels, image, mask, settings)
-    band = band_width(mask, settings)
-    thin = _typical_depth(mask) <= settings.thin_radius
+    band = band_width(mask, settings, typical)
+    thin = typical <= settings.thin_radius
     coarsest = levels[-1]
     coarsest.image = _diffusion_start(coarsest)
     coarsest.keep_guide()
@@ -258,15 +260,23 @@ def _finish(
 # -- pyramid ------------------------------------------------------------------------
 
 
-def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device: str) -> list:
+def _pyramid(
+    image: np.ndarray,
+    mask: np.ndarray,
+    settings: FillSettings,
+    device: str,
+    depth: np.ndarray,
+    typical: float,
+) -> list:
+    """Levels from the full size down (see the module's docstring); `depth` is the
+    hole's `hole_depth`, `typical` its `_typical_depth`."""
     picture = torch.from_numpy(image.astype(np.float32) / 255.0).permute(2, 0, 1).to(device)
     hole = torch.from_numpy(mask.astype(bool)).to(device)
     levels = [Level(picture * ~hole, hole)]
-    radius = _inscribed_radius(mask)
+    radius = float(depth.max()) if depth.size else 0.0  # the hole's half-thickness
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
-        thin = _typical_depth(mask) <= settings.thin_radius
-        coarse_hole = "half" if thin else "any"
+        coarse_hole = "half" if typical <= settings.thin_radius else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
@@ -276,23 +286,26 @@ def _pyramid(image: np.ndarray, mask: np.ndarray, settings: FillSettings, device
     return levels
 
 
-def _typical_depth(mask: np.ndarray) -> float:
+def _typical_depth(mask: np.ndarray, depth: np.ndarray | None = None) -> float:
     """The hole's typical half-thickness: the 90th percentile of its pixels' depths
-    (where scratches cross they are locally thicker)."""
-    return float(np.percentile(hole_depth(mask)[mask], 90)) if mask.any() else 0.0
+    (where scratches cross they are locally thicker). `depth`: `hole_depth(mask)`,
+    when already worked out."""
+    mask = mask.astype(bool, copy=False)
+    if not mask.any():
+        return 0.0
+    depth = hole_depth(mask) if depth is None else depth
+    return float(np.percentile(depth[mask], 90))
 
 
-def band_width(mask: np.ndarray, settings: FillSettings) -> float | None:
-    """How far from the hole (px, full size) source patches may lie; None: anywhere."""
+def band_width(
+    mask: np.ndarray, settings: FillSettings, typical: float | None = None
+) -> float | None:
+    """How far from the hole (px, full size) source patches may lie; None: anywhere.
+    `typical`: the hole's `_typical_depth`, when already worked out."""
     if settings.band_scale <= 0:
         return None
-    return max(float(settings.band_min), settings.band_scale * 2 * _typical_depth(mask))
-
-
-def _inscribed_radius(mask: np.ndarray) -> float:
-    """How far the deepest hole pixel is from the known part (the hole's half-thickness)."""
-    padded = np.pad(mask.astype(np.uint8), 1)
-    return float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
+    typical = _typical_depth(mask) if typical is None else typical
+    return max(float(settings.band_min), settings.band_scale * 2 * typical)
 
 
 def _halve(level: Level, coarse_hole: str = "any") -> Level:
