@@ -51,12 +51,13 @@ class FillSettings:
     patch: int = 7
     # EM steps at the coarsest level and at the finest; levels between interpolate.
     em_coarse: int = 4
-    em_fine: int = 3
+    em_fine: int = 2
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 1
     refine_iterations: int = 1
-    # ...and in the first step at the finest level, whose upsampled field is already good.
-    fine_search_iterations: int = 1
+    # ...and in the first step at the finest level (which has only `em_fine` steps: its
+    # upsampled field is already good, and its last step rebuilds only the rim).
+    fine_search_iterations: int = 2
     # The widest random-search window at the finest level (px): the upsampled field
     # already points at the right region, wider tries hardly ever win there.
     fine_search_radius: int = 16
