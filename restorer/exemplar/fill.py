@@ -105,7 +105,7 @@ class FillSettings:
     band_min: int = 64
     # The band is used where it holds at least this many times as many source centres
     # as there are patches to match; elsewhere the whole picture is searched.
-    band_plenty: float = 3.0
+    band_plenty: float = 2.5
     # Weight of the guide channels: a smooth fill of the hole (pyramid diffusion),
     # blurred by `guide_sigma` px at every level, compared like colour but never
     # changed by voting. They steer each hole patch towards sources whose local
