@@ -479,8 +479,7 @@ def _em(
         nnf = _identity(level.size, patch, hole.device)
     elif first_vote:
         # A first estimate from the upsampled field, before any search at this level.
-        vote(nnf, level.image, patch=patch, weights=confidence, mask=hole, into=level.image)
-        level.keep_guide()
+        _vote_into(level, nnf, patch, confidence, hole)
     iterations = settings.search_iterations
     if first_vote and level_is_finest:
         iterations = settings.fine_search_iterations
@@ -506,9 +505,18 @@ def _em(
         if not bool(rebuilt.any()):
             break  # the caller rebuilds the hole from the field itself
         weights = _similarity(distance, active, settings.quantile) * confidence
-        vote(nnf, level.image, patch=patch, weights=weights, mask=rebuilt, into=level.image)
-        level.keep_guide()
+        _vote_into(level, nnf, patch, weights, rebuilt)
     return nnf
+
+
+def _vote_into(
+    level: Level, nnf: torch.Tensor, patch: int, weights: torch.Tensor, where: torch.Tensor
+) -> None:
+    """Rebuild the `where` pixels of the level by voting (`vote`); the guide channels,
+    which voting must not change, are left out."""
+    channels = level.image.shape[0] - (0 if level.guide is None else level.guide.shape[0])
+    changed = level.image[:channels]  # a view: the vote writes into the level itself
+    vote(nnf, changed, patch=patch, weights=weights, mask=where, into=changed)
 
 
 def _voted_at_the_end(level: Level, settings: FillSettings) -> torch.Tensor | None:
