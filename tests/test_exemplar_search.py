@@ -181,3 +181,26 @@ def test_a_capped_random_search_stays_deterministic_and_inside():
     ]
     assert torch.equal(fields[0], fields[1])
     assert int(fields[0].min()) >= 2 and int(fields[0].max()) <= 29
+
+
+def test_strip_projection_matches_the_whole_picture_for_any_spread_of_centres():
+    from restorer.exemplar.search import _project_strips, _snapped, patch_features
+
+    picture = _tensor(gradient_photo(70, 90, seed=9))
+    basis = patch_basis(picture, 5, dims=6, generator=torch.Generator().manual_seed(0))
+    whole = patch_features(picture, basis, pad=None)  # centres 2..67 x 2..87
+    grid = torch.zeros(70, 90, dtype=torch.bool)
+    grid[10:30, 20:60] = True  # a dense block: convolved
+    grid[40:66:7, 3:88:11] = True  # scattered centres: projected one by one
+    centres = torch.nonzero(grid.reshape(-1), as_tuple=True)[0]
+    got = _project_strips(picture, basis, centres)
+    ys, xs = centres // 90, centres % 90
+    expected = whole[:, ys - 2, xs - 2].T
+    assert torch.allclose(got, expected, atol=1e-5)
+    # Snapped windows are a multiple of the step wide where they fit, cover the span
+    # and stay where centres may lie.
+    assert _snapped(10, 15, 8, 2, 90) == (10, 18)
+    assert _snapped(80, 86, 8, 2, 90) == (80, 88)
+    start, stop = _snapped(84, 87, 8, 2, 90)
+    assert start <= 84 and stop >= 87 and start >= 2 and stop <= 88
+    assert _snapped(3, 60, 32, 2, 40) == (2, 38)

@@ -39,6 +39,9 @@ _DIRECTIONS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 # A prepared source projects only its allowed centres when they are fewer than 1/this.
 _SPARSE_SHARE = 2
 _STRIP = 24
+_SNAP = 32  # strip windows are a multiple of this many columns wide
+# ...and projects a strip's centres one by one when they fill less than 1/this of it.
+_DENSE_SHARE = 4
 # The last column of the source table's "not allowed" row (see `PreparedSource`).
 _NOT_ALLOWED = 1.0e4
 
@@ -480,7 +483,8 @@ def _project_strips(
     source: torch.Tensor, basis: torch.Tensor, centres: torch.Tensor
 ) -> torch.Tensor:
     """n x d: the patches at the sorted flat `centres` projected on `basis`, by one
-    `conv2d` per strip of rows over just the rows and columns its centres span."""
+    `conv2d` per strip of rows over just the rows and columns its centres span (or,
+    where they are scattered thinly, patch by patch)."""
     _, height, width = source.shape
     radius = basis.shape[-1] // 2
     dims = basis.shape[0]
@@ -494,11 +498,29 @@ def _project_strips(
         ys, xs = chunk // width, chunk % width
         top, bottom = int(ys[0]), int(ys[-1]) + 1
         left, right = int(xs.min()), int(xs.max()) + 1
-        # Allowed centres lie `radius` inside, so the window never leaves the source.
+        if (last - first) * _DENSE_SHARE < (bottom - top) * (right - left):
+            # Scattered centres (the unsettled pixels of a texture): gathering just
+            # their patches costs less than convolving the strip round them.
+            out[first:last] = _project_at(source, chunk, basis)
+            continue
+        # Windows of a few sizes only: every new input size costs the convolution a
+        # fresh setup (~1 ms), more than the few extra columns and rows cost.
+        top, bottom = _snapped(top, bottom, _STRIP, radius, height)
+        left, right = _snapped(left, right, _SNAP, radius, width)
+        # Centres lie `radius` inside, so the window never leaves the source.
         window = source[:, top - radius : bottom + radius, left - radius : right + radius]
         projected = F.conv2d(window[None], basis)[0].reshape(dims, -1)  # d x rows*columns
         out[first:last] = projected.index_select(1, (ys - top) * (right - left) + xs - left).T
     return out
+
+
+def _snapped(start: int, stop: int, step: int, radius: int, size: int) -> tuple[int, int]:
+    """[start, stop) widened to a multiple of `step`, staying within [radius, size -
+    radius) (where patch centres may lie)."""
+    low, high = radius, size - radius
+    span = min(-(-(stop - start) // step) * step, high - low)
+    start = max(low, min(start, high - span))
+    return start, start + span
 
 
 def _project_at(source: torch.Tensor, centres: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
@@ -556,6 +578,8 @@ class _Search:
         self.ay = self.active // self.width
         self.ax = self.active % self.width
         self.target_features = self._target_features(target, prepared)
+        self._row_ids = torch.empty(self.active.numel(), dtype=torch.long, device=self.device)
+        self._gathered = torch.empty_like(self.target_features)
         self.field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
         self.current = self.field[self.active]
         self.best = torch.full((self.active.numel(),), float("inf"), device=self.device)
@@ -614,8 +638,12 @@ class _Search:
         self.best = self._distance(current)
 
     def _distance(self, index: torch.Tensor) -> torch.Tensor:
-        rows = self.table.index_select(0, self.rows.index_select(0, index))
-        return (self.target_features - rows).square_().sum(dim=1)
+        # Into buffers kept for the whole search: fresh multi-megabyte temporaries for
+        # every candidate would cost page faults (the allocator hands them back).
+        rows = torch.index_select(self.rows, 0, index, out=self._row_ids)
+        gathered = torch.index_select(self.table, 0, rows, out=self._gathered)
+        torch.sub(self.target_features, gathered, out=gathered)
+        return gathered.square_().sum(dim=1)
 
     def _try(self, candidate: torch.Tensor) -> None:
         """Take each candidate that is closer than the current match (a fresh tensor:
