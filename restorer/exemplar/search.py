@@ -9,9 +9,10 @@ and 1 pixels away, in all four directions), so there is no per-pixel Python loop
 the same code runs on CPU and CUDA.
 
 Patches are compared in a reduced space: each C x p x p patch is projected onto its
-leading principal components (computed from the source) - one `conv2d` over the source,
-one matrix product for the searched target pixels - so each candidate test is a short
-vector difference. `dims=None` compares full patches exactly.
+leading principal components (computed from the source) - `conv2d` over strips of rows
+round the allowed source centres and round the searched target pixels - so each
+candidate test is a short vector difference (two table lookups, one subtraction, one
+sum: see `PreparedSource`). `dims=None` compares full patches exactly.
 
 `vote` rebuilds a target from a field (Wexler et al. 2007): every target pixel is the
 weighted average of the pixels that all patches covering it would put there.
