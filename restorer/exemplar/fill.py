@@ -67,6 +67,7 @@ class FillSettings:
     coarsest_side: int = 24
     # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
     confidence: float = 0.5
+    # Principal components each patch is compared on (None: whole patches, exactly)...
     dims: int | None = 24
     # ...and at the finest level, whose search refines an upsampled field: fewer
     # components do as well there and cost less.
