@@ -142,6 +142,11 @@ class Level:
         """Flat indices of the hole's pixels."""
         return torch.nonzero(self.hole.reshape(-1), as_tuple=True)[0]
 
+    @property
+    def fill_channels(self) -> int:
+        """How many leading channels the fill changes: all but the guide channels."""
+        return self.image.shape[0] - (0 if self.guide is None else self.guide.shape[0])
+
     def keep_guide(self) -> None:
         """Put the guide channels back where voting or copying changed them."""
         if self.guide is not None:
@@ -328,7 +333,7 @@ def _diffusion_start(level: Level) -> torch.Tensor:
     """The coarsest hole filled by Telea diffusion: smooth, but structure-following.
 
     Colour and the texture channels are filled; guide channels are left as they are."""
-    channels = level.image.shape[0] - (0 if level.guide is None else level.guide.shape[0])
+    channels = level.fill_channels
     array = level.image[:channels].permute(1, 2, 0).cpu().numpy()
     hole8 = level.hole.cpu().numpy().astype(np.uint8)
     planes = []
@@ -416,12 +421,11 @@ def _texture_features(colour: torch.Tensor, hole: torch.Tensor, window: int = 5)
 def _carry_down(coarse: Level, fine: Level) -> None:
     """Give the finer level's hole the coarse estimate, interpolated (a fallback start;
     the first vote with the upsampled field replaces it)."""
-    channels = fine.image.shape[0]
+    channels = fine.fill_channels
     up = F.interpolate(
         coarse.image[None, :channels], size=fine.size, mode="bilinear", align_corners=False
     )[0]
-    fine.image = torch.where(fine.hole[None], up, fine.image)
-    fine.keep_guide()
+    fine.image[:channels] = torch.where(fine.hole[None], up, fine.image[:channels])
 
 
 def _em_steps(depth: int, total: int, settings: FillSettings) -> int:
@@ -515,7 +519,7 @@ def _vote_into(
 ) -> None:
     """Rebuild the `where` pixels of the level by voting (`vote`); the guide channels,
     which voting must not change, are left out."""
-    channels = level.image.shape[0] - (0 if level.guide is None else level.guide.shape[0])
+    channels = level.fill_channels
     changed = level.image[:channels]  # a view: the vote writes into the level itself
     vote(nnf, changed, patch=patch, weights=weights, mask=where, into=changed)
 
