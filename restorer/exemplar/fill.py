@@ -182,9 +182,9 @@ def complete(
     settings = settings or FillSettings()
     check = check or (lambda: None)
     generator = torch.Generator(device=device).manual_seed(seed)
-    depth = hole_depth(mask)
-    typical = _typical_depth(mask, depth)
-    levels = _pyramid(image, mask, settings, device, depth, typical)
+    depths = hole_depth(mask)
+    typical = _typical_depth(mask, depths)
+    levels = _pyramid(image, mask, settings, device, depths, typical)
     if settings.texture_weight > 0:
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
@@ -224,7 +224,7 @@ def complete(
             level.image = _border_correction(level, nnf, settings)
         if depth == 0 and settings.rim_diffusion > 0 and not thin:
             rim = diffusion_guess(image, mask.astype(bool), cv2.INPAINT_TELEA)
-            level.image = _rim_diffusion(level, settings.rim_diffusion, rim)
+            _rim_diffusion(level, settings.rim_diffusion, rim)
         if depth > 0:
             finer = levels[depth - 1]
             _carry_down(level, finer)
@@ -272,15 +272,16 @@ def _pyramid(
     mask: np.ndarray,
     settings: FillSettings,
     device: str,
-    depth: np.ndarray,
+    depths: np.ndarray,
     typical: float,
 ) -> list:
-    """Levels from the full size down (see the module's docstring); `depth` is the
+    """Levels from the full size down (see the module's docstring); `depths` is the
     hole's `hole_depth`, `typical` its `_typical_depth`."""
     picture = torch.from_numpy(image.astype(np.float32) / 255.0).permute(2, 0, 1).to(device)
     hole = torch.from_numpy(mask.astype(bool)).to(device)
     levels = [Level(picture * ~hole, hole)]
-    radius = float(depth.max()) if depth.size else 0.0  # the hole's half-thickness
+    levels[0].depth = torch.from_numpy(depths).to(device)  # `Level.depth`, already known
+    radius = float(depths.max()) if depths.size else 0.0  # the hole's half-thickness
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
         coarse_hole = "half" if typical <= settings.thin_radius else "any"
@@ -550,16 +551,16 @@ def _near(hole: torch.Tensor, reach: int) -> torch.Tensor:
     return torch.from_numpy(distance <= reach).to(hole.device)
 
 
-def _rim_diffusion(level: Level, share: float, diffused: np.ndarray) -> torch.Tensor:
-    """The colours blended with a diffusion fill (`diffused`, HxWx3 uint8) near the rim:
-    `share` of it in the first ring of hole pixels, halving with each ring inward."""
+def _rim_diffusion(level: Level, share: float, diffused: np.ndarray) -> None:
+    """Blend the level's colours with a diffusion fill (`diffused`, HxWx3 uint8) near
+    the rim: `share` of it in the first ring of hole pixels, halving with each ring
+    inward."""
     pixels = level.hole_pixels
     guess = torch.from_numpy(diffused.reshape(-1, 3)[pixels.cpu().numpy()].T.copy())
     guess = guess.to(level.image.device, level.image.dtype) / 255.0
     alpha = share * 0.5 ** (level.depth.reshape(-1)[pixels] - 1).clamp_min(0)
     flat = level.image.reshape(level.image.shape[0], -1)
     flat[:3, pixels] = torch.lerp(flat[:3, pixels], guess, alpha)
-    return level.image
 
 
 def _copy_into_hole(level: Level, nnf: torch.Tensor, settings: FillSettings) -> None:
