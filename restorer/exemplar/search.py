@@ -581,9 +581,10 @@ class _Search:
         self.target_features = self._target_features(target, prepared)
         self._row_ids = torch.empty(self.active.numel(), dtype=torch.long, device=self.device)
         self._gathered = torch.empty_like(self.target_features)
-        self.field = torch.zeros(self.height * self.width, dtype=torch.long, device=self.device)
-        self.current = self.field[self.active]
-        self.best = torch.full((self.active.numel(),), float("inf"), device=self.device)
+        # `start` sets the field, the active pixels' matches and their distances.
+        self.field: torch.Tensor
+        self.current: torch.Tensor
+        self.best: torch.Tensor
         self._neighbours: dict[tuple[int, int], torch.Tensor] = {}
 
     def _target_features(self, target: torch.Tensor, prepared: PreparedSource) -> torch.Tensor:
