@@ -8,6 +8,7 @@ import torch
 
 from restorer.exemplar.search import (
     PreparedSource,
+    flat_field,
     nnf_search,
     patch_basis,
     upsample_nnf,
@@ -75,6 +76,37 @@ def test_upsample_keeps_matches_coherent_and_inside():
     assert int(fine[0].min()) >= 2 and int(fine[0].max()) <= 29
     # Neighbouring fine pixels point at neighbouring source pixels.
     assert torch.equal(fine[1][:, 1:] - fine[1][:, :-1], torch.ones(20, 23, dtype=torch.long))
+
+
+def test_flat_fields_give_the_same_search_vote_and_upsampling():
+    source = _tensor(gradient_photo(40, 44, seed=5))
+    target = _tensor(gradient_photo(24, 28, seed=6))
+
+    def search(init, flat):
+        return nnf_search(
+            target,
+            source,
+            patch=5,
+            iterations=2,
+            generator=torch.Generator().manual_seed(3),
+            init=init,
+            flat=flat,
+        )
+
+    field = search(None, False)
+    flat = search(None, True)
+    assert flat.shape == (24, 28)
+    assert torch.equal(flat, flat_field(field, 44))
+    assert flat_field(flat, 44) is flat
+    # A flat start refines like the same start given as (y, x).
+    assert torch.equal(search(flat, True), flat_field(search(field, False), 44))
+    weights = torch.rand(24, 28, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(
+        vote(flat, source, patch=5, weights=weights), vote(field, source, patch=5, weights=weights)
+    )
+    fine = upsample_nnf(field, (48, 56), (80, 88), patch=5)
+    fine_flat = upsample_nnf(flat, (48, 56), (80, 88), patch=5, coarse_source_width=44)
+    assert torch.equal(fine_flat, flat_field(fine, 88))
 
 
 def test_cancel_check_is_called_between_steps():

@@ -203,7 +203,7 @@ def complete(
         level = levels[depth]
         patch = settings.patch if depth == 0 else settings.coarse_patch
         if nnf is not None:
-            nnf = upsample_nnf(nnf, level.size, level.size, patch=patch)
+            nnf = upsample_nnf(nnf, level.size, level.size, patch=patch)  # flat, like nnf
         em_steps = _em_steps(depth, total, settings)
         nnf = _em(
             level,
@@ -506,6 +506,7 @@ def _em(
             target_active=active,
             prepared=prepared,
             max_radius=widest,
+            flat=True,
         )
         rebuilt = hole if step < steps - 1 or last_vote is None else last_vote
         if not bool(rebuilt.any()):
@@ -570,8 +571,7 @@ def _copy_into_hole(level: Level, nnf: torch.Tensor, settings: FillSettings) -> 
     with a ramp of `mix_depth` pixels between them."""
     pixels = level.hole_pixels
     flat = level.image.reshape(level.image.shape[0], -1)
-    matches = (nnf[0] * level.image.shape[2] + nnf[1]).reshape(-1)
-    copied = flat[:, matches[pixels]]
+    copied = flat[:, nnf.reshape(-1)[pixels]]
     if settings.final == "mixed":
         start = settings.mix_depth
         alpha = ((level.depth.reshape(-1)[pixels] - start) / start).clamp(0.0, 1.0)
@@ -583,7 +583,7 @@ def _copy_into_hole(level: Level, nnf: torch.Tensor, settings: FillSettings) -> 
 def _copy(image: torch.Tensor, nnf: torch.Tensor) -> torch.Tensor:
     """Each pixel taken from the centre of its own match (no averaging)."""
     flat = image.reshape(image.shape[0], -1)
-    return flat[:, (nnf[0] * image.shape[2] + nnf[1]).reshape(-1)].reshape(image.shape)
+    return flat[:, nnf.reshape(-1)].reshape(image.shape)
 
 
 def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) -> torch.Tensor:
@@ -609,12 +609,12 @@ def _border_correction(level: Level, nnf: torch.Tensor, settings: FillSettings) 
 
 
 def _identity(size: tuple[int, int], patch: int, device) -> torch.Tensor:
-    """Every pixel matched to itself (clamped inside): what known pixels are."""
+    """Every pixel matched to itself (clamped inside): what known pixels are; flat."""
     height, width = size
     radius = patch // 2
     ys = torch.arange(height, device=device).clamp(radius, max(radius, height - 1 - radius))
     xs = torch.arange(width, device=device).clamp(radius, max(radius, width - 1 - radius))
-    return torch.stack(torch.meshgrid(ys, xs, indexing="ij"))
+    return ys[:, None] * width + xs[None, :]
 
 
 def _confidence(level: Level, base: float) -> torch.Tensor:

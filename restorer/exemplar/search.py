@@ -14,6 +14,11 @@ round the allowed source centres and round the searched target pixels - so each
 candidate test is a short vector difference (two table lookups, one subtraction, one
 sum: see `PreparedSource`). `dims=None` compares full patches exactly.
 
+A field may also be kept flat: an HxW long tensor of source indices y * Ws + x
+(`flat_field`); `nnf_search(flat=True)` returns one and `vote`, `upsample_nnf` and
+`init=` take one, which saves converting whole fields back and forth between the
+searches and votes of a completion.
+
 `vote` rebuilds a target from a field (Wexler et al. 2007): every target pixel is the
 weighted average of the pixels that all patches covering it would put there.
 
@@ -198,14 +203,16 @@ def nnf_search(
     prepared: PreparedSource | None = None,
     locality: float = 0.0,
     max_radius: int | None = None,
+    flat: bool = False,
 ) -> torch.LongTensor:
-    """A 2xHxW field of (y, x) source patch centres, one per target pixel.
+    """A 2xHxW field of (y, x) source patch centres, one per target pixel (with
+    `flat=True` an HxW field of flat source indices, see `flat_field`).
 
     - `target` CxHxW and `source` CxHsxWs float tensors on one device; `patch` odd.
     - `iterations` rounds of propagation + random search (PatchMatch).
     - `generator` makes the result deterministic (a `torch.Generator` on that device).
-    - `init` an existing field (e.g. from `upsample_nnf`) to refine; entries that are not
-      allowed centres are replaced by random ones.
+    - `init` an existing field (e.g. from `upsample_nnf`), 2xHxW or flat HxW, to refine;
+      entries that are not allowed centres are replaced by random ones.
     - `source_valid` HsxWs bool: where source patch centres may lie (besides at least
       `patch // 2` pixels inside the source).
     - `wrap=True`: target patches wrap round the target's edges (toroidal).
@@ -237,6 +244,7 @@ def nnf_search(
         prepared=prepared,
         locality=locality,
         max_radius=max_radius,
+        flat=flat,
     )[0]
 
 
@@ -257,6 +265,7 @@ def nnf_search_with_distance(
     prepared: PreparedSource | None = None,
     locality: float = 0.0,
     max_radius: int | None = None,
+    flat: bool = False,
 ) -> tuple[torch.LongTensor, torch.Tensor]:
     """`nnf_search`, also returning the HxW patch distances (inf where not searched).
 
@@ -284,7 +293,8 @@ def nnf_search_with_distance(
         if check is not None:
             check()
         search.random_search(max_radius)
-    return search.field_yx(), search.distances()
+    field = search.field.reshape(search.height, search.width) if flat else search.field_yx()
+    return field, search.distances()
 
 
 def _vote_toroidal(nnf: torch.Tensor, source: torch.Tensor, patch: int) -> torch.Tensor:
@@ -326,7 +336,8 @@ def vote(
 ) -> torch.Tensor:
     """Rebuild a CxHxW target by averaging the overlapping source patches of `nnf`.
 
-    Each target pixel is the weighted mean, over the p*p patches covering it, of the
+    `nnf` is 2xHxW (y, x) or flat (HxW, see `flat_field`). Each target pixel is the
+    weighted mean, over the p*p patches covering it, of the
     source pixel each patch puts there. `weights` (HxW, per patch centre) favour good
     or trusted matches. Patches centred outside the target are left out, or wrap round
     with `wrap=True`. With `mask` (HxW bool) only those pixels are computed; the rest
@@ -336,7 +347,7 @@ def vote(
     if wrap and weights is None and mask is None:
         return _vote_toroidal(nnf, source, patch)
     channels = source.shape[0]
-    height, width = int(nnf.shape[1]), int(nnf.shape[2])
+    height, width = int(nnf.shape[-2]), int(nnf.shape[-1])
     source_w = int(source.shape[2])
     device = source.device
     if mask is None:
@@ -344,7 +355,7 @@ def vote(
     else:
         pixels = torch.nonzero(mask.reshape(-1), as_tuple=True)[0]
     flat_source = source.reshape(channels, -1)
-    matches = (nnf[0] * source_w + nnf[1]).reshape(-1)
+    matches = flat_field(nnf, source_w).reshape(-1)
     flat_weights = None if weights is None else weights.reshape(-1).to(source.dtype)
     radius = patch // 2
     if into is None:
@@ -394,13 +405,20 @@ def upsample_nnf(
     source_size: tuple[int, int],
     *,
     patch: int,
+    coarse_source_width: int | None = None,
 ) -> torch.LongTensor:
     """A field for a finer level: `size` target, `source_size` source (usually 2x).
 
     Each fine pixel takes its coarse pixel's match, scaled, plus its own offset within
     the coarse pixel, so coherent regions stay coherent. Centres are kept `patch // 2`
     inside the source; `nnf_search(init=...)` fixes any that land where not allowed.
+    A flat field (HxW, see `flat_field`) gives a flat field; its coarse source is
+    `coarse_source_width` wide (default: as wide as the field, as in completion).
     """
+    flat = nnf.ndim == 2
+    if flat:
+        across = coarse_source_width or int(nnf.shape[1])
+        nnf = torch.stack([nnf // across, nnf % across])
     coarse_h, coarse_w = nnf.shape[1:]
     height, width = size
     source_h, source_w = source_size
@@ -418,7 +436,17 @@ def upsample_nnf(
     radius = patch // 2
     fine_y = fine_y.clamp(radius, max(radius, source_h - 1 - radius))
     fine_x = fine_x.clamp(radius, max(radius, source_w - 1 - radius))
+    if flat:
+        return fine_y * source_w + fine_x
     return torch.stack([fine_y, fine_x])
+
+
+def flat_field(nnf: torch.Tensor, source_width: int) -> torch.LongTensor:
+    """The HxW flat source indices (y * `source_width` + x) of a 2xHxW field; a field
+    that is already flat is returned as it is."""
+    if nnf.ndim == 2:
+        return nnf
+    return nnf[0] * source_width + nnf[1]
 
 
 # -- internals ----------------------------------------------------------------------
@@ -581,6 +609,9 @@ class _Search:
         self.target_features = self._target_features(target, prepared)
         self._row_ids = torch.empty(self.active.numel(), dtype=torch.long, device=self.device)
         self._gathered = torch.empty_like(self.target_features)
+        # Row sums as a matrix-vector product: a reduction along rows this short is
+        # several times slower.
+        self._ones = torch.ones(self.table.shape[1], dtype=target.dtype, device=self.device)
         # `start` sets the field, the active pixels' matches and their distances.
         self.field: torch.Tensor
         self.current: torch.Tensor
@@ -616,7 +647,12 @@ class _Search:
     def start(self, init: torch.Tensor | None) -> None:
         """Take `init` where it is an allowed centre; random allowed centres elsewhere
         among the active pixels (inactive pixels are only read, never scored)."""
-        if init is not None:
+        if init is not None and init.ndim == 2:  # flat source indices
+            field = init.reshape(-1).to(self.device, copy=True)
+            current = field[self.active]
+            current_ok = (current >= 0) & (current < self.source_h * self.source_w)
+            current_ok &= self.allowed[current.clamp(0, self.source_h * self.source_w - 1)]
+        elif init is not None:
             init_y = init[0].reshape(-1).to(self.device)
             init_x = init[1].reshape(-1).to(self.device)
             field = init_y.clamp(0, self.source_h - 1) * self.source_w + init_x.clamp(
@@ -645,7 +681,7 @@ class _Search:
         rows = torch.index_select(self.rows, 0, index, out=self._row_ids)
         gathered = torch.index_select(self.table, 0, rows, out=self._gathered)
         torch.sub(self.target_features, gathered, out=gathered)
-        return gathered.square_().sum(dim=1)
+        return torch.mv(gathered.square_(), self._ones)
 
     def _try(self, candidate: torch.Tensor) -> None:
         """Take each candidate that is closer than the current match (a fresh tensor:
