@@ -22,16 +22,23 @@ from restorer.blend import local_mean
 from restorer.geometry import bounding_box
 
 
-def diffusion_guess(image: np.ndarray, hole: np.ndarray, method: int = cv2.INPAINT_NS):
-    """A diffusion fill (OpenCV's `method`: Navier-Stokes or Telea, radius 3) of `hole`
-    in `image` (HxWx3 uint8), worked out on the hole's box and a few pixels round it."""
+def diffusion_guess(
+    image: np.ndarray, hole: np.ndarray, method: int = cv2.INPAINT_NS, radius: int = 1
+):
+    """A diffusion fill (OpenCV's `method`: Navier-Stokes or Telea) of `hole` in `image`
+    (HxWx3 uint8), worked out on the hole's box and a few pixels round it.
+
+    `radius` is OpenCV's neighbourhood: 1, the nearest pixels only, follows the
+    surroundings more closely than wider ones (in `benchmarks/inpaint_quality.py`,
+    finishing with radius 1 instead of 3 gained 0.12 dB inside the hole) and costs a
+    third as much."""
     out = image.copy()
     box = bounding_box(hole)
     if box is None:
         return out
     window = box.pad(8).clip(*hole.shape).slices
     out[window] = cv2.inpaint(
-        np.ascontiguousarray(image[window]), hole[window].astype(np.uint8), 3, method
+        np.ascontiguousarray(image[window]), hole[window].astype(np.uint8), radius, method
     )
     return out
 

@@ -14,9 +14,10 @@ continues as coat, not as the lawn beside it). The field moves to the next finer
 level, where a first vote with the upsampled field gives a sharp start. At the finest
 level pixels near the rim keep the vote, deeper ones are copied from their own match
 (no averaging, no blur), the fill's shading is matched to the rim (`restorer.blend`),
-for strokes and larger holes the first rings lean towards a diffusion fill, and the
-result is finished by `restorer.exemplar.detail`: its broad shading moved halfway to
-a diffusion fill's, its fine detail raised to the strength of the detail around it.
+for strokes and larger holes the first rings lean towards a diffusion fill
+(Navier-Stokes), and the result is finished by `restorer.exemplar.detail`: its broad
+shading moved halfway to the same diffusion fill's, its fine detail raised to the
+strength of the detail around it.
 Source patches come only from a band a few hole-thicknesses wide round the hole, and
 the per-pixel work on them is done on the band alone, so a long thin stroke costs in
 proportion to the stroke.
@@ -79,10 +80,11 @@ class FillSettings:
     # "mixed" (vote near the rim, copy deeper than `mix_depth` pixels).
     final: str = "mixed"
     mix_depth: float = 2.0
-    # Share of a diffusion (Telea) fill kept in the first ring of hole pixels, halving
-    # with each ring inward, for holes thicker than `thin_radius` (strokes, objects):
-    # next to their rim diffusion is the safer guess (0: off).
-    rim_diffusion: float = 0.5
+    # Share of a diffusion fill (the Navier-Stokes one the finishing uses too) kept in
+    # the first ring of hole pixels, halving with each ring inward, for holes thicker
+    # than `thin_radius` (strokes, objects): next to their rim diffusion is the safer
+    # guess (0: off).
+    rim_diffusion: float = 0.7
     # When a half-size pixel counts as hole: "any" part of it is, or "half" of it is
     # (thin scratches then vanish at coarse levels, which start from their surroundings);
     # "auto": "half" for holes at most `thin_radius` px thick, "any" for thicker ones.
@@ -193,6 +195,7 @@ def complete(
         _add_guides(levels, image, mask, settings)
     band = band_width(mask, settings, typical)
     thin = typical <= settings.thin_radius
+    guess: np.ndarray | None = None  # the diffusion fill, once it is needed
     coarsest = levels[-1]
     coarsest.image = _diffusion_start(coarsest)
     coarsest.keep_guide()
@@ -223,15 +226,15 @@ def complete(
         if depth == 0 and settings.border_fade > 0:
             level.image = _border_correction(level, nnf, settings)
         if depth == 0 and settings.rim_diffusion > 0 and not thin:
-            rim = diffusion_guess(image, mask.astype(bool), cv2.INPAINT_TELEA)
-            _rim_diffusion(level, settings.rim_diffusion, rim)
+            guess = guess if guess is not None else diffusion_guess(image, mask.astype(bool))
+            _rim_diffusion(level, settings.rim_diffusion, guess)
         if depth > 0:
             finer = levels[depth - 1]
             _carry_down(level, finer)
         if on_level is not None:
             preview = _to_uint8(level.image, image, mask) if previews else None
             on_level(total - depth, total, preview)
-    return _finish(levels[0].image, image, mask, settings)
+    return _finish(levels[0].image, image, mask, settings, guess)
 
 
 def _finish(
@@ -239,15 +242,17 @@ def _finish(
     image: np.ndarray,
     mask: np.ndarray,
     settings: FillSettings,
+    guess: np.ndarray | None = None,
 ) -> np.ndarray:
     """The finest level's colours as HxWx3 uint8, with the low band and the detail
-    finished (`restorer.exemplar.detail`); pixels outside `mask` are `image`'s."""
+    finished (`restorer.exemplar.detail`); pixels outside `mask` are `image`'s.
+    `guess`: the hole's `diffusion_guess`, when already worked out."""
     if settings.low_band_share <= 0 and settings.detail_max_gain <= 1.0:
         return _to_uint8(result, image, mask)
     hole = mask.astype(bool)
     colour = np.ascontiguousarray(result[:3].permute(1, 2, 0).cpu().numpy()) * 255.0
     if settings.low_band_share > 0:
-        guess = diffusion_guess(image, hole)
+        guess = guess if guess is not None else diffusion_guess(image, hole)
         colour = blend_low_band(
             colour, guess, hole, settings.low_band_sigma, settings.low_band_share
         )
