@@ -159,11 +159,10 @@ class PreparedSource:
             projected = _project_strips(source, basis, self.centres)
         else:
             radius = patch // 2
-            inner = patch_features(source, basis, pad=None)  # d x (Hs-2r) x (Ws-2r)
+            inner = _convolve_rows(source, _channels_last(basis))  # (Hs-2r)*(Ws-2r) x d
             ys = self.centres // self.width - radius
             xs = self.centres % self.width - radius
-            index = ys * (self.width - 2 * radius) + xs
-            projected = inner.reshape(basis.shape[0], -1).index_select(1, index).T
+            projected = inner.index_select(0, ys * (self.width - 2 * radius) + xs)
         count, dims = self.centres.numel(), basis.shape[0]
         extra = 2 if self.locality else 0
         table = torch.zeros(count + 1, dims + extra + 1, dtype=source.dtype, device=device)
@@ -518,6 +517,7 @@ def _project_strips(
     radius = basis.shape[-1] // 2
     dims = basis.shape[0]
     out = torch.empty(centres.numel(), dims, dtype=source.dtype, device=source.device)
+    per_pixel = _channels_last(basis)
     starts = torch.arange(0, height + _STRIP, _STRIP, device=source.device) * width
     bounds = torch.searchsorted(centres, starts).tolist()
     for first, last in zip(bounds[:-1], bounds[1:], strict=False):
@@ -538,9 +538,24 @@ def _project_strips(
         left, right = _snapped(left, right, _SNAP, radius, width)
         # Centres lie `radius` inside, so the window never leaves the source.
         window = source[:, top - radius : bottom + radius, left - radius : right + radius]
-        projected = F.conv2d(window[None], basis)[0].reshape(dims, -1)  # d x rows*columns
-        out[first:last] = projected.index_select(1, (ys - top) * (right - left) + xs - left).T
+        projected = _convolve_rows(window, per_pixel)  # rows*columns x d
+        where = (ys - top) * (right - left) + xs - left
+        torch.index_select(projected, 0, where, out=out[first:last])
     return out
+
+
+def _channels_last(basis: torch.Tensor) -> torch.Tensor:
+    """`basis` laid out for `_convolve_rows`."""
+    return basis.contiguous(memory_format=torch.channels_last)
+
+
+def _convolve_rows(image: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+    """(H-p+1)*(W-p+1) x d: the projection of every patch wholly inside `image`
+    (CxHxW) on `basis` (from `_channels_last`), one row per patch centre. The
+    convolution runs channels-last (faster for these few channels) and its output is
+    then already one row per pixel: no transposed copy."""
+    batch = image[None].contiguous(memory_format=torch.channels_last)
+    return F.conv2d(batch, basis).permute(0, 2, 3, 1).reshape(-1, basis.shape[0])
 
 
 def _snapped(start: int, stop: int, step: int, radius: int, size: int) -> tuple[int, int]:
