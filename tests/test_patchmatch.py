@@ -202,3 +202,28 @@ def test_quantile_and_the_copy_into_the_hole_match_their_plain_versions():
     assert torch.equal(level.image[:, depth >= 2], copied[:, depth >= 2])
     rim = hole & (depth <= 1)
     assert torch.equal(level.image[:, rim], image[:, rim])
+
+
+def test_thick_holes_are_finished_with_the_smaller_patch(monkeypatch):
+    from restorer.exemplar import fill
+
+    patches = []
+    search = fill.nnf_search_with_distance
+
+    def recording(target, source, **kwargs):
+        patches.append((tuple(target.shape[1:]), kwargs["patch"]))
+        return search(target, source, **kwargs)
+
+    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    image = gradient_photo(96, 128, seed=3)
+    settings = fill.FillSettings(patch=7, thick_patch=5, coarse_patch=7)
+    thin = np.zeros((96, 128), bool)
+    thin[20:76, 60:63] = True  # a 3-px scratch
+    fill.complete(image, thin, settings=settings, seed=0)
+    assert {patch for size, patch in patches if size == thin.shape} == {7}
+    patches.clear()
+    thick = square_mask(96, 128, 30, 40, 28)  # an object-sized hole
+    fill.complete(image, thick, settings=settings, seed=0)
+    assert {patch for size, patch in patches if size == thick.shape} == {5}
+    # Coarser levels keep the coarse patch.
+    assert {patch for size, patch in patches if size != thick.shape} == {7}
