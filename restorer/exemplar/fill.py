@@ -11,13 +11,14 @@ magnitude, Newson et al. 2014), which keeps textured places textured, and, above
 finest level, on guide channels: a smooth fill of the hole, which steers each part of
 a large hole towards sources of the colour its surroundings predict (the dark coat
 continues as coat, not as the lawn beside it). The field moves to the next finer
-level, where a first vote with the upsampled field gives a sharp start. At the finest
-level pixels near the rim keep the vote, deeper ones are copied from their own match
-(no averaging, no blur), the fill's shading is matched to the rim (`restorer.blend`),
-for strokes and larger holes the first rings lean towards a diffusion fill
-(Navier-Stokes), and the result is finished by `restorer.exemplar.detail`: its broad
-shading moved halfway to the same diffusion fill's, its fine detail raised to the
-strength of the detail around it.
+level, where a first vote with the upsampled field gives a sharp start. The finest
+level of a stroke or larger hole works with smaller patches (finer texture, half the
+cost). At the finest level pixels near the rim keep the vote, deeper ones are copied
+from their own match (no averaging, no blur), the fill's shading is matched to the rim
+(`restorer.blend`), for strokes and larger holes the first rings lean towards a
+diffusion fill (Navier-Stokes), and the result is finished by
+`restorer.exemplar.detail`: its broad shading moved halfway to the same diffusion
+fill's, its fine detail raised to the strength of the detail around it.
 Source patches come only from a band a few hole-thicknesses wide round the hole, and
 the per-pixel work on them is done on the band alone, so a long thin stroke costs in
 proportion to the stroke.
