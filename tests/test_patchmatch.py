@@ -227,3 +227,31 @@ def test_thick_holes_are_finished_with_the_smaller_patch(monkeypatch):
     assert {patch for size, patch in patches if size == thick.shape} == {5}
     # Coarser levels keep the coarse patch.
     assert {patch for size, patch in patches if size != thick.shape} == {7}
+
+
+def test_scratches_get_more_em_steps_at_the_finest_level(monkeypatch):
+    from restorer.exemplar import fill
+
+    sizes = []
+    search = fill.nnf_search_with_distance
+
+    def recording(target, source, **kwargs):
+        sizes.append(tuple(target.shape[1:]))
+        return search(target, source, **kwargs)
+
+    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    image = gradient_photo(96, 128, seed=4)
+    scratch = np.zeros((96, 128), bool)
+    scratch[20:76, 60:63] = True
+    counts = {}
+    for steps in (2, 4):
+        sizes.clear()
+        settings = fill.FillSettings(em_fine=2, thin_em_fine=steps)
+        fill.complete(image, scratch, settings=settings, seed=0)
+        counts[steps] = sizes.count(scratch.shape)
+    assert counts[4] == counts[2] + 2
+    # A thick hole keeps `em_fine`.
+    sizes.clear()
+    thick = square_mask(96, 128, 30, 40, 28)
+    fill.complete(image, thick, settings=fill.FillSettings(em_fine=2, thin_em_fine=4), seed=0)
+    assert sizes.count(thick.shape) == 2

@@ -59,6 +59,10 @@ class FillSettings:
     # EM steps at the coarsest level and at the finest; levels between interpolate.
     em_coarse: int = 4
     em_fine: int = 2
+    # ...and at the finest level for holes at most `thin_radius` thick (scratches): they
+    # have one or two levels only, and two more steps at the finest raise the PSNR in
+    # the hole most (in the benchmark +0.2 to +0.3 dB on scratches, ~15% more time).
+    thin_em_fine: int = 4
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 1
     refine_iterations: int = 1
@@ -193,7 +197,9 @@ def complete(
     depths = hole_depth(mask)
     typical = _typical_depth(mask, depths)
     thin = typical <= settings.thin_radius
-    if not thin:
+    if thin:
+        settings = replace(settings, em_fine=settings.thin_em_fine)
+    else:
         settings = replace(settings, patch=settings.thick_patch, mix_depth=settings.thick_mix_depth)
     levels = _pyramid(image, mask, settings, device, depths, typical)
     if settings.texture_weight > 0:
