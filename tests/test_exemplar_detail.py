@@ -67,6 +67,26 @@ def test_blend_low_band_moves_broad_shading_halfway_to_the_guess():
     assert blend_low_band(fill, truth, hole, sigma=4.0, share=0.0) is fill
 
 
+def test_blend_low_band_caps_the_colour_it_mixes_in_but_not_the_brightness():
+    hole = np.zeros((40, 40), bool)
+    hole[10:30, 10:30] = True
+    fill = np.full((40, 40, 3), (120.0, 60.0, 40.0), np.float32)  # brown
+    guess = np.full((40, 40, 3), (180.0, 190.0, 230.0), np.float32)  # bluish silver
+    plain = blend_low_band(fill, guess, hole, sigma=4.0, share=0.5)
+    capped = blend_low_band(fill, guess, hole, sigma=4.0, share=0.5, max_chroma=10.0)
+    inside = (slice(15, 25), slice(15, 25))
+    shift, capped_shift = plain[inside] - fill[inside], capped[inside] - fill[inside]
+    # The brightness moves halfway either way...
+    assert np.allclose(shift.mean(axis=2), capped_shift.mean(axis=2), atol=1e-3)
+    assert np.allclose(capped_shift.mean(axis=2), 0.5 * (200.0 - 73.33), atol=0.05)
+    # ...the colour only up to half the cap (the share of at most 10 levels from grey).
+    grey = capped_shift.mean(axis=2, keepdims=True)
+    assert np.linalg.norm(capped_shift - grey, axis=2).max() <= 5.0 + 1e-3
+    plain_grey = shift.mean(axis=2, keepdims=True)
+    assert np.linalg.norm(shift - plain_grey, axis=2).min() > 40.0
+    assert np.array_equal(capped[~hole], fill[~hole])
+
+
 def test_diffusion_guess_fills_only_the_hole():
     image = noise_texture(40, 50)
     hole = np.zeros((40, 50), bool)

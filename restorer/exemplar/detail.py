@@ -44,18 +44,34 @@ def diffusion_guess(
 
 
 def blend_low_band(
-    fill: np.ndarray, guess: np.ndarray, hole: np.ndarray, sigma: float, share: float
+    fill: np.ndarray,
+    guess: np.ndarray,
+    hole: np.ndarray,
+    sigma: float,
+    share: float,
+    *,
+    max_chroma: float | None = None,
 ) -> np.ndarray:
     """`fill` (HxWx3 float, 0-255) with `share` of the difference to `guess` below the
     scale `sigma` (px) added inside `hole`. The difference is averaged over hole pixels
     only (normalised Gaussian), so thin strokes get the full share too. Only the hole's
-    box (plus the blur's reach) is worked on."""
+    box (plus the blur's reach) is worked on.
+
+    `max_chroma` caps the difference's colour part (its distance from grey, in levels)
+    before the share is taken; its grey part is kept whole. Where the fill and the guess
+    are different materials (a brown table copied where diffusion spread a silver
+    spoon), mixing their colours would make a hue that is in neither (lavender)."""
     box = bounding_box(hole)
     if share <= 0 or box is None:
         return fill
     window = box.pad(int(4 * sigma) + 2).clip(*hole.shape).slices
     weight = hole[window].astype(np.float32)
     spread = local_mean(guess[window].astype(np.float32) - fill[window], weight, sigma)
+    if max_chroma is not None:
+        grey = spread.mean(axis=2, keepdims=True)
+        chroma = spread - grey
+        size = np.sqrt(np.square(chroma).sum(axis=2, keepdims=True))
+        spread = grey + chroma * np.minimum(1.0, max_chroma / np.maximum(size, 1e-6))
     out = fill.copy()
     out[window] += spread * share * weight[:, :, None]
     return out

@@ -131,6 +131,8 @@ class FillSettings:
     # below `low_band_sigma` px, is added to the fill (0: off)...
     low_band_share: float = 0.5
     low_band_sigma: float = 4.5
+    # ...its colour part capped at this many levels from grey (see `blend_low_band`).
+    low_band_max_chroma: float | None = 30.0
     # ...then the first `detail_levels` Laplacian bands inside the hole are raised
     # towards the energy of the same bands around it, by at most `detail_max_gain`.
     detail_max_gain: float = 1.5
@@ -268,7 +270,12 @@ def _finish(
     if settings.low_band_share > 0:
         guess = guess if guess is not None else diffusion_guess(image, hole)
         colour = blend_low_band(
-            colour, guess, hole, settings.low_band_sigma, settings.low_band_share
+            colour,
+            guess,
+            hole,
+            settings.low_band_sigma,
+            settings.low_band_share,
+            max_chroma=settings.low_band_max_chroma,
         )
     if settings.detail_max_gain > 1.0:
         colour = match_detail(
