@@ -67,13 +67,15 @@ def blend_low_band(
     window = box.pad(int(4 * sigma) + 2).clip(*hole.shape).slices
     weight = hole[window].astype(np.float32)
     spread = local_mean(guess[window].astype(np.float32) - fill[window], weight, sigma)
+    inside = hole[window]
+    shift = spread[inside]  # n x 3: only the hole's pixels change
     if max_chroma is not None:
-        grey = spread.mean(axis=2, keepdims=True)
-        chroma = spread - grey
-        size = np.sqrt(np.square(chroma).sum(axis=2, keepdims=True))
-        spread = grey + chroma * np.minimum(1.0, max_chroma / np.maximum(size, 1e-6))
+        grey = shift.mean(axis=1, keepdims=True)
+        chroma = shift - grey
+        size = np.sqrt(np.square(chroma).sum(axis=1, keepdims=True))
+        shift = grey + chroma * np.minimum(1.0, max_chroma / np.maximum(size, 1e-6))
     out = fill.copy()
-    out[window] += spread * share * weight[:, :, None]
+    out[window][inside] += shift * share
     return out
 
 
