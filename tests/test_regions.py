@@ -94,6 +94,25 @@ def test_no_seam_where_a_shifted_fill_meets_the_photo():
     assert np.array_equal(result[~mask], image[~mask])
 
 
+def test_a_fill_that_keeps_the_known_pixels_is_joined_without_the_gap_work(monkeypatch):
+    from restorer import blend
+
+    image = gradient_photo(64, 80, seed=2)
+    mask = square_mask(64, 80, 20, 24, 18)
+    filled = image.copy()
+    filled[mask] = np.random.default_rng(0).integers(0, 256, (int(mask.sum()), 3))
+    quick = blend.match_border(filled, image, mask)
+    assert np.array_equal(quick[mask], filled[mask])
+    assert np.array_equal(quick[~mask], image[~mask])
+    # The same as measuring the (zero) gap and spreading it.
+    monkeypatch.setattr(blend, "_agrees_on_ring", lambda *args: False)
+    assert np.array_equal(blend.match_border(filled, image, mask), quick)
+    # One ring pixel off: the gap is measured and spread again.
+    monkeypatch.undo()
+    filled[19, 30] = image[19, 30] + 30
+    assert not np.array_equal(blend.match_border(filled, image, mask)[mask], filled[mask])
+
+
 def test_progress_spans_the_regions_and_cancel_stops_between_them():
     image = gradient_photo(300, 300, seed=7)
     mask = np.zeros((300, 300), bool)
