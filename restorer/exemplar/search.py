@@ -417,8 +417,10 @@ def upsample_nnf(
     flat = nnf.ndim == 2
     if flat:
         across = coarse_source_width or int(nnf.shape[1])
-        nnf = torch.stack([nnf // across, nnf % across])
-    coarse_h, coarse_w = nnf.shape[1:]
+        match_y, match_x = nnf // across, nnf % across
+    else:
+        match_y, match_x = nnf[0], nnf[1]
+    coarse_h, coarse_w = match_y.shape
     height, width = size
     source_h, source_w = source_size
     device = nnf.device
@@ -429,14 +431,16 @@ def upsample_nnf(
     scale_y, scale_x = height / coarse_h, width / coarse_w
     offset_y = ys - torch.floor(cy * scale_y).long()
     offset_x = xs - torch.floor(cx * scale_x).long()
-    coarse = nnf[:, cy][:, :, cx].double()
-    fine_y = torch.floor(coarse[0] * scale_y).long() + offset_y[:, None]
-    fine_x = torch.floor(coarse[1] * scale_x).long() + offset_x[None, :]
+    # Matches are scaled on the coarse grid (a quarter of the pixels), then spread.
+    scaled_y = torch.floor(match_y.double() * scale_y).long()
+    scaled_x = torch.floor(match_x.double() * scale_x).long()
+    fine_y = scaled_y.index_select(0, cy).index_select(1, cx) + offset_y[:, None]
+    fine_x = scaled_x.index_select(0, cy).index_select(1, cx) + offset_x[None, :]
     radius = patch // 2
-    fine_y = fine_y.clamp(radius, max(radius, source_h - 1 - radius))
-    fine_x = fine_x.clamp(radius, max(radius, source_w - 1 - radius))
+    fine_y = fine_y.clamp_(radius, max(radius, source_h - 1 - radius))
+    fine_x = fine_x.clamp_(radius, max(radius, source_w - 1 - radius))
     if flat:
-        return fine_y * source_w + fine_x
+        return fine_y.mul_(source_w).add_(fine_x)
     return torch.stack([fine_y, fine_x])
 
 
