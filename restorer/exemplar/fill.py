@@ -71,7 +71,7 @@ class FillSettings:
     fine_search_iterations: int = 2
     # The widest random-search window at the finest level (px): the upsampled field
     # already points at the right region, wider tries hardly ever win there.
-    fine_search_radius: int = 16
+    fine_search_radius: int = 8
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 2.5
     # ...or the picture's shorter side would drop below this.
