@@ -208,25 +208,36 @@ def test_thick_holes_are_finished_with_the_smaller_patch(monkeypatch):
     from restorer.exemplar import fill
 
     patches = []
+    rounds = []
     search = fill.nnf_search_with_distance
 
     def recording(target, source, **kwargs):
         patches.append((tuple(target.shape[1:]), kwargs["patch"]))
+        rounds.append((tuple(target.shape[1:]), kwargs["iterations"]))
         return search(target, source, **kwargs)
 
     monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
     image = gradient_photo(96, 128, seed=3)
-    settings = fill.FillSettings(patch=7, thick_patch=5, coarse_patch=7)
+    settings = fill.FillSettings(
+        patch=7,
+        thick_patch=5,
+        coarse_patch=7,
+        fine_search_iterations=2,
+        thick_fine_search_iterations=1,
+    )
     thin = np.zeros((96, 128), bool)
     thin[20:76, 60:63] = True  # a 3-px scratch
     fill.complete(image, thin, settings=settings, seed=0)
     assert {patch for size, patch in patches if size == thin.shape} == {7}
     patches.clear()
+    rounds.clear()
     thick = square_mask(96, 128, 30, 40, 28)  # an object-sized hole
     fill.complete(image, thick, settings=settings, seed=0)
     assert {patch for size, patch in patches if size == thick.shape} == {5}
     # Coarser levels keep the coarse patch.
     assert {patch for size, patch in patches if size != thick.shape} == {7}
+    # One search round in every step at the finest level.
+    assert {count for size, count in rounds if size == thick.shape} == {1}
 
 
 def test_scratches_get_more_em_steps_at_the_finest_level(monkeypatch):
