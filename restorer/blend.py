@@ -37,9 +37,7 @@ def border_gap_correction(gap: np.ndarray, mask: np.ndarray, fade: float) -> np.
     reach = RING + int(3 * fade) + 1
     window = box.pad(reach).clip(*hole.shape).slices
     hole_w = hole[window]
-    ring = (
-        cv2.dilate(hole_w.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
-    ) & ~hole_w
+    ring = _ring(hole_w)
     weights = ring.astype(np.float32)
     ring_gap = np.ascontiguousarray(gap[window], dtype=np.float32)
     if not (ring_gap[ring]).any():
@@ -122,7 +120,11 @@ def _agrees_on_ring(filled: np.ndarray, original: np.ndarray, hole: np.ndarray) 
     if box is None:
         return True
     window = box.pad(RING).clip(*hole.shape).slices
-    hole_w = hole[window]
-    grown = cv2.dilate(hole_w.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
-    ring = grown & ~hole_w
+    ring = _ring(hole[window])
     return bool(np.array_equal(filled[window][ring], original[window][ring]))
+
+
+def _ring(hole: np.ndarray) -> np.ndarray:
+    """The known pixels within `RING` px (square) of `hole` (HxW bool)."""
+    grown = cv2.dilate(hole.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
+    return grown & ~hole
