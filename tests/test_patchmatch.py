@@ -24,6 +24,21 @@ def stripes(height: int = 64, width: int = 64, period: int = 6) -> np.ndarray:
     return image.astype(np.uint8)
 
 
+def record_searches(monkeypatch) -> list[tuple[tuple[int, int], dict]]:
+    """Make the fill record each search it runs: (target size, keyword arguments)."""
+    from restorer.exemplar import fill
+
+    searches = []
+    search = fill.nnf_search_with_distance
+
+    def recording(target, source, **kwargs):
+        searches.append((tuple(target.shape[1:]), kwargs))
+        return search(target, source, **kwargs)
+
+    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    return searches
+
+
 def test_patchmatch_is_the_default_weight_free_engine():
     engine = registry().default()
     assert engine.id == "patchmatch" and not engine.needs_weights
@@ -99,14 +114,7 @@ def test_the_window_offers_patchmatch_first(window):
 def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
     from restorer.exemplar import fill
 
-    searched = []
-
-    def recording(*args, **kwargs):
-        searched.append(kwargs["source_valid"].clone())
-        return search(*args, **kwargs)
-
-    search = fill.nnf_search_with_distance
-    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    searched = record_searches(monkeypatch)
     image = stripes(96, 160)
     mask = np.zeros((96, 160), bool)
     mask[10:86, 28:32] = True
@@ -115,7 +123,7 @@ def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
     again = fill.complete(image, mask, settings=settings, seed=2)
     assert np.array_equal(first, again)
     assert np.array_equal(first[~mask], image[~mask])
-    finest = [valid for valid in searched if valid.shape == mask.shape]
+    finest = [kwargs["source_valid"] for size, kwargs in searched if size == mask.shape]
     # Source patches come from within the band (12 px + a patch) of the stroke only.
     assert finest and all(not valid[:, 60:].any() and valid[:, 40:50].any() for valid in finest)
 
@@ -207,16 +215,7 @@ def test_quantile_and_the_copy_into_the_hole_match_their_plain_versions():
 def test_thick_holes_are_finished_with_the_smaller_patch(monkeypatch):
     from restorer.exemplar import fill
 
-    patches = []
-    rounds = []
-    search = fill.nnf_search_with_distance
-
-    def recording(target, source, **kwargs):
-        patches.append((tuple(target.shape[1:]), kwargs["patch"]))
-        rounds.append((tuple(target.shape[1:]), kwargs["iterations"]))
-        return search(target, source, **kwargs)
-
-    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    searches = record_searches(monkeypatch)
     image = gradient_photo(96, 128, seed=3)
     settings = fill.FillSettings(
         patch=7,
@@ -228,41 +227,33 @@ def test_thick_holes_are_finished_with_the_smaller_patch(monkeypatch):
     thin = np.zeros((96, 128), bool)
     thin[20:76, 60:63] = True  # a 3-px scratch
     fill.complete(image, thin, settings=settings, seed=0)
-    assert {patch for size, patch in patches if size == thin.shape} == {7}
-    patches.clear()
-    rounds.clear()
+    assert {kwargs["patch"] for size, kwargs in searches if size == thin.shape} == {7}
+    searches.clear()
     thick = square_mask(96, 128, 30, 40, 28)  # an object-sized hole
     fill.complete(image, thick, settings=settings, seed=0)
-    assert {patch for size, patch in patches if size == thick.shape} == {5}
+    assert {kwargs["patch"] for size, kwargs in searches if size == thick.shape} == {5}
     # Coarser levels keep the coarse patch.
-    assert {patch for size, patch in patches if size != thick.shape} == {7}
+    assert {kwargs["patch"] for size, kwargs in searches if size != thick.shape} == {7}
     # One search round in every step at the finest level.
-    assert {count for size, count in rounds if size == thick.shape} == {1}
+    assert {kwargs["iterations"] for size, kwargs in searches if size == thick.shape} == {1}
 
 
 def test_scratches_get_more_em_steps_at_the_finest_level(monkeypatch):
     from restorer.exemplar import fill
 
-    sizes = []
-    search = fill.nnf_search_with_distance
-
-    def recording(target, source, **kwargs):
-        sizes.append(tuple(target.shape[1:]))
-        return search(target, source, **kwargs)
-
-    monkeypatch.setattr(fill, "nnf_search_with_distance", recording)
+    searches = record_searches(monkeypatch)
     image = gradient_photo(96, 128, seed=4)
     scratch = np.zeros((96, 128), bool)
     scratch[20:76, 60:63] = True
     counts = {}
     for steps in (2, 4):
-        sizes.clear()
+        searches.clear()
         settings = fill.FillSettings(em_fine=2, thin_em_fine=steps)
         fill.complete(image, scratch, settings=settings, seed=0)
-        counts[steps] = sizes.count(scratch.shape)
+        counts[steps] = [size for size, _ in searches].count(scratch.shape)
     assert counts[4] == counts[2] + 2
     # A thick hole keeps `em_fine`.
-    sizes.clear()
+    searches.clear()
     thick = square_mask(96, 128, 30, 40, 28)
     fill.complete(image, thick, settings=fill.FillSettings(em_fine=2, thin_em_fine=4), seed=0)
-    assert sizes.count(thick.shape) == 2
+    assert [size for size, _ in searches].count(thick.shape) == 2
