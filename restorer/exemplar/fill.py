@@ -211,7 +211,7 @@ def complete(
             mix_depth=settings.thick_mix_depth,
             fine_search_iterations=settings.thick_fine_search_iterations,
         )
-    levels = _pyramid(image, mask, settings, device, depths, typical)
+    levels = _pyramid(image, mask, settings, device, depths, thin)
     if settings.texture_weight > 0:
         for level in levels:
             extra = _texture_features(level.image, level.hole) * settings.texture_weight
@@ -307,10 +307,10 @@ def _pyramid(
     settings: FillSettings,
     device: str,
     depths: np.ndarray,
-    typical: float,
+    thin: bool,
 ) -> list:
     """Levels from the full size down (see the module's docstring); `depths` is the
-    hole's `hole_depth`, `typical` its `_typical_depth`."""
+    hole's `hole_depth`, `thin` whether it is at most `thin_radius` thick."""
     picture = torch.from_numpy(image.astype(np.float32) / 255.0).permute(2, 0, 1).to(device)
     hole = torch.from_numpy(mask.astype(bool)).to(device)
     levels = [Level(picture * ~hole, hole)]
@@ -318,7 +318,7 @@ def _pyramid(
     radius = float(depths.max()) if depths.size else 0.0  # the hole's half-thickness
     coarse_hole = settings.coarse_hole
     if coarse_hole == "auto":
-        coarse_hole = "half" if typical <= settings.thin_radius else "any"
+        coarse_hole = "half" if thin else "any"
     while radius > settings.coarsest_radius:
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
