@@ -107,21 +107,6 @@ def _leading_eigenvectors(
     return (subspace @ small)[:, -count:].flip(1)
 
 
-def patch_features(
-    image: torch.Tensor, basis: torch.Tensor, *, pad: str | None = "replicate"
-) -> torch.Tensor:
-    """Project the patch around every pixel of `image` (CxHxW) onto `basis`: d x H x W.
-
-    `pad` is how the image is extended beyond its edges ('replicate', 'circular'), or
-    None for patches wholly inside (then d x (H-p+1) x (W-p+1)).
-    """
-    radius = basis.shape[-1] // 2
-    batch = image[None]
-    if pad is not None and radius:
-        batch = F.pad(batch, (radius,) * 4, mode=pad)
-    return F.conv2d(batch, basis)[0]
-
-
 class PreparedSource:
     """A source made ready for repeated searches: projected patches and allowed centres.
 
