@@ -1,0 +1,490 @@
+"""Weight-free damage detection: dust, hairs and scratches, cracks, spots and stains.
+
+How it works, per tile of the photo (tiles overlap so nothing changes at their seams):
+
+1. **Residuals at three scales.** On the luminance, a morphological closing (for dark damage)
+   and opening (for bright damage) with a small square removes every structure narrower than
+   the square; what it removed is the residual. Full resolution with a 7-px square catches
+   specks up to ~6 px and lines up to 5 px wide; half resolution catches specks up to ~12 px;
+   quarter resolution catches spots and stains up to ~40 px.
+2. **Normalised by the local texture.** Grass, hair, foliage and fabric leave residuals
+   everywhere, of both polarities. A speck of dust leaves a residual of one polarity on its
+   own. The score of a pixel is its residual minus a multiple of the local mean residual of the
+   *opposite* polarity (which damage does not raise) and of its own polarity (which isolated
+   damage raises little), and thresholds scale with the grain measured on the tile.
+3. **Candidates.** Pixels over a low threshold form connected components; a component is a
+   candidate when it holds a pixel over the high threshold and its shape fits a kind: small
+   specks (dust), thin and long components (scratches and hairs of either polarity, dark
+   cracks that may branch) and compact blobs up to `max_size` (spots). Pixels that run
+   straight for 15 px in one of 8 directions are split off first, so a scratch is not lost
+   in the edge or blob it crosses.
+4. **A linear rule per shape** weighs each candidate's features: contrast, how much stronger
+   it is than the edges and texture in a ring around it, how thin, how neutral its colour is
+   against its surroundings, how dark or bright. The weights (`WEIGHTS`) were fitted on the
+   tuning half of the benchmark (benchmarks/damage_fit.py); they are a handful of numbers in
+   this file, not a model file.
+5. The mask is grown by `grow` pixels so that a repair covers the soft edge of the damage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from restorer.api import as_rgb
+from restorer.errors import RestorerError
+from restorer.progress import Progress
+
+ALL_KINDS: tuple[str, ...] = ("dust", "scratches", "cracks", "spots")
+DEFAULT_SENSITIVITY = 0.5
+
+TILE = 2048  # core of one tile, in pixels
+MARGIN = 96  # context around each tile: more than the widest filter reaches
+
+
+@dataclass(frozen=True)
+class DamageSettings:
+    """What to look for. `min_size`/`max_size` bound the size (longest side, px) of specks
+    and spots; lines (scratches, hairs, cracks) are kept at any length of at least
+    `min_size`."""
+
+    kinds: tuple[str, ...] = ALL_KINDS
+    sensitivity: float = DEFAULT_SENSITIVITY
+    min_size: int = 1
+    max_size: int = 40
+    grow: int = 2
+
+    def validated(self) -> DamageSettings:
+        kinds = parse_kinds(self.kinds)
+        if not 0.0 <= float(self.sensitivity) <= 1.0:
+            raise RestorerError(f"Sensitivity must be between 0 and 1, not {self.sensitivity}.")
+        if self.min_size < 1 or self.max_size < self.min_size:
+            raise RestorerError(
+                f"Sizes must satisfy 1 <= min_size <= max_size; got {self.min_size} "
+                f"and {self.max_size}."
+            )
+        if not 0 <= self.grow <= 8:
+            raise RestorerError(f"Grow must be between 0 and 8 pixels, not {self.grow}.")
+        return DamageSettings(
+            kinds, float(self.sensitivity), self.min_size, self.max_size, self.grow
+        )
+
+
+def parse_kinds(kinds: str | Iterable[str]) -> tuple[str, ...]:
+    """`"dust,scratches"` or an iterable of names -> a tuple of known kinds, in canonical order."""
+    names = kinds.split(",") if isinstance(kinds, str) else list(kinds)
+    names = [name.strip().lower() for name in names if name.strip()]
+    unknown = [name for name in names if name not in ALL_KINDS]
+    if unknown:
+        raise RestorerError(
+            f"Unknown kind of damage {unknown[0]!r}; choose from {', '.join(ALL_KINDS)}."
+        )
+    if not names:
+        raise RestorerError(f"Name at least one kind of damage: {', '.join(ALL_KINDS)}.")
+    return tuple(kind for kind in ALL_KINDS if kind in names)
+
+
+def detect_damage(
+    image: np.ndarray,
+    *,
+    kinds: str | Iterable[str] = ALL_KINDS,
+    sensitivity: float = DEFAULT_SENSITIVITY,
+    min_size: int = 1,
+    max_size: int = 40,
+    grow: int = 2,
+    progress: Progress | None = None,
+    region: np.ndarray | None = None,
+) -> np.ndarray:
+    """Find dust, scratches, cracks and spots on `image`; return HxW uint8 (255 = damaged).
+
+    `sensitivity` in [0, 1] (0.5 default): higher finds fainter damage and more false alarms.
+    `region` (HxW bool) restricts the search to an area, e.g. what the person brushed.
+    Cancellable through `progress`; reports per tile.
+    """
+    settings = DamageSettings(tuple(parse_kinds(kinds)), sensitivity, min_size, max_size, grow)
+    settings = settings.validated()
+    rgb = as_rgb(image)
+    height, width = rgb.shape[:2]
+    progress = progress or Progress()
+    out = np.zeros((height, width), np.uint8)
+    top, left, bottom, right = 0, 0, height, width
+    if region is not None:
+        region = np.asarray(region, bool)
+        if region.shape != (height, width):
+            raise RestorerError(
+                f"The region is {region.shape[1]}x{region.shape[0]} but the image is "
+                f"{width}x{height}; they must be the same size."
+            )
+        rows, cols = np.nonzero(region.any(axis=1))[0], np.nonzero(region.any(axis=0))[0]
+        if rows.size == 0:
+            return out
+        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    tiles = [
+        (y, x, min(y + TILE, bottom), min(x + TILE, right))
+        for y in range(top, bottom, TILE)
+        for x in range(left, right, TILE)
+    ]
+    progress.update(0.0, "Finding damage")
+    for index, (y0, x0, y1, x1) in enumerate(tiles):
+        ya, xa = max(0, y0 - MARGIN), max(0, x0 - MARGIN)
+        yb, xb = min(height, y1 + MARGIN), min(width, x1 + MARGIN)
+        found = detect_tile(rgb[ya:yb, xa:xb], settings)
+        out[y0:y1, x0:x1] = found[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
+        progress.update((index + 1) / len(tiles), "Finding damage")
+    if region is not None:
+        out[~region] = 0
+    return out
+
+
+# -- one tile -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tuning:
+    """Constants chosen on the tuning half of benchmarks/damage_detection.py."""
+
+    kernel: int = 7  # square of the closing/opening at each scale
+    texture_window: int = 31  # local mean of residuals, full-resolution pixels
+    opposite_weight: float = 1.6  # of the opposite-polarity local residual
+    same_weight: float = 0.6  # of the same-polarity local residual
+    weak: float = 2.5  # low threshold, in grain units ...
+    strong: float = 5.0  # high threshold, in grain units ...
+    weak_floor: float = 10.0  # ... plus these many levels
+    strong_floor: float = 30.0
+    min_grain: float = 1.5
+    ring: int = 4  # width of the ring a candidate is compared with
+    line_length: float = 14.0  # a thin component at least this long is a line
+    line_width: float = 5.5  # largest mean width of a line
+
+
+TUNING = _Tuning()
+
+FEATURES = (
+    "bias", "log_area", "log_extent", "width", "fill", "thin", "contrast", "strong_share",
+    "ring_edges", "ring_texture", "log_isolation", "extremeness", "chroma", "chroma_change",
+    "tone_change", "grain", "dark",
+)  # fmt: skip
+
+# Weights of the linear rule that tells damage from detail, per shape (fitted on the tuning
+# half; see benchmarks/damage_detection.py --fit). A candidate is kept when w . features > 0.
+WEIGHTS = {
+    # 27556 candidates, 3% damage, F1 over them 0.54
+    "dust": np.array(
+        [
+            -3.456,
+            0.09161,
+            -0.7062,
+            -0.6352,
+            0.4902,
+            26.11,
+            1.423,
+            0.8358,
+            1.16,
+            -2.057,
+            3.236,
+            1.886,
+            -2.609,
+            0.4228,
+            -0.4879,
+            -3.303,
+            1.394,
+        ]
+    ),
+    # 8822 candidates, 3% damage, F1 over them 0.85
+    "line": np.array(
+        [
+            -7.797,
+            0.002494,
+            1.72,
+            -1.704,
+            0.9159,
+            24.71,
+            2.49,
+            0.04711,
+            1.834,
+            -0.5414,
+            3.544,
+            -0.5849,
+            -3.84,
+            1.204,
+            -2.707,
+            -1.057,
+            0.3929,
+        ]
+    ),
+    # 6660 candidates, 1% damage, F1 over them 0.13
+    "spot": np.array(
+        [
+            -2.735,
+            -0.6465,
+            1.253,
+            -0.8457,
+            0.4425,
+            0,
+            0.3984,
+            1.693,
+            0.3539,
+            -1.627,
+            0.8261,
+            0.0674,
+            -1.544,
+            -0.1185,
+            -0.631,
+            -0.2757,
+            0.4617,
+        ]
+    ),
+}
+
+
+def _grain(gray: np.ndarray) -> float:
+    """Grain of the tile in levels: a robust spread of each pixel against its 4 neighbours."""
+    small = (gray if gray.size <= 1_000_000 else gray[::2, ::2]).astype(np.float32)
+    kernel = np.array([[0, -0.25, 0], [-0.25, 1, -0.25], [0, -0.25, 0]], np.float32)
+    diff = cv2.filter2D(small, -1, kernel)
+    return float(np.median(np.abs(diff))) * 1.4826 / 1.118
+
+
+def _residuals(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, np.ndarray]:
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel, kernel))
+    dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, square)
+    bright = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, square)
+    return dark, bright
+
+
+def _scores(dark, bright, window: int, tuning: _Tuning):
+    """Residual minus the local texture, for dark and for bright damage (float32)."""
+    window = max(3, window | 1)
+    mean_dark = cv2.blur(dark.astype(np.float32), (window, window))
+    mean_bright = cv2.blur(bright.astype(np.float32), (window, window))
+    score_dark = dark - tuning.opposite_weight * mean_bright - tuning.same_weight * mean_dark
+    score_bright = bright - tuning.opposite_weight * mean_dark - tuning.same_weight * mean_bright
+    return score_dark, score_bright
+
+
+@dataclass
+class Candidates:
+    """Connected components of one polarity at one scale, with their features."""
+
+    scale: int
+    polarity: str
+    labels: np.ndarray  # int32 at 1/scale resolution, 0 = none
+    shape: np.ndarray  # per label: "", "dust", "line" or "spot"
+    features: np.ndarray  # (labels, FEATURES)
+    background: np.ndarray  # closing (dark) or opening (bright) at 1/scale resolution
+
+
+def _bincount_mean(index, values, count):
+    return np.bincount(index, values, minlength=count) / np.maximum(
+        np.bincount(index, minlength=count), 1
+    )
+
+
+def _line_kernels(length: int) -> list[np.ndarray]:
+    """Straight 1-px segments `length` long in 8 directions."""
+    kernels = []
+    centre = length // 2
+    for step in range(8):
+        angle = np.pi * step / 8
+        dx, dy = np.cos(angle) * centre, np.sin(angle) * centre
+        kernel = np.zeros((length, length), np.uint8)
+        start = (int(round(centre - dx)), int(round(centre - dy)))
+        end = (int(round(centre + dx)), int(round(centre + dy)))
+        cv2.line(kernel, start, end, 1, 1)
+        kernels.append(kernel)
+    return kernels
+
+
+LINE_KERNELS = _line_kernels(15)
+
+
+def _linear_part(mask: np.ndarray) -> np.ndarray:
+    """The pixels of `mask` that lie on a straight run of 15 px in some direction, so a
+    scratch is split from the blobs and edges it crosses."""
+    linear = np.zeros_like(mask)
+    for kernel in LINE_KERNELS:
+        linear |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    return linear
+
+
+def find_candidates(rgb, scale, polarity, weak, strong, grain, settings, tuning=TUNING):
+    """Components over `weak` holding a pixel over `strong`, with shape and features.
+    At full resolution, straight-running pixels form their own (line) group."""
+    if scale > 1:
+        height, width = rgb.shape[:2]
+        size = (max(1, width // scale), max(1, height // scale))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    dark, bright = _residuals(gray, tuning.kernel)
+    score_dark, score_bright = _scores(dark, bright, tuning.texture_window // scale, tuning)
+    score, residual = (score_dark, dark) if polarity == "dark" else (score_bright, bright)
+    mask = (score > weak).astype(np.uint8)
+    op = cv2.MORPH_CLOSE if polarity == "dark" else cv2.MORPH_OPEN
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (tuning.kernel, tuning.kernel))
+    background = cv2.morphologyEx(gray, op, square)
+    context = (rgb, gray, residual, dark, bright, score, strong, grain, background)
+    if scale > 1:
+        return [_group(mask, scale, polarity, context, settings, tuning, ("blob",))]
+    kinds = set(settings.kinds)
+    groups = []
+    rest = mask
+    if ("scratches" in kinds) or ("cracks" in kinds and polarity == "dark"):
+        linear = _linear_part(mask)
+        if linear.any():
+            groups.append(_group(linear, 1, polarity, context, settings, tuning, ("line",)))
+            rest = mask & ~cv2.dilate(linear, np.ones((3, 3), np.uint8))
+    groups.append(_group(rest, 1, polarity, context, settings, tuning, ("dust", "line")))
+    return groups
+
+
+def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candidates:
+    rgb, gray, residual, dark, bright, score, strong, grain, background = context
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[(score > strong) & (mask > 0)])] = True
+    keep[0] = False
+    w, h = stats[:, 2].astype(np.float64), stats[:, 3].astype(np.float64)
+    area = stats[:, 4].astype(np.float64)
+    extent = np.maximum(w, h) * scale
+    diagonal = np.hypot(w, h)
+    fill = area / np.maximum(w * h, 1)
+    kinds = set(settings.kinds)
+    shape = np.full(count, "", dtype=object)
+    if scale == 1:
+        eroded = cv2.erode(mask, np.ones((5, 5), np.uint8))
+        core = np.bincount(labels[eroded > 0], minlength=count)
+        thin = core / np.maximum(area, 1)
+        line_ok = ("scratches" in kinds) or ("cracks" in kinds and polarity == "dark")
+        branched = ("cracks" in kinds) & (polarity == "dark") & (fill <= 0.12)
+        width_limit = np.where(branched, 2.0 * tuning.line_width, tuning.line_width)
+        lines = line_ok & (diagonal >= max(tuning.line_length, settings.min_size))
+        lines &= (area / np.maximum(diagonal, 1) <= width_limit) & (thin <= 0.25)
+        dust = ("dust" in kinds) & (extent <= min(12, settings.max_size))
+        dust &= (extent >= settings.min_size) & ("dust" in allowed)
+        shape[dust] = "dust"
+        shape[lines & ~dust & ("line" in allowed)] = "line"
+    else:
+        thin = np.zeros(count)
+        lo, hi = (6, min(12, settings.max_size)) if scale == 2 else (12, settings.max_size)
+        wanted = "dust" if scale == 2 else "spots"
+        sized = (extent > lo) & (extent <= hi) & (extent >= settings.min_size) & (fill >= 0.3)
+        if wanted in kinds:
+            shape[sized] = "dust" if scale == 2 else "spot"
+    keep &= shape != ""
+    labels = np.where(keep[labels], labels, 0).astype(np.int32)
+    features = np.zeros((count, len(FEATURES)))
+    if keep.any():
+        features = _features(rgb, gray, labels, count, residual, dark, bright, strong, tuning)
+        features[:, 1] = np.log1p(area * scale * scale)
+        features[:, 2] = np.log1p(extent)
+        features[:, 3] = area / np.maximum(diagonal, 1)
+        features[:, 4] = fill
+        features[:, 5] = thin
+        features[:, 15] = grain / 10.0
+        features[:, 16] = 1.0 if polarity == "dark" else 0.0
+    shape[~keep] = ""
+    return Candidates(scale, polarity, labels, shape, features, background)
+
+
+def _features(rgb, gray, labels, count, residual, dark, bright, strong, tuning):
+    """Contrast, surroundings and colour of each component (see FEATURES)."""
+    features = np.zeros((count, len(FEATURES)))
+    features[:, 0] = 1.0
+    inside = labels > 0
+    index = labels[inside]
+    features[:, 6] = _bincount_mean(index, residual[inside].astype(np.float64), count) / 64
+    features[:, 7] = _bincount_mean(index, (residual[inside] > strong).astype(np.float64), count)
+    near = cv2.dilate(inside.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    size = 2 * tuning.ring + 5
+    spread = cv2.dilate(labels.astype(np.float32), np.ones((size, size), np.uint8))
+    ring = ~near & (spread > 0)
+    ring_index = spread[ring].astype(np.int64)
+    edges = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    features[:, 8] = _bincount_mean(ring_index, edges[ring].astype(np.float64), count) / 64
+    texture = cv2.add(dark, bright)[ring].astype(np.float64)
+    features[:, 9] = _bincount_mean(ring_index, texture, count) / 64
+    features[:, 10] = np.log((features[:, 6] + 0.05) / (features[:, 8] + features[:, 9] + 0.05))
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).astype(np.float64)
+    tone_in = _bincount_mean(index, lab[:, :, 0][inside], count)
+    tone_out = _bincount_mean(ring_index, lab[:, :, 0][ring], count)
+    a_in = _bincount_mean(index, lab[:, :, 1][inside] - 128, count)
+    b_in = _bincount_mean(index, lab[:, :, 2][inside] - 128, count)
+    a_out = _bincount_mean(ring_index, lab[:, :, 1][ring] - 128, count)
+    b_out = _bincount_mean(ring_index, lab[:, :, 2][ring] - 128, count)
+    features[:, 11] = tone_in / 255.0
+    features[:, 12] = np.hypot(a_in, b_in) / 64
+    features[:, 13] = (np.hypot(a_out, b_out) - np.hypot(a_in, b_in)) / 64
+    features[:, 14] = np.abs(tone_out - tone_in) / 64
+    return features
+
+
+def _draw(group: Candidates, keep: np.ndarray, gray: np.ndarray, weak: float) -> np.ndarray:
+    """Kept components at full resolution. Coarse ones are redrawn from the residual
+    against their upsampled background, so their outline follows the damage."""
+    chosen = np.where(keep[group.labels], 255, 0).astype(np.uint8)
+    if group.scale == 1:
+        return chosen
+    height, width = gray.shape
+    chosen = cv2.dilate(chosen, np.ones((3, 3), np.uint8))
+    chosen = cv2.resize(chosen, (width, height), interpolation=cv2.INTER_NEAREST)
+    background = cv2.resize(group.background, (width, height), interpolation=cv2.INTER_LINEAR)
+    if group.polarity == "dark":
+        residual = cv2.subtract(background, gray)
+    else:
+        residual = cv2.subtract(gray, background)
+    return np.where((chosen > 0) & (residual > weak * 0.6), 255, 0).astype(np.uint8)
+
+
+def tile_candidates(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUNING):
+    """Every candidate group of a tile, and the thresholds used (for drawing and fitting)."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    factor = 2.0 ** ((0.5 - settings.sensitivity) * 2.0)
+    grain = max(_grain(gray), tuning.min_grain)
+    weak = (tuning.weak * grain + tuning.weak_floor) * factor
+    strong = (tuning.strong * grain + tuning.strong_floor) * factor
+    kinds = set(settings.kinds)
+    scales = []
+    if kinds & {"dust", "scratches", "cracks"}:
+        scales.append(1)
+    if "dust" in kinds and settings.max_size > 6:
+        scales.append(2)
+    if "spots" in kinds and settings.max_size > 12:
+        scales.append(4)
+    groups = []
+    for scale in scales:
+        relax = {1: 1.0, 2: 0.7, 4: 0.55}[scale]
+        for polarity in ("dark", "bright"):
+            groups.extend(
+                find_candidates(
+                    rgb, scale, polarity, weak * relax, strong * relax, grain, settings, tuning
+                )
+            )
+    return gray, weak, groups
+
+
+def _decide(group: Candidates, sensitivity: float) -> np.ndarray:
+    keep = np.zeros(len(group.shape), bool)
+    bias = (sensitivity - 0.5) * 2.0
+    for shape, weights in WEIGHTS.items():
+        rows = group.shape == shape
+        if rows.any():
+            keep[rows] = group.features[rows] @ weights + bias > 0
+    keep[0] = False
+    return keep
+
+
+def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUNING) -> np.ndarray:
+    """The damage mask of one tile (uint8, 255 = damaged), before cropping to its core."""
+    gray, weak, groups = tile_candidates(rgb, settings, tuning)
+    found = np.zeros(gray.shape, np.uint8)
+    for group in groups:
+        keep = _decide(group, settings.sensitivity)
+        if keep.any():
+            found |= _draw(group, keep, gray, weak)
+    if settings.grow:
+        size = 2 * settings.grow + 1
+        found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return found
