@@ -108,8 +108,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--negative-weight", type=float, default=1.0)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--dump", default=None, help="also save the candidates (.npz)")
     args = parser.parse_args()
-    rows = collect(range(11, 11 + args.seeds), scales=(2, 3))
+    rows = collect(range(11, 11 + args.seeds), scales=(1, 1.5))
+    if args.dump:
+        np.savez(
+            args.dump,
+            **{
+                f"{shape}_{part}": np.array([r[i] for r in data])
+                for shape, data in rows.items()
+                for i, part in enumerate(("x", "y", "area"))
+            },
+        )
     print("WEIGHTS = {")
     for shape, data in rows.items():
         if not data:

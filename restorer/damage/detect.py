@@ -171,72 +171,12 @@ FEATURES = (
 # Weights of the linear rule that tells damage from detail, per shape (fitted on the tuning
 # half; see benchmarks/damage_detection.py --fit). A candidate is kept when w . features > 0.
 WEIGHTS = {
-    # 27556 candidates, 3% damage, F1 over them 0.54
-    "dust": np.array(
-        [
-            -3.456,
-            0.09161,
-            -0.7062,
-            -0.6352,
-            0.4902,
-            26.11,
-            1.423,
-            0.8358,
-            1.16,
-            -2.057,
-            3.236,
-            1.886,
-            -2.609,
-            0.4228,
-            -0.4879,
-            -3.303,
-            1.394,
-        ]
-    ),
-    # 8822 candidates, 3% damage, F1 over them 0.85
-    "line": np.array(
-        [
-            -7.797,
-            0.002494,
-            1.72,
-            -1.704,
-            0.9159,
-            24.71,
-            2.49,
-            0.04711,
-            1.834,
-            -0.5414,
-            3.544,
-            -0.5849,
-            -3.84,
-            1.204,
-            -2.707,
-            -1.057,
-            0.3929,
-        ]
-    ),
-    # 6660 candidates, 1% damage, F1 over them 0.13
-    "spot": np.array(
-        [
-            -2.735,
-            -0.6465,
-            1.253,
-            -0.8457,
-            0.4425,
-            0,
-            0.3984,
-            1.693,
-            0.3539,
-            -1.627,
-            0.8261,
-            0.0674,
-            -1.544,
-            -0.1185,
-            -0.631,
-            -0.2757,
-            0.4617,
-        ]
-    ),
+    # contrast at least e times the edges and texture around it
+    "dust": np.array([-1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
+    # the longer a line, the less it must stand out: isolation + log(length) > 6.35
+    "line": np.array([-6.35, 0, 1.0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
+    # a stain must stand well clear of its surroundings, and be mostly strong
+    "spot": np.array([-6.0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 3.0, 0, 0, 0, 0, 0, 0]),
 }
 
 
@@ -312,7 +252,8 @@ def _linear_part(mask: np.ndarray) -> np.ndarray:
 
 def find_candidates(rgb, scale, polarity, weak, strong, grain, settings, tuning=TUNING):
     """Components over `weak` holding a pixel over `strong`, with shape and features.
-    At full resolution, straight-running pixels form their own (line) group."""
+    At full resolution, the straight runs of components that fit no shape are a second
+    (line) group."""
     if scale > 1:
         height, width = rgb.shape[:2]
         size = (max(1, width // scale), max(1, height // scale))
@@ -328,15 +269,15 @@ def find_candidates(rgb, scale, polarity, weak, strong, grain, settings, tuning=
     context = (rgb, gray, residual, dark, bright, score, strong, grain, background)
     if scale > 1:
         return [_group(mask, scale, polarity, context, settings, tuning, ("blob",))]
+    main = _group(mask, 1, polarity, context, settings, tuning, ("dust", "line"))
+    groups = [main]
     kinds = set(settings.kinds)
-    groups = []
-    rest = mask
     if ("scratches" in kinds) or ("cracks" in kinds and polarity == "dark"):
-        linear = _linear_part(mask)
+        # A scratch that runs into an edge or a blob makes one component that is neither
+        # thin nor small; its straight runs are tried again as lines on their own.
+        linear = _linear_part(mask & (main.labels == 0).astype(np.uint8))
         if linear.any():
             groups.append(_group(linear, 1, polarity, context, settings, tuning, ("line",)))
-            rest = mask & ~cv2.dilate(linear, np.ones((3, 3), np.uint8))
-    groups.append(_group(rest, 1, polarity, context, settings, tuning, ("dust", "line")))
     return groups
 
 
@@ -353,7 +294,15 @@ def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candida
     fill = area / np.maximum(w * h, 1)
     kinds = set(settings.kinds)
     shape = np.full(count, "", dtype=object)
+    length = extent
     if scale == 1:
+        # A curved hair is longer than its box: length ~ area / width, width ~ 4 x the
+        # mean distance of its pixels to its edge.
+        depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+        inside = labels > 0
+        mean_depth = np.bincount(labels[inside], depth[inside], minlength=count)
+        mean_depth = mean_depth / np.maximum(area, 1)
+        length = np.maximum(extent, area / np.maximum(4 * mean_depth, 1))
         eroded = cv2.erode(mask, np.ones((5, 5), np.uint8))
         core = np.bincount(labels[eroded > 0], minlength=count)
         thin = core / np.maximum(area, 1)
@@ -379,7 +328,7 @@ def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candida
     if keep.any():
         features = _features(rgb, gray, labels, count, residual, dark, bright, strong, tuning)
         features[:, 1] = np.log1p(area * scale * scale)
-        features[:, 2] = np.log1p(extent)
+        features[:, 2] = np.log1p(length)
         features[:, 3] = area / np.maximum(diagonal, 1)
         features[:, 4] = fill
         features[:, 5] = thin
