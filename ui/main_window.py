@@ -25,6 +25,7 @@ from restorer.memory import freeze_long_lived_objects
 from ui import dialogs
 from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
+from ui.damage_finder import install_damage_finder
 from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.editing import install_editing
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.models_menu = install_models_menu(self, self.models)
         install_texture_menu(self)
         install_generate_menu(self)
+        self.damage_finder = install_damage_finder(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
