@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--sensitivity", type=float, default=0.5)
     parser.add_argument("--half", choices=["tuning", "checking", "both"], default="both")
     args = parser.parse_args()
-    seeds = [1] if args.quick else [1, 2, 3]
+    seeds = [1] if args.quick else [1, 2]
     halves = {"tuning": TUNING_PHOTOS, "checking": CHECKING_PHOTOS}
     if args.half != "both":
         halves = {args.half: halves[args.half]}

@@ -28,7 +28,9 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import cv2
@@ -128,12 +130,29 @@ def detect_damage(
         for x in range(left, right, TILE)
     ]
     progress.update(0.0, "Finding damage")
-    for index, (y0, x0, y1, x1) in enumerate(tiles):
+
+    def one(tile: tuple[int, int, int, int]) -> np.ndarray:
+        y0, x0, y1, x1 = tile
         ya, xa = max(0, y0 - MARGIN), max(0, x0 - MARGIN)
         yb, xb = min(height, y1 + MARGIN), min(width, x1 + MARGIN)
+        if progress.cancelled:
+            return np.zeros((y1 - y0, x1 - x0), np.uint8)
         found = detect_tile(rgb[ya:yb, xa:xb], settings)
-        out[y0:y1, x0:x1] = found[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
-        progress.update((index + 1) / len(tiles), "Finding damage")
+        return found[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
+
+    # Tiles run two at a time: OpenCV and numpy release the GIL for the heavy work.
+    workers = min(2, os.cpu_count() or 1, len(tiles))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(one, tile): tile for tile in tiles}
+        try:
+            for done, future in enumerate(as_completed(futures), 1):
+                y0, x0, y1, x1 = futures[future]
+                out[y0:y1, x0:x1] = future.result()
+                progress.update(done / len(tiles), "Finding damage")
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     if region is not None:
         out[~region] = 0
     return out
@@ -250,39 +269,63 @@ def _linear_part(mask: np.ndarray) -> np.ndarray:
     return linear
 
 
-def find_candidates(rgb, scale, polarity, weak, strong, grain, settings, tuning=TUNING):
+@dataclass
+class _Scaled:
+    """What both polarities share at one scale: the photo, its residuals and contrast."""
+
+    scale: int
+    rgb: np.ndarray
+    gray: np.ndarray
+    dark: np.ndarray
+    bright: np.ndarray
+    scores: tuple[np.ndarray, np.ndarray]  # dark, bright
+    edges: np.ndarray  # 3x3 morphological gradient
+    texture: np.ndarray  # dark + bright residual
+
+    @classmethod
+    def of(cls, rgb: np.ndarray, scale: int, tuning: _Tuning) -> _Scaled:
+        if scale > 1:
+            height, width = rgb.shape[:2]
+            size = (max(1, width // scale), max(1, height // scale))
+            rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        dark, bright = _residuals(gray, tuning.kernel)
+        scores = _scores(dark, bright, tuning.texture_window // scale, tuning)
+        edges = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+        return cls(scale, rgb, gray, dark, bright, scores, edges, cv2.add(dark, bright))
+
+
+def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tuning=TUNING):
     """Components over `weak` holding a pixel over `strong`, with shape and features.
     At full resolution, the straight runs of components that fit no shape are a second
     (line) group."""
-    if scale > 1:
-        height, width = rgb.shape[:2]
-        size = (max(1, width // scale), max(1, height // scale))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    dark, bright = _residuals(gray, tuning.kernel)
-    score_dark, score_bright = _scores(dark, bright, tuning.texture_window // scale, tuning)
-    score, residual = (score_dark, dark) if polarity == "dark" else (score_bright, bright)
+    scale = scaled.scale
+    dark = polarity == "dark"
+    score, residual = (scaled.scores[0], scaled.dark) if dark else (scaled.scores[1], scaled.bright)
     mask = (score > weak).astype(np.uint8)
-    op = cv2.MORPH_CLOSE if polarity == "dark" else cv2.MORPH_OPEN
-    square = cv2.getStructuringElement(cv2.MORPH_RECT, (tuning.kernel, tuning.kernel))
-    background = cv2.morphologyEx(gray, op, square)
-    context = (rgb, gray, residual, dark, bright, score, strong, grain, background)
+    background = None
     if scale > 1:
-        return [_group(mask, scale, polarity, context, settings, tuning, ("blob",))]
-    main = _group(mask, 1, polarity, context, settings, tuning, ("dust", "line"))
+        op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
+        square = cv2.getStructuringElement(cv2.MORPH_RECT, (tuning.kernel, tuning.kernel))
+        background = cv2.morphologyEx(scaled.gray, op, square)
+    context = (scaled, residual, score, strong, grain, background)
+    if scale > 1:
+        return [_group(mask, polarity, context, settings, tuning, ("blob",))]
+    main = _group(mask, polarity, context, settings, tuning, ("dust", "line"))
     groups = [main]
     kinds = set(settings.kinds)
-    if ("scratches" in kinds) or ("cracks" in kinds and polarity == "dark"):
+    if ("scratches" in kinds) or ("cracks" in kinds and dark):
         # A scratch that runs into an edge or a blob makes one component that is neither
         # thin nor small; its straight runs are tried again as lines on their own.
         linear = _linear_part(mask & (main.labels == 0).astype(np.uint8))
         if linear.any():
-            groups.append(_group(linear, 1, polarity, context, settings, tuning, ("line",)))
+            groups.append(_group(linear, polarity, context, settings, tuning, ("line",)))
     return groups
 
 
-def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candidates:
-    rgb, gray, residual, dark, bright, score, strong, grain, background = context
+def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
+    scaled, residual, score, strong, grain, background = context
+    scale = scaled.scale
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = np.zeros(count, bool)
     keep[np.unique(labels[(score > strong) & (mask > 0)])] = True
@@ -326,7 +369,7 @@ def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candida
     labels = np.where(keep[labels], labels, 0).astype(np.int32)
     features = np.zeros((count, len(FEATURES)))
     if keep.any():
-        features = _features(rgb, gray, labels, count, residual, dark, bright, strong, tuning)
+        features = _features(scaled, labels, count, residual, strong, tuning)
         features[:, 1] = np.log1p(area * scale * scale)
         features[:, 2] = np.log1p(length)
         features[:, 3] = area / np.maximum(diagonal, 1)
@@ -338,36 +381,47 @@ def _group(mask, scale, polarity, context, settings, tuning, allowed) -> Candida
     return Candidates(scale, polarity, labels, shape, features, background)
 
 
-def _features(rgb, gray, labels, count, residual, dark, bright, strong, tuning):
+def _features(scaled: _Scaled, labels, count, residual, strong, tuning):
     """Contrast, surroundings and colour of each component (see FEATURES)."""
     features = np.zeros((count, len(FEATURES)))
     features[:, 0] = 1.0
     inside = labels > 0
     index = labels[inside]
-    features[:, 6] = _bincount_mean(index, residual[inside].astype(np.float64), count) / 64
-    features[:, 7] = _bincount_mean(index, (residual[inside] > strong).astype(np.float64), count)
-    near = cv2.dilate(inside.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    values = residual[inside]
+    features[:, 6] = _bincount_mean(index, values.astype(np.float64), count) / 64
+    features[:, 7] = _bincount_mean(index, (values > strong).astype(np.float64), count)
+    near = cv2.dilate(inside.view(np.uint8), np.ones((5, 5), np.uint8)) > 0
     size = 2 * tuning.ring + 5
-    spread = cv2.dilate(labels.astype(np.float32), np.ones((size, size), np.uint8))
+    wide = np.uint16 if count < 65536 else np.float32
+    spread = cv2.dilate(labels.astype(wide), np.ones((size, size), np.uint8))
     ring = ~near & (spread > 0)
     ring_index = spread[ring].astype(np.int64)
-    edges = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    features[:, 8] = _bincount_mean(ring_index, edges[ring].astype(np.float64), count) / 64
-    texture = cv2.add(dark, bright)[ring].astype(np.float64)
+    edges = scaled.edges[ring].astype(np.float64)
+    features[:, 8] = _bincount_mean(ring_index, edges, count) / 64
+    texture = scaled.texture[ring].astype(np.float64)
     features[:, 9] = _bincount_mean(ring_index, texture, count) / 64
     features[:, 10] = np.log((features[:, 6] + 0.05) / (features[:, 8] + features[:, 9] + 0.05))
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab).astype(np.float64)
-    tone_in = _bincount_mean(index, lab[:, :, 0][inside], count)
-    tone_out = _bincount_mean(ring_index, lab[:, :, 0][ring], count)
-    a_in = _bincount_mean(index, lab[:, :, 1][inside] - 128, count)
-    b_in = _bincount_mean(index, lab[:, :, 2][inside] - 128, count)
-    a_out = _bincount_mean(ring_index, lab[:, :, 1][ring] - 128, count)
-    b_out = _bincount_mean(ring_index, lab[:, :, 2][ring] - 128, count)
+    lab_in = _lab(scaled.rgb[inside])
+    lab_out = _lab(scaled.rgb[ring])
+    tone_in = _bincount_mean(index, lab_in[:, 0], count)
+    tone_out = _bincount_mean(ring_index, lab_out[:, 0], count)
+    a_in = _bincount_mean(index, lab_in[:, 1], count)
+    b_in = _bincount_mean(index, lab_in[:, 2], count)
+    a_out = _bincount_mean(ring_index, lab_out[:, 1], count)
+    b_out = _bincount_mean(ring_index, lab_out[:, 2], count)
     features[:, 11] = tone_in / 255.0
     features[:, 12] = np.hypot(a_in, b_in) / 64
     features[:, 13] = (np.hypot(a_out, b_out) - np.hypot(a_in, b_in)) / 64
     features[:, 14] = np.abs(tone_out - tone_in) / 64
     return features
+
+
+def _lab(pixels: np.ndarray) -> np.ndarray:
+    """Nx3 RGB pixels -> Nx3 float Lab (L 0..255, a and b centred on 0), 8-bit OpenCV scale."""
+    if pixels.size == 0:
+        return np.zeros((0, 3))
+    lab = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(-1, 3)
+    return lab.astype(np.float64) - (0.0, 128.0, 128.0)
 
 
 def _draw(group: Candidates, keep: np.ndarray, gray: np.ndarray, weak: float) -> np.ndarray:
@@ -405,10 +459,11 @@ def tile_candidates(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning =
     groups = []
     for scale in scales:
         relax = {1: 1.0, 2: 0.7, 4: 0.55}[scale]
+        scaled = _Scaled.of(rgb, scale, tuning)
         for polarity in ("dark", "bright"):
             groups.extend(
                 find_candidates(
-                    rgb, scale, polarity, weak * relax, strong * relax, grain, settings, tuning
+                    scaled, polarity, weak * relax, strong * relax, grain, settings, tuning
                 )
             )
     return gray, weak, groups
