@@ -18,11 +18,12 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
    cracks that may branch) and compact blobs up to `max_size` (spots). Pixels that run
    straight for 15 px in one of 8 directions are split off first, so a scratch is not lost
    in the edge or blob it crosses.
-4. **A linear rule per shape** weighs each candidate's features: contrast, how much stronger
-   it is than the edges and texture in a ring around it, how thin, how neutral its colour is
-   against its surroundings, how dark or bright. The weights (`WEIGHTS`) were fitted on the
-   tuning half of the benchmark (benchmarks/damage_fit.py); they are a handful of numbers in
-   this file, not a model file.
+4. **A rule per shape** keeps a candidate when a weighted sum of its features is positive:
+   mostly how far its contrast stands above the edges and texture in a ring around it
+   (`log_isolation`), plus its length for lines. The few weights in `WEIGHTS` were chosen
+   on the tuning half of the benchmark only (benchmarks/damage_fit.py --grid); they are
+   numbers in this file, not a model file. Colour features are measured too (for that
+   search) but the chosen rules do not use them.
 5. The mask is grown by `grow` pixels so that a repair covers the soft edge of the damage.
 """
 
@@ -187,14 +188,16 @@ FEATURES = (
     "tone_change", "grain", "dark",
 )  # fmt: skip
 
-# Weights of the linear rule that tells damage from detail, per shape (fitted on the tuning
-# half; see benchmarks/damage_detection.py --fit). A candidate is kept when w . features > 0.
+# The rule that tells damage from detail, per shape: a candidate is kept when
+# weights . features + (sensitivity - 0.5) * 2 > 0. Chosen on the tuning half only
+# (benchmarks/damage_fit.py --grid).
 WEIGHTS = {
     # contrast at least e times the edges and texture around it
     "dust": np.array([-1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
     # the longer a line, the less it must stand out: isolation + log(length) > 6.35
     "line": np.array([-6.35, 0, 1.0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
-    # a stain must stand well clear of its surroundings, and be mostly strong
+    # set by hand (no few-feature rule separated the tuning stains): a stain must stand
+    # well clear of its surroundings and be mostly strong
     "spot": np.array([-6.0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 3.0, 0, 0, 0, 0, 0, 0]),
 }
 
