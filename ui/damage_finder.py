@@ -289,6 +289,7 @@ def install_damage_finder(window: MainWindow) -> DamageFinder:
     clean = QAction("&Clean Up Dust && Scratches", window)
     clean.setStatusTip("Find dust and scratches with the default settings, then repair them")
     clean.triggered.connect(finder.clean_up)
+    menu.addSeparator()
     menu.addActions([find, clean])
     window.addAction(find)
     finder.find_action, finder.clean_action = find, clean

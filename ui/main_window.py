@@ -86,7 +86,6 @@ class MainWindow(QMainWindow):
         self.models_menu = install_models_menu(self, self.models)
         install_texture_menu(self)
         install_generate_menu(self)
-        self.damage_finder = install_damage_finder(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
         self.jobs.job_started.connect(self._on_job_started)
         self.jobs.job_progress.connect(self._on_job_progress)
@@ -95,6 +94,7 @@ class MainWindow(QMainWindow):
         self.brush_size.value_changed.connect(self.canvas.set_brush_size)
         self.brush_size.set_value(self.canvas.brush_size)
         self.editing = install_editing(self)
+        self.damage_finder = install_damage_finder(self)  # into editing's Mask menu
         self.repair_preview = install_repair_preview(self)
         self.autosave = Autosaver(self)
         restore_preferences(self)
