@@ -154,9 +154,12 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also time a 6000x4000 scan")
     parser.add_argument("--no-repair", action="store_true", help="skip find + repair PSNR")
     parser.add_argument("--sensitivity", type=float, default=0.5)
+    parser.add_argument("--seeds", type=int, default=None, help="damage draws per photo (2)")
     parser.add_argument("--half", choices=["tuning", "checking", "both"], default="both")
     args = parser.parse_args()
     seeds = [1] if args.quick else [1, 2]
+    if args.seeds:
+        seeds = list(range(1, args.seeds + 1))
     halves = {"tuning": TUNING_PHOTOS, "checking": CHECKING_PHOTOS}
     if args.half != "both":
         halves = {args.half: halves[args.half]}
