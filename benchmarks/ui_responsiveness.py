@@ -109,8 +109,8 @@ def main() -> None:
         os.environ["RESTORER_CONFIG_DIR"] = str(Path(folder) / "config")
         os.environ["RESTORER_DATA_DIR"] = str(Path(folder) / "data")
         app = QApplication.instance() or QApplication([])
+        from ui.core.theme import apply_theme
         from ui.main_window import MainWindow
-        from ui.theme import apply_theme
 
         apply_theme(app)
         process = psutil.Process()

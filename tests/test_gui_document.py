@@ -10,9 +10,9 @@ import pytest
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.progress import Progress
+from restorer.workflows.jobs import OpenPhotoJob, RepairJob
 from tests.helpers import gradient_photo, write_png
 from ui.document import Document
-from ui.jobs import OpenPhotoJob, RepairJob
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_alpha_and_metadata_survive_open_and_save(tmp_path):
     from PIL import Image
 
     from restorer.imageio import load_image
-    from ui.jobs import SavePhotoJob
+    from restorer.workflows.jobs import SavePhotoJob
 
     rgba = np.dstack([gradient_photo(40, 50), np.tile(np.arange(50, dtype=np.uint8) * 5, (40, 1))])
     source = tmp_path / "cutout.png"

@@ -8,9 +8,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from restorer.workflows.jobs import RepairOutcome
 from tests.gui_helpers import drag, open_photo, pixels_rgb, stroke_along, widget_point
-from ui.convert import array_from_qimage
-from ui.jobs import RepairOutcome
+from ui.core.convert import array_from_qimage
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -232,7 +232,7 @@ def test_painting_while_a_repair_reads_the_mask_copies_it_first(qtbot, window, p
 
 def test_a_repair_finishing_during_a_stroke_waits_for_its_end(qtbot, window, photo_path):
     from restorer.progress import Progress
-    from ui.jobs import RepairJob
+    from restorer.workflows.jobs import RepairJob
 
     open_photo(qtbot, window, photo_path)
     document, canvas = window.document, window.canvas
@@ -256,7 +256,7 @@ def test_a_repair_finishing_during_a_stroke_waits_for_its_end(qtbot, window, pho
 
 def test_a_job_given_the_bool_mask_still_undoes_soft_coverage_exactly(qtbot, window, photo_path):
     from restorer.progress import Progress
-    from ui.jobs import RepairJob
+    from restorer.workflows.jobs import RepairJob
 
     open_photo(qtbot, window, photo_path)
     document = window.document

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from restorer.recovery import RecoveryStore
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from ui.dialogs import ShortcutsDialog
+from ui.core.dialogs import ShortcutsDialog
 
 pytest_plugins = ["tests.gui_support"]
 

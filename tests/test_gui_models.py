@@ -339,7 +339,7 @@ def test_a_filter_whose_file_went_missing_fails_with_a_message(
 @pytest.fixture
 def pretend_gpu(monkeypatch):
     """The window's device probe reports a CUDA GPU."""
-    from ui import jobs
+    from restorer.workflows import jobs
 
     monkeypatch.setattr(
         jobs.ProbeDevicesJob, "run", lambda self, progress: jobs.DeviceInfo(True, "CUDA: Test GPU")

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
+from restorer.workflows.new_image import rgba_pixels, suggested_file_name
 from tests.gui_helpers import open_photo, pixels_rgb
 from tests.helpers import gradient_photo
-from ui.new_document import open_image_as_document, rgba_pixels, suggested_file_name
+from ui.new_document import open_image_as_document
 
 pytest_plugins = ["tests.gui_support"]
 

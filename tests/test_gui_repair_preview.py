@@ -105,7 +105,7 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
 def test_a_coarse_preview_keeps_the_mask_as_its_alpha():
     from restorer.geometry import Box
     from restorer.regions import RegionPreview
-    from ui.jobs import RepairJob
+    from restorer.workflows.jobs import RepairJob
     from ui.repair_preview import preview_image
 
     mask = np.zeros((40, 60), np.uint8)

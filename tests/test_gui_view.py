@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from tests.gui_helpers import drag, open_photo
-from ui.convert import array_from_qimage
+from ui.core.convert import array_from_qimage
 
 pytest_plugins = ["tests.gui_support"]
 

@@ -12,9 +12,9 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from restorer.imageio import load_image
+from restorer.workflows.jobs import RepairOutcome
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
 from tests.helpers import gradient_photo, write_png
-from ui.jobs import RepairOutcome
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -322,7 +322,7 @@ def test_command_line_opens_the_given_photo(qtbot, dialogs, no_leftover_threads,
 
 
 def test_shortcuts_are_listed_in_help(qtbot, window):
-    from ui.dialogs import ShortcutsDialog
+    from ui.core.dialogs import ShortcutsDialog
 
     dialog = ShortcutsDialog(window.actions(), window)
     qtbot.addWidget(dialog)
@@ -351,7 +351,7 @@ def test_open_drop_target_ignores_non_files(qtbot, window):
 @pytest.fixture
 def fake_gpu(monkeypatch):
     """Pretend the device probe found a CUDA GPU."""
-    from ui import jobs
+    from restorer.workflows import jobs
 
     monkeypatch.setattr(
         jobs.ProbeDevicesJob, "run", lambda self, progress: jobs.DeviceInfo(True, "CUDA: Test GPU")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from ui.theme import SAMPLE_PHOTO, apply_theme
+from ui.core.theme import SAMPLE_PHOTO, apply_theme
 
 log = logging.getLogger("restorer.app")
 
@@ -35,7 +35,7 @@ def _report_unexpected(window, kind, value, trace) -> None:
     if issubclass(kind, KeyboardInterrupt):
         QApplication.quit()
         return
-    from ui.dialogs import show_error
+    from ui.core.dialogs import show_error
 
     show_error(
         window,

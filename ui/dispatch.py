@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from restorer.jobs import Job
-from ui.dialogs import show_error
+from ui.core.dialogs import show_error
 from ui.worker import Worker
 
 log = logging.getLogger(__name__)

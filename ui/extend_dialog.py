@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from restorer.errors import RestorerError
 from restorer.generate.extend import MAX_BORDER, Borders, check_borders
-from ui import dialogs
-from ui.filter_jobs import DocumentExtendJob, NewPhoto
+from restorer.workflows.filters import DocumentExtendJob, NewPhoto
+from ui.core import dialogs
 from ui.models_ui import insert_menu
 
 if TYPE_CHECKING:

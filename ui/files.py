@@ -17,8 +17,14 @@ from PySide6.QtWidgets import QFileDialog
 
 from restorer.imageio import READ_EXTENSIONS, SAVE_FORMATS
 from restorer.paths import config_dir
-from ui import dialogs
-from ui.jobs import LoadedPhoto, OpenMaskJob, OpenPhotoJob, SaveMaskJob, SavePhotoJob
+from restorer.workflows.jobs import (
+    LoadedPhoto,
+    OpenMaskJob,
+    OpenPhotoJob,
+    SaveMaskJob,
+    SavePhotoJob,
+)
+from ui.core import dialogs
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QMenu
 from restorer.filters import FilterRun
 from restorer.imageio import MAX_PIXELS
 from restorer.models.info import ModelInfo
-from ui import dialogs
-from ui.filter_jobs import DocumentFilterJob, NewPhoto
-from ui.jobs import RepairOutcome
+from restorer.workflows.filters import DocumentFilterJob, NewPhoto
+from restorer.workflows.jobs import RepairOutcome
+from ui.core import dialogs
 from ui.models_ui import ModelsController, insert_menu
 
 if TYPE_CHECKING:

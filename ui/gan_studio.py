@@ -37,8 +37,8 @@ from restorer.generate.config import GanConfig, GanError
 from restorer.generate.gan import EVAL_SAMPLES, TrainJob, TrainResult
 from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
-from ui import dialogs
-from ui.convert import wrap_array
+from ui.core import dialogs
+from ui.core.convert import wrap_array
 from ui.gan_thread import TrainingThread
 
 if TYPE_CHECKING:

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from restorer.generate.gan import CopyCheck, CopyCheckJob, ExportJob, SampleJob
 from restorer.generate.store import list_generators
-from ui import dialogs
-from ui.convert import wrap_array
+from ui.core import dialogs
+from ui.core.convert import wrap_array
 from ui.new_document import open_image_as_document
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from restorer.errors import RestorerError
 from restorer.geometry import Box
-from ui import dialogs
-from ui.jobs import RepairJob, RepairOutcome
+from restorer.workflows.jobs import RepairJob, RepairOutcome
+from ui.core import dialogs
 
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a stroke, at least
 CONTEXT_FACTOR = 2  # ...or this many times the stroke's size

@@ -22,9 +22,18 @@ from restorer.engines import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
 from restorer.memory import freeze_long_lived_objects
-from ui import dialogs
+from restorer.workflows.jobs import (
+    DeviceInfo,
+    LoadedPhoto,
+    ProbeDevicesJob,
+    RepairJob,
+    RepairOutcome,
+)
 from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
+from ui.core import dialogs
+from ui.core.theme import icon
+from ui.core.widgets import BrushSizeControl, JobPanel, dropped_files, step_brush_size
 from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.editing import install_editing
@@ -32,14 +41,11 @@ from ui.extend_dialog import install_image_menu
 from ui.files import FileController
 from ui.filters_menu import install_filters_menu
 from ui.generate_menu import install_generate_menu
-from ui.jobs import DeviceInfo, LoadedPhoto, ProbeDevicesJob, RepairJob, RepairOutcome
 from ui.models_dialog import install_models_menu
 from ui.models_ui import ModelsController
 from ui.preferences import restore_preferences, save_preferences
 from ui.repair_preview import install_repair_preview
 from ui.texture_dialog import install_texture_menu
-from ui.theme import icon
-from ui.widgets import BrushSizeControl, JobPanel, dropped_files, step_brush_size
 from ui.worker import Worker
 
 log = logging.getLogger(__name__)

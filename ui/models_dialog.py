@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from restorer.models.info import ModelInfo, format_size
 from restorer.models.safeload import MODEL_EXTENSIONS
+from ui.core.widgets import dropped_files
 from ui.models_ui import ModelsController, device_text, insert_menu, purpose_text
-from ui.widgets import dropped_files
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

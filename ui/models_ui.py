@@ -23,7 +23,7 @@ from restorer.errors import RestorerError
 from restorer.models.info import ModelInfo
 from restorer.models.jobs import AddModelJob, LoadEngineJob, RemoveModelJob
 from restorer.paths import models_dir
-from ui import dialogs
+from ui.core import dialogs
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow

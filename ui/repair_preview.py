@@ -20,8 +20,8 @@ from PySide6.QtGui import QImage
 
 from restorer.geometry import Box
 from restorer.regions import RegionPreview
-from ui.convert import wrap_array
-from ui.jobs import RepairJob
+from restorer.workflows.jobs import RepairJob
+from ui.core.convert import wrap_array
 
 WRITE_POLL_MS = 15  # how often to look whether a repair's result is written yet
 

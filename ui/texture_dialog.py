@@ -41,8 +41,8 @@ from restorer.generate.texture import (
 )
 from restorer.geometry import Box
 from restorer.jobs import changed_box
-from ui import dialogs
-from ui.convert import wrap_array
+from ui.core import dialogs
+from ui.core.convert import wrap_array
 from ui.exemplar_picker import ExemplarPicker
 from ui.new_document import open_image_as_document
 

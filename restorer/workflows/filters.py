@@ -17,8 +17,8 @@ from restorer.generate.extend import Borders, ExtendJob
 from restorer.geometry import Box
 from restorer.jobs import Job, PatchResult
 from restorer.progress import Progress
-from ui.jobs import RepairOutcome
-from ui.photo_replace import PhotoState, prepare_photo, resize_mask
+from restorer.workflows.jobs import RepairOutcome
+from restorer.workflows.photo_state import PhotoState, prepare_photo, resize_mask
 
 
 @dataclass

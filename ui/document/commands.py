@@ -10,6 +10,7 @@ from PySide6.QtGui import QUndoCommand
 from restorer.edits import MaskEdit, PixelEdit
 
 if TYPE_CHECKING:
+    from restorer.workflows.photo_state import PhotoState
     from ui.document import Document
 
 _serials = count(1)
@@ -65,4 +66,28 @@ class RepairCommand(QUndoCommand):
             self._document.write_pixels(self.pixels.undo, self.pixels.box)
         if self.mask is not None:
             self._document.write_mask(self.mask.undo)
+        self._document.image_edit_applied(self.serial, False)
+
+
+_photo_serials = count(1_000_000_000)  # apart from the rectangle edits' serials
+
+
+class ReplacePhotoCommand(QUndoCommand):
+    """Swap the document's whole photo (and mask) for another, and back."""
+
+    def __init__(self, document: Document, state: PhotoState, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self._other = state  # the state not in the document now
+        self.serial = next(_photo_serials)
+
+    def _swap(self) -> None:
+        self._other = self._document.swap_photo_state(self._other)
+
+    def redo(self) -> None:
+        self._swap()
+        self._document.image_edit_applied(self.serial, True)
+
+    def undo(self) -> None:
+        self._swap()
         self._document.image_edit_applied(self.serial, False)

@@ -30,9 +30,9 @@ from restorer.maskops import blend_by_coverage, grow, shrink
 from restorer.memory import release_free_memory
 from restorer.original import OriginalTiles
 from restorer.pyramid import Pyramid
-from ui.commands import MaskCommand, RepairCommand
-from ui.jobs import LoadedPhoto
-from ui.photo_replace import PhotoState, ReplacePhotoCommand, prepare_photo
+from restorer.workflows.jobs import LoadedPhoto
+from restorer.workflows.photo_state import PhotoState, prepare_photo
+from ui.document.commands import MaskCommand, RepairCommand, ReplacePhotoCommand
 
 UNDO_LIMIT = 100
 GRADUAL_ROWS = 32  # rows of a large repair written per step

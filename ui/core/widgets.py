@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.theme import icon
+from ui.core.theme import icon
 
 
 class BrushSizeControl(QWidget):

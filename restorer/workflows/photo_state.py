@@ -1,29 +1,19 @@
-"""Replacing the whole photo as one undo step (its size may change).
+"""A whole photo's size-dependent state, prepared off the GUI thread.
 
-Super-resolution and Extend canvas give a new photo of another size; the rectangle
-edits of `ui.commands` cannot hold that. `PhotoState` is everything that depends on the
-photo's size — RGBA pixels, the mask, their zoom pyramids — and `prepare_photo`
-builds one off the GUI thread (in the job), so the GUI thread merely swaps objects.
-`ReplacePhotoCommand` swaps the document's state for another and back: undo restores
-the very arrays that were there before, so it is exact.
+Super-resolution and Extend canvas give a new photo of another size; rectangle edits
+cannot hold that. `PhotoState` is everything that depends on the photo's size — RGBA
+pixels, the mask, their zoom pyramids — and `prepare_photo` builds one in the job, so
+the window merely swaps objects (`ui.document.commands.ReplacePhotoCommand`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import count
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtGui import QUndoCommand
 
 from restorer.geometry import Box, bounding_box
 from restorer.pyramid import Pyramid
-
-if TYPE_CHECKING:
-    from ui.document import Document
-
-_serials = count(1_000_000_000)  # apart from the rectangle edits' serials
 
 
 @dataclass
@@ -86,24 +76,3 @@ def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if source.shape == (height, width):
         return source
     return cv2.resize(source, (width, height), interpolation=cv2.INTER_NEAREST)
-
-
-class ReplacePhotoCommand(QUndoCommand):
-    """Swap the document's whole photo (and mask) for another, and back."""
-
-    def __init__(self, document: Document, state: PhotoState, text: str) -> None:
-        super().__init__(text)
-        self._document = document
-        self._other = state  # the state not in the document now
-        self.serial = next(_serials)
-
-    def _swap(self) -> None:
-        self._other = self._document.swap_photo_state(self._other)
-
-    def redo(self) -> None:
-        self._swap()
-        self._document.image_edit_applied(self.serial, True)
-
-    def undo(self) -> None:
-        self._swap()
-        self._document.image_edit_applied(self.serial, False)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QWidget
 
 from restorer.brush import snap_centre
 from restorer.geometry import Box
-from ui.convert import wrap_array
+from ui.core.convert import wrap_array
 from ui.document import Document
 
 BRUSH = "brush"
