@@ -20,6 +20,10 @@ class Job(ABC):
     """Something long-running: an engine fill, a filter, a training run, a save."""
 
     title: str = "Working"
+    # False for work that must complete once started (a save): Cancel leaves it alone.
+    cancellable: bool = True
+    # The engine the job runs, if any: the worker keeps it loaded and frees the others.
+    engine_id: str | None = None
 
     @abstractmethod
     def run(self, progress: Progress) -> Any:

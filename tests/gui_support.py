@@ -66,7 +66,7 @@ def dialogs(monkeypatch) -> DialogRecorder:
 @pytest.fixture
 def no_leftover_threads():
     """Fail a test that leaves a worker thread running."""
-    from ui.worker import running_worker_threads
+    from ui.core.jobs import running_worker_threads
 
     yield
     deadline = time.monotonic() + 5
@@ -130,7 +130,7 @@ def window(qtbot, dialogs, no_leftover_threads):
     if main.isVisible():
         dialogs.answers["warning"] = Button.Discard
         main.close()
-    main.worker.shut_down()
+    main.jobs.shut_down()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from restorer.workflows.jobs import RepairOutcome
-from tests.gui_helpers import drag, open_photo, pixels_rgb, stroke_along, widget_point
+from tests.gui_helpers import drag, event_kind, open_photo, pixels_rgb, stroke_along, widget_point
 from ui.core.convert import array_from_qimage
 
 pytest_plugins = ["tests.gui_support"]
@@ -60,7 +60,7 @@ def test_soft_edges_blend_the_repair_by_coverage(qtbot, window, photo_path):
     window.brush_size.set_value(24)
     stroke_along(qtbot, window.canvas, [(60.0, 48.0)])
     coverage = window.document.mask.copy()
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.repair()
     repaired = pixels_rgb(window).astype(int)
     assert np.array_equal(repaired[coverage == 0], original[coverage == 0])
@@ -120,7 +120,7 @@ def test_hold_backslash_to_see_the_original_and_split_view(qtbot, window, photo_
     original_view = shown(window)
     window.brush_size.set_value(16)
     stroke_along(qtbot, canvas, [(60.0, 48.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.repair()
     repaired_view = shown(window)
     spot = widget_point(canvas, 60.5, 48.5)
@@ -194,9 +194,9 @@ def test_repair_results_stay_exact_under_undo_and_redo_of_everything(qtbot, wind
     window.editing.grow_action.trigger()
     states.append((pixels_rgb(window), document.mask.copy()))
     with qtbot.waitSignal(
-        window.worker.finished,
+        window.jobs.event,
         timeout=10000,
-        check_params_cb=lambda _, result: isinstance(result, RepairOutcome),
+        check_params_cb=event_kind("finished", RepairOutcome),
     ):
         window.repair()
     states.append((pixels_rgb(window), document.mask.copy()))
@@ -278,7 +278,7 @@ def test_compare_and_undo_across_a_whole_photo_replacement(qtbot, window, photo_
     document, canvas = window.document, window.canvas
     window.brush_size.set_value(12)
     stroke_along(qtbot, canvas, [(60.0, 48.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.repair()
     repaired = pixels_rgb(window)
     bigger = np.zeros((120, 160, 3), np.uint8)

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
 from restorer.recovery import RecoveryStore
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.core.dialogs import ShortcutsDialog
 
 pytest_plugins = ["tests.gui_support"]
@@ -72,7 +72,7 @@ def test_settings_are_remembered_by_the_next_window(qtbot, window, dialogs, no_l
         assert (again.width(), again.height()) == size
     finally:
         again.close()
-        again.worker.shut_down()
+        again.jobs.shut_down()
 
 
 def test_status_bar_shows_size_zoom_engine_and_device(qtbot, window, photo_path):
@@ -107,7 +107,7 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
     open_photo(qtbot, window, photo_path)
     window.brush_size.set_value(10)
     stroke_along(qtbot, window.canvas, [(30.0, 30.0), (50.0, 30.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.repair()
     window.canvas.set_hardness(0.2)
     stroke_along(qtbot, window.canvas, [(80.0, 60.0)])  # a soft mask, not yet repaired
@@ -128,7 +128,9 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
     try:
         qtbot.waitUntil(lambda: again.device_info is not None, timeout=30000)
         dialogs.answers["question"] = Button.Yes
-        with qtbot.waitSignal(again.worker.finished, timeout=10000):
+        with qtbot.waitSignal(
+            again.jobs.event, check_params_cb=event_kind("finished"), timeout=10000
+        ):
             assert offer_recovery(again)
         assert dialogs.of_kind("question")[-1][1] == "Restore unsaved work?"
         restored = again.document
@@ -144,7 +146,7 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
     finally:
         restored.mark_saved()
         again.close()
-        again.worker.shut_down()
+        again.jobs.shut_down()
 
 
 def test_declining_the_restore_discards_it_and_a_normal_close_leaves_nothing(
@@ -185,7 +187,7 @@ def test_a_change_during_an_autosave_stops_it_instead_of_copying_the_photo(
     open_photo(qtbot, window, photo_path)
     document = window.document
     stroke_along(qtbot, window.canvas, [(30.0, 30.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.repair()
     array = document.pixels
     assert window.autosave.save_if_changed()

@@ -25,7 +25,7 @@ from restorer.models.info import ModelInfo
 from restorer.models.runtime import model_cache
 from restorer.paths import models_dir
 from restorer.progress import Progress
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.filters_menu import run_filter
 from ui.models_dialog import ModelsDialog, show_models_dialog
 
@@ -211,7 +211,9 @@ def test_cancelling_a_filter_changes_nothing(
     info = window.models.installed()[0]
     job_id = run_filter(window, info)
     assert job_id is not None and window.cancel_action.isEnabled()
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
         window.cancel_action.trigger()
         blocker.release.set()
     wait_idle(qtbot, window)
@@ -386,7 +388,9 @@ def test_cancelling_an_add_leaves_the_folder_unchanged(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(source), ""))
     )
     dialog.add_button.click()
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
         window.job_panel.cancel_requested.emit()  # the status bar's Cancel
         blocker.release.set()
     wait_idle(qtbot, window)

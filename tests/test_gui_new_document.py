@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
 from restorer.workflows.new_image import rgba_pixels, suggested_file_name
-from tests.gui_helpers import open_photo, pixels_rgb
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb
 from tests.helpers import gradient_photo
 from ui.new_document import open_image_as_document
 
@@ -39,7 +39,7 @@ def save_dialog(monkeypatch) -> SaveDialogRecorder:
 
 
 def open_generated(qtbot, window, image: np.ndarray, name: str) -> None:
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         open_image_as_document(window, image, name)
     qtbot.waitUntil(lambda: window.document is not None and window.document.name == name)
 
@@ -63,7 +63,7 @@ def test_generated_image_opens_unsaved_and_save_asks_for_a_path(
 
     target = tmp_path / "texture"
     save_dialog.answer = str(target)
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.save_action.trigger()
     written = tmp_path / "texture.png"
     assert np.array_equal(load_image(written).rgb, image)
@@ -84,7 +84,7 @@ def test_closing_an_unsaved_generated_image_asks_and_save_goes_to_save_as(
 
     dialogs.answers["warning"] = Button.Save
     save_dialog.answer = str(tmp_path / "sample.png")
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
     assert np.array_equal(load_image(tmp_path / "sample.png").rgb, image)

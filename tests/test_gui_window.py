@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from restorer.imageio import load_image
 from restorer.workflows.jobs import RepairOutcome
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from tests.helpers import gradient_photo, write_png
+from ui.core.jobs import JobKind
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -25,14 +26,14 @@ SCRATCH = [(float(x), 20 + (x - 30) / 2 + 1) for x in range(30, 100, 3)]
 def repair_and_wait(qtbot, window) -> int:
     """Press Enter on the canvas and wait for the repair's finished signal."""
     with qtbot.waitSignal(
-        window.worker.finished,
+        window.jobs.event,
         timeout=10000,
-        check_params_cb=lambda job_id, result: isinstance(result, RepairOutcome),
+        check_params_cb=event_kind("finished", RepairOutcome),
     ) as blocker:
         qtbot.keyClick(window.canvas, Qt.Key.Key_Return)
         assert window.repair_job is not None
         assert not window.repair_action.isEnabled()  # one repair at a time
-    return blocker.args[0]
+    return blocker.args[0].job_id
 
 
 def test_paint_repair_undo_redo_and_save_as(qtbot, window, dialogs, photo_path, tmp_path):
@@ -76,7 +77,7 @@ def test_paint_repair_undo_redo_and_save_as(qtbot, window, dialogs, photo_path, 
 
     target = tmp_path / "out" / "repaired.png"
     target.parent.mkdir()
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.files.save_to(target)
     assert np.array_equal(load_image(target).rgb, repaired)
     assert not window.isWindowModified()
@@ -124,7 +125,7 @@ def test_wrong_size_mask_shows_an_error_and_the_app_keeps_running(
 ):
     open_photo(qtbot, window, photo_path)
     wrong = write_png(tmp_path / "small-mask.png", np.full((10, 10), 255, np.uint8))
-    with qtbot.waitSignal(window.worker.failed, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("failed"), timeout=10000):
         window.files.load_mask(wrong)
     assert len(dialogs.of_kind("critical")) == 1
     kind, title, text = dialogs.shown[0]
@@ -136,7 +137,7 @@ def test_wrong_size_mask_shows_an_error_and_the_app_keeps_running(
     good = np.zeros((96, 128), np.uint8)
     good[40:50, 40:60] = 255
     right = write_png(tmp_path / "mask.png", good)
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.files.load_mask(right)
     assert np.array_equal(window.document.mask.astype(bool), good > 0)
     repair_and_wait(qtbot, window)
@@ -149,7 +150,7 @@ def test_save_mask_writes_what_was_painted(qtbot, window, photo_path, tmp_path):
     open_photo(qtbot, window, photo_path)
     stroke_along(qtbot, window.canvas, SCRATCH)
     target = tmp_path / "painted-mask.png"
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.files.save_mask(target)
     saved = np.asarray(Image.open(target))
     assert np.array_equal(saved > 127, window.document.mask.astype(bool))
@@ -161,7 +162,7 @@ def test_corrupt_photo_shows_an_error_and_keeps_the_open_one(
     open_photo(qtbot, window, photo_path)
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(photo_path.read_bytes()[:200])
-    with qtbot.waitSignal(window.worker.failed, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("failed"), timeout=10000):
         window.open_path(broken)
     assert dialogs.of_kind("critical")[0][1] == "Could not open the photo"
     assert "broken" in dialogs.of_kind("critical")[0][2]
@@ -180,7 +181,7 @@ def test_save_over_the_opened_photo_asks_first(qtbot, window, dialogs, photo_pat
     assert photo_path.read_bytes() == before
 
     dialogs.answers["question"] = Button.Save
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.save_action.trigger()
     assert np.array_equal(load_image(photo_path).rgb, pixels_rgb(window))
     assert not window.isWindowModified()
@@ -200,7 +201,7 @@ def test_closing_with_unsaved_changes_asks(qtbot, window, dialogs, photo_path, t
     # Save: the window closes once the save has succeeded.
     dialogs.answers["warning"] = Button.Save
     expected = pixels_rgb(window)
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
     assert np.array_equal(load_image(photo_path).rgb, expected)
@@ -229,7 +230,7 @@ def test_dropping_a_file_opens_it(qtbot, window, photo_path):
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.dropEvent(event)
     qtbot.waitUntil(lambda: window.document is not None)
     assert window.document.path == photo_path
@@ -245,9 +246,11 @@ def test_cancel_a_slow_repair_with_escape(qtbot, window, extra_engines, photo_pa
     original = pixels_rgb(window)
     mask = window.document.mask.copy()
     progress: list[float] = []
-    window.worker.progress.connect(lambda job_id, fraction, message: progress.append(fraction))
+    window.jobs.event.connect(
+        lambda event: event.kind is JobKind.PROGRESS and progress.append(event.fraction)
+    )
 
-    with qtbot.waitSignal(window.worker.progress, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("progress"), timeout=10000):
         window.repair_action.trigger()
     assert window.job_panel.isVisible() and window.job_panel.cancel_button.isEnabled()
     assert not window.repair_button.isEnabled()
@@ -256,7 +259,9 @@ def test_cancel_a_slow_repair_with_escape(qtbot, window, extra_engines, photo_pa
     stroke_along(qtbot, window.canvas, [(10.0, 80.0), (30.0, 80.0)])
     assert window.document.mask[80, 20]
 
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert np.array_equal(pixels_rgb(window), original)
     assert window.document.mask[mask.astype(bool)].all()  # the mask is kept
@@ -276,7 +281,7 @@ def test_engine_failure_is_shown_and_nothing_is_lost(
     stroke_along(qtbot, window.canvas, SCRATCH)
     original = pixels_rgb(window)
     mask = window.document.mask.copy()
-    with qtbot.waitSignal(window.worker.failed, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("failed"), timeout=10000):
         window.repair_action.trigger()
     kind, title, text = dialogs.shown[-1]
     assert (kind, title) == ("critical", "Repair failed")

@@ -39,6 +39,7 @@ from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
 from ui.core import dialogs
 from ui.core.convert import wrap_array
+from ui.core.jobs import JobEvent, JobKind
 from ui.gan_thread import TrainingThread
 
 if TYPE_CHECKING:
@@ -211,11 +212,7 @@ class GanStudio(QWidget):
         for curve in (self.g_curve, self.d_curve, self.swd_curve):
             curve.setData([], [])
         self.thread = TrainingThread(job, self)
-        self.thread.status.connect(self._show_status)
-        self.thread.progress.connect(self._show_progress)
-        self.thread.succeeded.connect(self._succeeded)
-        self.thread.failed.connect(self._failed)
-        self.thread.cancelled.connect(lambda: self._ended("Training cancelled."))
+        self.thread.event.connect(self._on_event)
         self.thread.finished.connect(self._refresh_buttons)
         self.status_label.setText(f"Reading the pictures in {folder}…")
         self.thread.start()
@@ -264,6 +261,18 @@ class GanStudio(QWidget):
             widget.setEnabled(not running)
 
     # -- reports from the thread ------------------------------------------------------
+    def _on_event(self, event: JobEvent) -> None:
+        if event.kind is JobKind.PROGRESS:
+            self._show_progress(event.fraction, event.message)
+        elif event.kind is JobKind.PREVIEW:
+            self._show_status(event.preview)
+        elif event.kind is JobKind.FINISHED:
+            self._succeeded(event.result)
+        elif event.kind is JobKind.FAILED:
+            self._failed(event.error or "")
+        elif event.kind is JobKind.CANCELLED:
+            self._ended("Training cancelled.")
+
     def _show_progress(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(round(fraction * 1000))
         if not self.thread or not self.thread.paused:

@@ -32,9 +32,9 @@ from restorer.workflows.jobs import (
 from ui.autosave import Autosaver
 from ui.canvas import BRUSH, ERASER, Canvas
 from ui.core import dialogs
+from ui.core.jobs import JobEvent, JobKind, Jobs
 from ui.core.theme import icon
 from ui.core.widgets import BrushSizeControl, JobPanel, dropped_files, step_brush_size
-from ui.dispatch import JobDispatcher
 from ui.document import Document
 from ui.editing import install_editing
 from ui.extend_dialog import install_image_menu
@@ -46,7 +46,6 @@ from ui.models_ui import ModelsController
 from ui.preferences import restore_preferences, save_preferences
 from ui.repair_preview import install_repair_preview
 from ui.texture_dialog import install_texture_menu
-from ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +75,9 @@ class MainWindow(QMainWindow):
         self.device_info: DeviceInfo | None = None
         self.repair_job: int | None = None
         self._closed = False
-        self.worker = Worker(self)
-        self.jobs = JobDispatcher(self.worker, self)
+        self.jobs = Jobs(
+            self, report_error=lambda title, text: dialogs.show_error(self, title, text)
+        )
         self.files = FileController(self)
         self.canvas = Canvas(self)
         self.setCentralWidget(self.canvas)
@@ -92,8 +92,7 @@ class MainWindow(QMainWindow):
         install_texture_menu(self)
         install_generate_menu(self)
         self.jobs.busy_changed.connect(self._on_busy_changed)
-        self.jobs.job_started.connect(self._on_job_started)
-        self.jobs.job_progress.connect(self._on_job_progress)
+        self.jobs.event.connect(self._on_job_event)
         self.canvas.zoom_changed.connect(self._show_zoom)
         self.canvas.brush_size_changed.connect(self.brush_size.set_value)
         self.brush_size.value_changed.connect(self.canvas.set_brush_size)
@@ -535,12 +534,14 @@ class MainWindow(QMainWindow):
             self.job_panel.stop()
         self._refresh_actions()
 
-    def _on_job_started(self, job_id: int, title: str, cancellable: bool) -> None:
-        self.statusBar().clearMessage()
-        self.job_panel.start(title, cancellable)
-
-    def _on_job_progress(self, job_id: int, fraction: float, message: str) -> None:
-        self.job_panel.report(fraction, message)
+    def _on_job_event(self, event: JobEvent) -> None:
+        if event.background:
+            return
+        if event.kind is JobKind.STARTED:
+            self.statusBar().clearMessage()
+            self.job_panel.start(event.message, event.job.cancellable)
+        elif event.kind is JobKind.PROGRESS:
+            self.job_panel.report(event.fraction, event.message)
 
     # -- help -------------------------------------------------------------------
     def show_shortcuts(self) -> None:
@@ -580,5 +581,5 @@ class MainWindow(QMainWindow):
         self.closing.emit()
         self.canvas.end_stroke()
         self.jobs.forget_all()
-        self.worker.shut_down()
+        self.jobs.shut_down()
         event.accept()

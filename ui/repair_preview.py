@@ -22,6 +22,7 @@ from restorer.geometry import Box
 from restorer.regions import RegionPreview
 from restorer.workflows.jobs import RepairJob
 from ui.core.convert import wrap_array
+from ui.core.jobs import JobEvent, JobKind
 
 WRITE_POLL_MS = 15  # how often to look whether a repair's result is written yet
 
@@ -58,11 +59,15 @@ class RepairPreviewer(QObject):
         super().__init__(window)
         self.window = window
         self.job_id: int | None = None  # the job whose preview is shown
-        window.worker.preview.connect(self._on_preview)
-        window.jobs.job_ended.connect(self._on_ended)
+        window.jobs.event.connect(self._on_event)
 
-    def _on_preview(self, job_id: int, preview: object) -> None:
-        job = self.window.worker.job(job_id)
+    def _on_event(self, event: JobEvent) -> None:
+        if event.kind is JobKind.PREVIEW:
+            self._on_preview(event.job_id, event.job, event.preview)
+        elif event.ended:
+            self._on_ended(event.job_id)
+
+    def _on_preview(self, job_id: int, job: object, preview: object) -> None:
         document = self.window.document
         if not isinstance(job, RepairJob) or not isinstance(preview, RegionPreview):
             return
@@ -76,8 +81,8 @@ class RepairPreviewer(QObject):
     def _on_ended(self, job_id: int) -> None:
         if job_id == self.job_id:
             self.job_id = None
-            # The result is applied right after this (by the job's continuation) and
-            # written over a few event-loop turns: the preview stays until then.
+            # The result was applied just before this (by the job's continuation) and
+            # is written over a few event-loop turns: the preview stays until then.
             self.window.canvas.end_preview()
             QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
 

@@ -43,6 +43,7 @@ from restorer.geometry import Box
 from restorer.jobs import changed_box
 from ui.core import dialogs
 from ui.core.convert import wrap_array
+from ui.core.jobs import JobEvent, JobKind
 from ui.exemplar_picker import ExemplarPicker
 from ui.new_document import open_image_as_document
 
@@ -187,8 +188,7 @@ class TextureDialog(QDialog):
         self.picker.box_changed.connect(self._show_box)
         for spin in self.rect_spins:
             spin.valueChanged.connect(self._box_from_spins)
-        window.jobs.job_progress.connect(self._on_progress)
-        window.worker.preview.connect(self._on_preview)
+        window.jobs.event.connect(self._on_job_event)
         self.tiled_check.toggled.connect(lambda _: self._refresh_preview())
         self.resize(980, 560)
 
@@ -351,17 +351,17 @@ class TextureDialog(QDialog):
 
     def cancel(self) -> None:
         if self.job_id is not None:
-            self.window_.worker.cancel(self.job_id)
+            self.window_.jobs.cancel(self.job_id)
             self.status.setText("Cancelling…")
 
-    def _on_progress(self, job_id: int, fraction: float, message: str) -> None:
-        if job_id == self.job_id:
-            self.progress.setValue(round(fraction * 1000))
-            self.status.setText(message)
-
-    def _on_preview(self, job_id: int, image: object) -> None:
-        if job_id == self.job_id and isinstance(image, np.ndarray):
-            self._set_preview(image)
+    def _on_job_event(self, event: JobEvent) -> None:
+        if event.job_id != self.job_id:
+            return
+        if event.kind is JobKind.PROGRESS:
+            self.progress.setValue(round(event.fraction * 1000))
+            self.status.setText(event.message)
+        elif event.kind is JobKind.PREVIEW and isinstance(event.preview, np.ndarray):
+            self._set_preview(event.preview)
 
     # -- preview --------------------------------------------------------------------
     def _set_preview(self, image: np.ndarray) -> None:
