@@ -239,12 +239,13 @@ def test_a_repair_finishing_during_a_stroke_waits_for_its_end(qtbot, window, pho
     window.brush_size.set_value(8)
     stroke_along(qtbot, canvas, [(30.0, 30.0)])
     snapshot, mask = document.share_pixels(), document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
     before = pixels_rgb(window)
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, 80, 60))
     QTest.mouseMove(canvas, widget_point(canvas, 90, 60))
-    document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)  # mid-stroke
+    document.apply_outcome(job, outcome)  # mid-stroke
     assert document.stroking and np.array_equal(document.pixels[..., :3], before)
     QTest.mouseMove(canvas, widget_point(canvas, 100, 60))
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=widget_point(canvas, 100, 60))
@@ -264,10 +265,11 @@ def test_a_job_given_the_bool_mask_still_undoes_soft_coverage_exactly(qtbot, win
     stroke_along(qtbot, window.canvas, [(50.0, 40.0), (70.0, 40.0)])
     soft = document.mask.copy()
     snapshot, mask = document.share_pixels(), document.mask_snapshot() > 0
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
     assert outcome.mask_edit is None  # worked out by the document from the real coverage
-    document.apply_repair(outcome.patch, mask, snapshot, outcome.edit, None, None, None)
+    document.apply_outcome(job, outcome)
     assert not document.mask.any()
     window.undo_action.trigger()
     assert np.array_equal(document.mask, soft)

@@ -66,9 +66,10 @@ def test_replace_without_a_mask_clears_it_and_edits_after_it_undo_in_order(docum
     document.end_stroke()
     snapshot = document.share_pixels()
     mask = document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
-    assert document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)
+    assert document.apply_outcome(job, outcome)
     repaired = document.pixels.copy()
     for _ in range(3):
         document.undo()
@@ -90,7 +91,8 @@ def test_a_job_reading_the_old_photo_never_sees_it_change(document):
     # A result computed for the old size is dropped once the size changed.
     mask = np.zeros((60, 80), bool)
     mask[5:9, 5:9] = True
-    outcome = RepairJob(kept, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(kept, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.replace_photo(np.zeros((10, 10, 3), np.uint8))
     assert not document.apply_patch(outcome.patch, mask, kept, outcome.edit)
     assert document.undo_stack.undoText() == "Replace photo"

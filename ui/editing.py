@@ -202,7 +202,6 @@ class EditingTools:
         window = self.window
         if window.document is None:
             return
-        window.canvas.end_stroke()
         if not window.document.change_mask_edge(direction * self.edge_spin.value()):
             window.statusBar().showMessage("The mask is empty: brush over something first.", 4000)
 

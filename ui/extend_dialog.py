@@ -103,7 +103,7 @@ def extend_canvas(window: MainWindow, borders: Borders) -> int | None:
     document = window.document
     if document is None or window.jobs.busy:
         return None
-    window.canvas.end_stroke()
+    document.end_stroke()
     try:
         check_borders((document.height, document.width), borders)
         engine = window.selected_engine()

@@ -94,7 +94,7 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
     document = window.document
     if document is None or window.jobs.busy:
         return None
-    window.canvas.end_stroke()
+    document.end_stroke()
     masked = not document.mask_is_empty()
     pixels = document.width * document.height * info.scale**2
     if not masked and pixels > MAX_PIXELS:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from restorer.errors import RestorerError
 from restorer.geometry import Box
-from restorer.workflows.jobs import RepairJob, RepairOutcome
+from restorer.workflows.jobs import RepairOutcome
 from ui.core import dialogs
 
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a stroke, at least
@@ -76,9 +76,7 @@ class HealController(QObject):
         if document.stroking:
             return  # the stroke's end comes back here (a result may be waiting for it)
         box = self._queue.pop(0)
-        mask = document.mask_snapshot(within=box)
-        version = document.mask_version
-        if not mask[box.slices].any():
+        if not document.mask[box.slices].any():
             self._next()
             return
         window = self.window
@@ -88,37 +86,20 @@ class HealController(QObject):
             self._queue.clear()
             dialogs.show_error(window, "Cannot heal", str(error))
             return
-        snapshot = document.share_pixels()
         # The engine sees the stroke and its surroundings, not the whole photo: a heal
         # on a 24-megapixel photo takes as long as one on a small one.
-        context = max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width))
-        crop = box.pad(context).clip(document.height, document.width)
-        job = RepairJob(
-            snapshot,
-            mask,
+        job = document.repair_job(
             engine.id,
             window.job_device(engine),
+            engine_label=engine.label,
+            within=box,
+            context=max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width)),
             title="Healing",
-            crop=crop,
-            kept=frozenset(document.original.tiles),
         )
 
         def done(outcome: RepairOutcome | None) -> None:
-            if outcome is None or document is not self._document:
-                return
-            if mask.shape != (document.height, document.width):
-                return  # the photo was replaced by one of another size meanwhile
-            document.apply_repair(
-                outcome.patch,
-                mask,
-                snapshot,
-                outcome.edit,
-                engine.label,
-                outcome.mask_edit,
-                version,
-                outcome.tiles,
-            )
-            self.healed.emit(Box(*outcome.patch.box))
+            if document is self._document and document.apply_outcome(job, outcome):
+                self.healed.emit(Box(*outcome.patch.box))
 
         def failed(message: str) -> None:
             self._queue.clear()
@@ -128,7 +109,7 @@ class HealController(QObject):
             self._queue.clear()
 
         def ended() -> None:
-            document.release_pixels(snapshot)
+            document.release_job(job)
             self._running = None
             # After this job's continuation has applied its result.
             QTimer.singleShot(0, self._next)

@@ -26,7 +26,6 @@ from restorer.workflows.jobs import (
     DeviceInfo,
     LoadedPhoto,
     ProbeDevicesJob,
-    RepairJob,
     RepairOutcome,
 )
 from ui.autosave import Autosaver
@@ -427,17 +426,14 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         if self.document is not None:
-            self.canvas.end_stroke()
             self.document.undo()
 
     def redo(self) -> None:
         if self.document is not None:
-            self.canvas.end_stroke()
             self.document.redo()
 
     def clear_mask(self) -> None:
         if self.document is not None:
-            self.canvas.end_stroke()
             self.document.clear_mask()
 
     # -- repair -----------------------------------------------------------------
@@ -446,7 +442,7 @@ class MainWindow(QMainWindow):
         document = self.document
         if document is None or self.jobs.busy:
             return None
-        self.canvas.end_stroke()
+        document.end_stroke()
         if document.mask_is_empty():
             self.statusBar().showMessage(
                 "Nothing to repair: brush over the damage first, then press Repair.", 6000
@@ -457,34 +453,17 @@ class MainWindow(QMainWindow):
         except RestorerError as error:
             dialogs.show_error(self, "Cannot repair", str(error))
             return None
-        snapshot = document.share_pixels()
-        mask = document.share_mask()  # copied only if the mask is written meanwhile
-        version = document.mask_version
-        job = RepairJob(
-            snapshot,
-            mask,
-            engine.id,
-            self.job_device(engine),
-            kept=frozenset(document.original.tiles),
-        )
+        job = document.repair_job(engine.id, self.job_device(engine), engine_label=engine.label)
 
         def done(outcome: RepairOutcome | None) -> None:
-            if document is not self.document or mask.shape != (document.height, document.width):
-                return  # another photo, or this one changed size (undo of a resize) meanwhile
+            if document is not self.document:
+                return  # another photo is open now
             if outcome is None:
                 self.statusBar().showMessage("Nothing to repair.", 4000)
                 return
+            if not document.apply_outcome(job, outcome):
+                return  # the photo changed size (undo of a resize) meanwhile
             patch = outcome.patch
-            document.apply_repair(
-                patch,
-                mask,
-                snapshot,
-                outcome.edit,
-                engine.label,
-                outcome.mask_edit,
-                version,
-                outcome.tiles,
-            )
             where = "CPU" if patch.device == "cpu" else self.device_label.text()
             self.statusBar().showMessage(
                 f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s", 8000
@@ -497,8 +476,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Repair cancelled; the photo is unchanged.", 5000)
 
         def ended() -> None:
-            document.release_pixels(snapshot)
-            document.release_mask(mask)
+            document.release_job(job)
             self.repair_job = None
 
         self.repair_job = self.jobs.submit(
@@ -579,7 +557,8 @@ class MainWindow(QMainWindow):
         save_preferences(self)
         self.autosave.release()
         self.closing.emit()
-        self.canvas.end_stroke()
+        if self.document is not None:
+            self.document.end_stroke()
         self.jobs.forget_all()
         self.jobs.shut_down()
         event.accept()

@@ -21,6 +21,17 @@ from restorer.workflows.jobs import RepairOutcome
 from restorer.workflows.photo_state import PhotoState, prepare_photo, resize_mask
 
 
+def under_mask(before: np.ndarray, pixels: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """A filter's new `pixels` where `mask` (same box) is set, `before` elsewhere; with no
+    mask, the new pixels everywhere. A filter's mask is a selection: no blending."""
+    if mask is None:
+        return pixels.copy()
+    after = before.copy()
+    hole = mask != 0
+    after[hole] = pixels[hole]
+    return after
+
+
 @dataclass
 class NewPhoto:
     """A whole new photo for `Document.replace_photo`, prepared on the worker."""
@@ -68,12 +79,8 @@ class DocumentFilterJob(Job):
     def _edit(self, rgb: np.ndarray, patch: PatchResult) -> PixelEdit | None:
         box = Box(*patch.box)
         before = rgb[box.slices]
-        after = patch.pixels
-        if self.mask is not None:
-            after = before.copy()
-            hole = self.mask[box.slices] != 0
-            after[hole] = patch.pixels[hole]
-        return PixelEdit.from_arrays(box, before, after)
+        mask = None if self.mask is None else self.mask[box.slices]
+        return PixelEdit.from_arrays(box, before, under_mask(before, patch.pixels, mask))
 
     def _new_photo(self, result: ImageResult, progress: Progress) -> NewPhoto:
         progress.update(0.9, "Preparing the larger photo")

@@ -167,6 +167,8 @@ class RepairJob(Job):
     title: str = "Repairing"
     crop: Box | None = None
     kept: frozenset = frozenset()  # original tiles the document already keeps
+    mask_version: int = -1  # the document's mask version `mask` was taken at
+    engine_label: str | None = None  # for the undo step's name
 
     def run(self, progress: Progress) -> RepairOutcome | None:
         height, width = self.pixels.shape[:2]

@@ -138,7 +138,6 @@ class Canvas(QWidget):
         self._dragging_divider = False
         self._original_images: dict[tuple[int, int, int], QImage] = {}
         self._pointer: QPointF | None = None
-        self._stroking = False
         self._last_stroke_end: tuple[float, float] | None = None
         self._pan_anchor: QPointF | None = None
         self._space_held = False
@@ -161,7 +160,6 @@ class Canvas(QWidget):
         self._document = document
         self._preview = None
         self._preview_ending = False
-        self._stroking = False
         self._last_stroke_end = None
         self._original_images = {}
         self._wrap_levels()
@@ -647,7 +645,7 @@ class Canvas(QWidget):
             self._update_cursor()
             self._update_pointer_area()
             return
-        if button != Qt.MouseButton.LeftButton or self._stroking:
+        if button != Qt.MouseButton.LeftButton or self._document.stroking:
             return
         if self._near_divider(position):
             self._dragging_divider = True
@@ -661,7 +659,6 @@ class Canvas(QWidget):
             self._document.stroke_to(point)
         else:
             self._document.begin_stroke(point, size, erase, hardness)
-        self._stroking = True
         self._last_stroke_end = point
         self._move_pointer(position)
 
@@ -683,7 +680,7 @@ class Canvas(QWidget):
             self.pan_by(delta)
             self._pointer = position
             return
-        if self._stroking and self._document is not None:
+        if self._document is not None and self._document.stroking:
             point = self.to_image(position)
             self._document.stroke_to(point)
             self._last_stroke_end = point
@@ -704,14 +701,8 @@ class Canvas(QWidget):
             self._update_cursor()
             self._update_pointer_area()
             return
-        if button == Qt.MouseButton.LeftButton and self._stroking:
-            self.end_stroke()
-
-    def end_stroke(self) -> None:
-        """Finish a stroke in progress (it becomes one undo step)."""
-        self._stroking = False
-        if self._document is not None:
-            self._document.end_stroke()
+        if button == Qt.MouseButton.LeftButton and self._document is not None:
+            self._document.end_stroke()  # the stroke becomes one undo step
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120.0

@@ -30,7 +30,8 @@ from restorer.maskops import blend_by_coverage, grow, shrink
 from restorer.memory import release_free_memory
 from restorer.original import OriginalTiles
 from restorer.pyramid import Pyramid
-from restorer.workflows.jobs import LoadedPhoto
+from restorer.workflows.filters import under_mask
+from restorer.workflows.jobs import LoadedPhoto, RepairJob, RepairOutcome
 from restorer.workflows.photo_state import PhotoState, prepare_photo
 from ui.document.commands import MaskCommand, RepairCommand, ReplacePhotoCommand
 
@@ -404,47 +405,80 @@ class Document(QObject):
         return True
 
     # -- repairs -------------------------------------------------------------
-    def apply_repair(
+    def repair_job(
         self,
-        patch: PatchResult,
-        job_mask: np.ndarray,
-        snapshot: np.ndarray | None = None,
-        pixel_edit: PixelEdit | None = None,
+        engine_id: str,
+        device: str,
+        *,
         engine_label: str | None = None,
-        mask_edit: MaskEdit | None = None,
-        mask_version: int | None = None,
-        tiles: dict | None = None,
-    ) -> bool:
-        """Apply an engine's result as one undo step; the repaired area leaves the mask.
+        within: Box | None = None,
+        context: int = 0,
+        title: str = "Repairing",
+    ) -> RepairJob:
+        """A job repairing the mask (only inside `within`, if given) with one engine.
 
-        Only pixels under `job_mask` (the coverage mask the job was given) change, in
-        proportion to its coverage. `pixel_edit`,
-        computed by the job against `snapshot`, is used as is when nothing was written
-        since; otherwise the edit is computed again against the current pixels. Likewise
-        `mask_edit` (computed by the job) is used when the mask is still at `mask_version`,
-        and the job's copies of the `tiles` under the repair become the original's.
-        The pixels are written over the next few event-loop turns (`flush` finishes it).
-        A result that arrives while a stroke is being drawn waits for the stroke's end.
+        The job reads the pixels and the mask without a copy; `release_job(job)` gives
+        them back. With `within`, the engine sees that box padded by `context` pixels
+        (heal as you paint), not the whole photo. A stroke in progress ends first.
         """
+        self.end_stroke()
+        if within is None:
+            mask = self.share_mask()  # copied only if the mask is written meanwhile
+            crop = None
+        else:
+            mask = self.mask_snapshot(within=within)
+            crop = within.pad(context).clip(self.height, self.width)
+        return RepairJob(
+            self.share_pixels(),
+            mask,
+            engine_id,
+            device,
+            title=title,
+            crop=crop,
+            kept=frozenset(self.original.tiles),
+            mask_version=self.mask_version,
+            engine_label=engine_label,
+        )
+
+    def release_job(self, job: RepairJob) -> None:
+        """The job ended: it no longer reads the pixels and the mask it was given."""
+        self.release_pixels(job.pixels)
+        self.release_mask(job.mask)
+
+    def apply_outcome(self, job: RepairJob, outcome: RepairOutcome | None) -> bool:
+        """Apply a repair job's result as one undo step; the repaired area leaves the mask.
+
+        Only pixels under the job's mask change, in proportion to its coverage. The
+        job's undo record is used as is when nothing was written since it started;
+        otherwise it is made again against the current pixels (and mask). A result for
+        a photo of another size (replaced meanwhile) is dropped: False. The pixels are
+        written over the next few event-loop turns (`flush` finishes it); a result that
+        arrives while a stroke is drawn waits for the stroke's end.
+        """
+        if outcome is None or job.mask.shape != (self.height, self.width):
+            return False
         if self._stroke is not None:
-            arguments = (patch, job_mask, snapshot, pixel_edit, engine_label, mask_edit)
-            self._deferred.append(lambda: self.apply_repair(*arguments, mask_version, tiles))
+            self._deferred.append(lambda: self.apply_outcome(job, outcome))
             return True
         self.flush()
+        patch = outcome.patch
+        snapshot = job.pixels
         box = Box(*patch.box)
-        coverage = job_mask[box.slices]
-        if snapshot is not None and self.pixels_unchanged_since(snapshot) and tiles:
-            self.original.adopt(tiles)  # copied by the job: no copying here
-        if snapshot is None or not self.pixels_unchanged_since(snapshot):
+        coverage = job.mask[box.slices]
+        unchanged = self.pixels_unchanged_since(snapshot)
+        pixel_edit, mask_edit = outcome.edit, outcome.mask_edit
+        if unchanged and outcome.tiles:
+            self.original.adopt(outcome.tiles)  # copied by the job: no copying here
+        if not unchanged:
             current = self._pixels[box.slices][..., :3]
             after = blend_by_coverage(current, patch.pixels, coverage)
             pixel_edit = PixelEdit.from_arrays(box, current, after)
-        if mask_edit is None or mask_version != self.mask_version:
+        if mask_edit is None or job.mask_version != self.mask_version:
             mask_now = self._mask[box.slices]
             mask_edit = MaskEdit.from_arrays(box, mask_now, np.where(coverage > 0, 0, mask_now))
         if pixel_edit is None and mask_edit is None:
             return False
-        label = engine_label or patch.engine_id
+        label = job.engine_label or patch.engine_id
         text = f"Repair ({label})" if label else "Repair"
         self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text, gradual=True))
         return True
@@ -470,12 +504,10 @@ class Document(QObject):
         box = Box(*patch.box)
         if snapshot is None or not self.pixels_unchanged_since(snapshot):
             current = self._pixels[box.slices][..., :3]
-            after = patch.pixels.copy()
-            if job_mask is not None:
-                hole = job_mask[box.slices] != 0
-                after = current.copy()
-                after[hole] = patch.pixels[hole]
-            pixel_edit = PixelEdit.from_arrays(box, current, after)
+            hole = None if job_mask is None else job_mask[box.slices]
+            pixel_edit = PixelEdit.from_arrays(
+                box, current, under_mask(current, patch.pixels, hole)
+            )
         if pixel_edit is None:
             return False
         self.undo_stack.push(RepairCommand(self, pixel_edit, None, text))
