@@ -118,9 +118,9 @@ def extra_engines(monkeypatch) -> EngineRegistry:
 @pytest.fixture
 def window(qtbot, dialogs, no_leftover_threads):
     """The real main window, shown, with its GPU probe done (so the worker is idle)."""
-    from ui.main_window import MainWindow
+    from ui.app import build_window
 
-    main = MainWindow()
+    main = build_window()
     qtbot.addWidget(main)
     main.resize(900, 700)
     main.show()

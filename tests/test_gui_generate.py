@@ -4,7 +4,7 @@ as a document and exports them all."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog
 
 from restorer.generate import store
 from restorer.generate.checkpoint import read_config
@@ -13,14 +13,15 @@ from restorer.imageio import load_image
 from restorer.progress import Progress
 from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 from tests.gui_helpers import event_kind
-from ui.gan_studio import GanStudio
-from ui.generate_dialog import GenerateDialog
+from ui.features.generate.gan_studio import GanStudio
+from ui.features.generate.generate_dialog import GenerateDialog
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
 
 def _trigger(window, name: str) -> None:
-    menu = window.findChild(QMenu, "generateMenu")
+    menu = window.menu(MenuId.GENERATE)
     assert menu is not None
     action = next(a for a in menu.actions() if a.objectName() == name)
     action.trigger()

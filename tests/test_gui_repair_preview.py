@@ -34,8 +34,7 @@ class PreviewingEngine(Engine):
 
 
 def _select(window, engine_id: str) -> None:
-    window.engine_combo.clear()
-    window._fill_engines()
+    window.engine_choice.reload()
     window.engine_combo.setCurrentIndex(window.engine_combo.findData(engine_id))
 
 
@@ -56,7 +55,7 @@ def test_patchmatch_repair_shows_its_preview_until_the_result_applies(qtbot, win
 
     window.jobs.event.connect(record)
     with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=30000):
-        window.repair_action.trigger()
+        window.features["repair"].repair_action.trigger()
     window.jobs.event.disconnect(record)
 
     assert seen, "the patchmatch engine reported no preview"
@@ -90,7 +89,7 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
     stroke_along(qtbot, window.canvas, SCRATCH)
     original = pixels_rgb(window)
     with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("preview"), timeout=10000):
-        window.repair_action.trigger()
+        window.features["repair"].repair_action.trigger()
     assert window.canvas.preview is not None
     # What the canvas shows at a scratch pixel turns green; the photo stays as it was.
     grabbed = window.canvas.grab().toImage()
@@ -111,7 +110,7 @@ def test_a_coarse_preview_keeps_the_mask_as_its_alpha():
     from restorer.geometry import Box
     from restorer.regions import RegionPreview
     from restorer.workflows.jobs import RepairJob
-    from ui.repair_preview import preview_image
+    from ui.features.repair.preview import preview_image
 
     mask = np.zeros((40, 60), np.uint8)
     mask[10:20, 20:40] = 255

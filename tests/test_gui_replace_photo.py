@@ -112,11 +112,11 @@ def test_the_window_refits_and_shows_the_new_size(qtbot, window, photo_path):
     window.document.replace_photo(bigger, text="Upscale 3x")
     assert "384 × 288" in window.size_label.text()
     assert window.canvas.image_widget_rect().width() <= window.canvas.width()
-    assert window.undo_action.isEnabled() and window.isWindowModified()
-    window.undo()
+    assert window.features["edit"].undo_action.isEnabled() and window.isWindowModified()
+    window.features["edit"].undo()
     assert "128 × 96" in window.size_label.text()
     assert np.array_equal(pixels_rgb(window), original)
-    window.redo()
+    window.features["edit"].redo()
     assert np.array_equal(pixels_rgb(window), bigger)
 
 
@@ -143,9 +143,9 @@ def test_a_repair_finishing_after_the_photo_changed_size_is_dropped(
     stroke_along(qtbot, window.canvas, [(40.0, 40.0), (60.0, 45.0)])
     blocker = Blocker()
     window.jobs.submit(blocker, lambda _: None, background=True)
-    assert window.repair() is not None
-    window.undo()  # the stroke
-    window.undo()  # the resize, while the repair waits
+    assert window.features["repair"].repair() is not None
+    window.features["edit"].undo()  # the stroke
+    window.features["edit"].undo()  # the resize, while the repair waits
     blocker.release.set()
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=10000)
     assert dialogs.shown == []

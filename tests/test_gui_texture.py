@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMenu
 
 from restorer.geometry import Box
 from restorer.imageio import save_image
 from tests.gui_helpers import drag, event_kind, open_photo, stroke_along
 from tests.test_texture import blotches
-from ui.texture_dialog import TextureDialog, generate_menu, open_texture_dialog
+from ui.features.generate.texture_dialog import TextureDialog, open_texture_dialog
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -22,7 +22,7 @@ def texture_photo(tmp_path):
 
 
 def open_dialog(qtbot, window) -> TextureDialog:
-    menu = window.findChild(QMenu, "generateMenu")
+    menu = window.menu(MenuId.GENERATE)
     assert menu is not None and menu.title() == "&Generate"
     menu.aboutToShow.emit()
     action = next(a for a in menu.actions() if a.objectName() == "textureSynthesisAction")
@@ -141,7 +141,6 @@ def test_closing_the_dialog_while_it_runs_cancels_quietly(qtbot, window, dialogs
 
 
 def test_generate_menu_is_shared_and_needs_a_photo(qtbot, window):
-    assert generate_menu(window) is window.findChild(QMenu, "generateMenu")
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Generate") == titles.index("&Help") - 1
     assert open_texture_dialog(window) is None

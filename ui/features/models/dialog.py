@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -31,10 +30,10 @@ from PySide6.QtWidgets import (
 from restorer.models.info import ModelInfo, format_size
 from restorer.models.safeload import MODEL_EXTENSIONS
 from ui.core.widgets import dropped_files
-from ui.models_ui import ModelsController, device_text, insert_menu, purpose_text
+from ui.features.models.controller import ModelsController, device_text, purpose_text
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 COLUMNS = ("Name", "Architecture", "Use", "Scale", "Size", "SHA-256", "Runs on")
 MODEL_FILTER = (
@@ -54,12 +53,12 @@ def _item(text: str, tip: str | None = None) -> QTableWidgetItem:
 class ModelsDialog(QDialog):
     """The models folder, as a table with Add…, Remove, Copy SHA-256 and Open Folder."""
 
-    def __init__(self, window: MainWindow, controller: ModelsController) -> None:
-        super().__init__(window)
+    def __init__(self, shell: Shell, controller: ModelsController) -> None:
+        super().__init__(shell.widget())
         self.setObjectName("modelsDialog")
         self.setWindowTitle("Models")
         self.resize(900, 420)
-        self.window_ = window
+        self.shell = shell
         self.controller = controller
         self.models: list[ModelInfo] = []
         intro = QLabel(
@@ -117,8 +116,8 @@ class ModelsDialog(QDialog):
         self.setAcceptDrops(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         controller.models_changed.connect(self.refresh)
-        window.jobs.busy_changed.connect(self._update_buttons)
-        window.device_combo.currentIndexChanged.connect(self.refresh)
+        shell.jobs.busy_changed.connect(self._update_buttons)
+        shell.engine_choice.changed.connect(self.refresh)
         self.refresh()
 
     # -- showing ------------------------------------------------------------------
@@ -140,7 +139,7 @@ class ModelsDialog(QDialog):
                 _item(scale),
                 _item(format_size(info.size_bytes), f"{info.size_bytes:,} bytes"),
                 _item(info.sha256[:12], f"SHA-256 {info.sha256}"),
-                _item(device_text(self.window_, info)),
+                _item(device_text(self.shell.engine_choice, info)),
             )
             for column, cell in enumerate(cells):
                 self.table.setItem(row, column, cell)
@@ -172,7 +171,7 @@ class ModelsDialog(QDialog):
         return False
 
     def _update_buttons(self, *_: object) -> None:
-        busy = self.window_.jobs.busy
+        busy = self.shell.jobs.busy
         chosen = self.selected_model() is not None
         self.add_button.setEnabled(not busy)
         self.remove_button.setEnabled(chosen and not busy)
@@ -211,7 +210,7 @@ class ModelsDialog(QDialog):
         return next((path for path in files if path.suffix.lower() in MODEL_EXTENSIONS), None)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self.dropped_model(event) is not None and not self.window_.jobs.busy:
+        if self.dropped_model(event) is not None and not self.shell.jobs.busy:
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -229,26 +228,14 @@ class ModelsDialog(QDialog):
         QTimer.singleShot(0, lambda: self.add_file(path))
 
 
-def show_models_dialog(window: MainWindow, controller: ModelsController) -> ModelsDialog:
-    """Open (or raise) the window's Models dialog, not modal: jobs report in the window."""
+def show_models_dialog(shell: Shell, controller: ModelsController) -> ModelsDialog:
+    """Open (or raise) the Models dialog, not modal: jobs report in the window."""
     dialog = controller.dialog
     if dialog is None:
-        dialog = ModelsDialog(window, controller)
+        dialog = ModelsDialog(shell, controller)
         controller.dialog = dialog
     dialog.refresh()
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()
     return dialog
-
-
-def install_models_menu(window: MainWindow, controller: ModelsController) -> QMenu:
-    """Add the Models menu (Manage Models…, Open Models Folder) before Help."""
-    menu = QMenu("&Models", window)
-    manage = menu.addAction("&Manage Models…")
-    manage.setStatusTip("Add or remove model files; see what each does and where it runs")
-    manage.triggered.connect(lambda: show_models_dialog(window, controller))
-    folder = menu.addAction("Open Models &Folder")
-    folder.setStatusTip(str(controller.folder()))
-    folder.triggered.connect(controller.open_folder)
-    return insert_menu(window, menu)

@@ -27,7 +27,7 @@ from ui.core.jobs import JobEvent, JobKind
 WRITE_POLL_MS = 15  # how often to look whether a repair's result is written yet
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 
 def preview_image(job: RepairJob, preview: RegionPreview) -> tuple[Box, QImage] | None:
@@ -55,11 +55,11 @@ def preview_image(job: RepairJob, preview: RegionPreview) -> tuple[Box, QImage] 
 class RepairPreviewer(QObject):
     """Shows each running repair job's previews on the window's canvas."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.widget())
+        self.shell = shell
         self.job_id: int | None = None  # the job whose preview is shown
-        window.jobs.event.connect(self._on_event)
+        shell.jobs.event.connect(self._on_event)
 
     def _on_event(self, event: JobEvent) -> None:
         if event.kind is JobKind.PREVIEW:
@@ -68,7 +68,7 @@ class RepairPreviewer(QObject):
             self._on_ended(event.job_id)
 
     def _on_preview(self, job_id: int, job: object, preview: object) -> None:
-        document = self.window.document
+        document = self.shell.document
         if not isinstance(job, RepairJob) or not isinstance(preview, RegionPreview):
             return
         if document is None or job.mask.shape[:2] != (document.height, document.width):
@@ -76,23 +76,18 @@ class RepairPreviewer(QObject):
         shown = preview_image(job, preview)
         if shown is not None:
             self.job_id = job_id
-            self.window.canvas.set_preview(*shown)
+            self.shell.canvas.set_preview(*shown)
 
     def _on_ended(self, job_id: int) -> None:
         if job_id == self.job_id:
             self.job_id = None
             # The result was applied just before this (by the job's continuation) and
             # is written over a few event-loop turns: the preview stays until then.
-            self.window.canvas.end_preview()
+            self.shell.canvas.end_preview()
             QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
 
     def _clear_when_written(self) -> None:
         if self.job_id is not None:
             return  # a newer job shows its own preview now
-        if not self.window.canvas.drop_written_preview():
+        if not self.shell.canvas.drop_written_preview():
             QTimer.singleShot(WRITE_POLL_MS, self._clear_when_written)
-
-
-def install_repair_preview(window: MainWindow) -> RepairPreviewer:
-    """Show running repairs' previews on `window`'s canvas."""
-    return RepairPreviewer(window)

@@ -14,19 +14,18 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMenu,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from restorer.errors import RestorerError
 from restorer.generate.extend import MAX_BORDER, Borders, check_borders
 from restorer.workflows.filters import DocumentExtendJob, NewPhoto
 from ui.core import dialogs
-from ui.models_ui import insert_menu
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 SIDES = ("top", "bottom", "left", "right")
 
@@ -34,8 +33,8 @@ SIDES = ("top", "bottom", "left", "right")
 class ExtendDialog(QDialog):
     """Four spin boxes (pixels per side), the resulting size, and the engine that fills."""
 
-    def __init__(self, window: MainWindow, size: tuple[int, int], engine_label: str) -> None:
-        super().__init__(window)
+    def __init__(self, parent: QWidget, size: tuple[int, int], engine_label: str) -> None:
+        super().__init__(parent)
         self.setObjectName("extendDialog")
         self.setWindowTitle("Extend Canvas")
         self._size = size
@@ -98,17 +97,18 @@ class ExtendDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
 
-def extend_canvas(window: MainWindow, borders: Borders) -> int | None:
-    """Extend the open photo by `borders` with the current engine, as a worker job."""
-    document = window.document
-    if document is None or window.jobs.busy:
+def extend_canvas(shell: Shell, borders: Borders) -> int | None:
+    """Extend the open photo by `borders` with the current engine, as a job."""
+    document = shell.document
+    if document is None or shell.jobs.busy:
         return None
     document.end_stroke()
+    choice = shell.engine_choice
     try:
         check_borders((document.height, document.width), borders)
-        engine = window.selected_engine()
+        engine = choice.engine()
     except RestorerError as error:
-        dialogs.show_error(window, "Cannot extend the canvas", str(error))
+        dialogs.show_error(shell.widget(), "Cannot extend the canvas", str(error))
         return None
     snapshot = document.share_pixels()
     job = DocumentExtendJob(
@@ -116,28 +116,30 @@ def extend_canvas(window: MainWindow, borders: Borders) -> int | None:
         document.mask_snapshot(),
         borders,
         engine.id,
-        window.job_device(engine),
+        choice.job_device(engine),
         document.has_alpha,
         document.mask_pyramid.gain,
     )
 
     def done(outcome: NewPhoto) -> None:
-        if document is not window.document:
+        if document is not shell.document:
             return
         document.replace_photo(outcome.state, text=f"Extend canvas ({engine.label})")
-        on = "CPU" if outcome.device == "cpu" else window.device_label.text()
-        window.statusBar().showMessage(
+        on = "CPU" if outcome.device == "cpu" else choice.device_text(engine)
+        shell.status(
             f"Extended to {outcome.detail} with {engine.label} on {on} in {outcome.seconds:.2f} s",
             8000,
         )
 
     def failed(message: str) -> None:
-        dialogs.show_error(window, "Extend canvas failed", f"{message}\n\nThe photo is unchanged.")
+        dialogs.show_error(
+            shell.widget(), "Extend canvas failed", f"{message}\n\nThe photo is unchanged."
+        )
 
     def cancelled() -> None:
-        window.statusBar().showMessage("Extend canvas cancelled; the photo is unchanged.", 5000)
+        shell.status("Extend canvas cancelled; the photo is unchanged.", 5000)
 
-    return window.jobs.submit(
+    return shell.jobs.submit(
         job,
         done,
         on_failed=failed,
@@ -146,31 +148,17 @@ def extend_canvas(window: MainWindow, borders: Borders) -> int | None:
     )
 
 
-def show_extend_dialog(window: MainWindow) -> int | None:
+def show_extend_dialog(shell: Shell) -> int | None:
     """Ask for the borders, then extend; None when cancelled or nothing is open."""
-    document = window.document
-    if document is None or window.jobs.busy:
+    document = shell.document
+    if document is None or shell.jobs.busy:
         return None
     try:
-        label = window.selected_engine().label
+        label = shell.engine_choice.engine().label
     except RestorerError as error:
-        dialogs.show_error(window, "Cannot extend the canvas", str(error))
+        dialogs.show_error(shell.widget(), "Cannot extend the canvas", str(error))
         return None
-    dialog = ExtendDialog(window, (document.height, document.width), label)
+    dialog = ExtendDialog(shell.widget(), (document.height, document.width), label)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return extend_canvas(window, dialog.borders())
-
-
-def install_image_menu(window: MainWindow) -> QMenu:
-    """Add the Image menu (Extend Canvas…) before Help."""
-    menu = QMenu("&Image", window)
-    action = menu.addAction("&Extend Canvas…")
-    action.setStatusTip("Add pixels on chosen sides and fill them with the current engine")
-    action.triggered.connect(lambda: show_extend_dialog(window))
-
-    def refresh() -> None:
-        action.setEnabled(window.document is not None and not window.jobs.busy)
-
-    menu.aboutToShow.connect(refresh)
-    return insert_menu(window, menu)
+    return extend_canvas(shell, dialog.borders())

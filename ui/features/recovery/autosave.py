@@ -25,7 +25,7 @@ from ui.core import dialogs
 
 if TYPE_CHECKING:
     from ui.document import Document
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,9 @@ class Autosaver(QObject):
     save_failed = Signal(str)
     _done = Signal(int, object, bool)  # save number, error message or None, stopped
 
-    def __init__(self, window: MainWindow, interval_ms: int = INTERVAL_MS) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, shell: Shell, interval_ms: int = INTERVAL_MS) -> None:
+        super().__init__(shell.widget())
+        self.shell = shell
         self.store = RecoveryStore()
         self._document: Document | None = None
         self._dirty = False
@@ -56,7 +56,8 @@ class Autosaver(QObject):
         self.timer.timeout.connect(self.save_if_changed)
         self.timer.start()
         self._done.connect(self._finished)
-        window.document_changed.connect(self._attach)
+        shell.document_changed.connect(self._attach)
+        shell.closing.connect(self.release)
 
     @property
     def saving(self) -> bool:
@@ -78,7 +79,7 @@ class Autosaver(QObject):
             document is None
             or not self._dirty
             or self.saving
-            or document is not self.window.document
+            or document is not self.shell.document
         ):
             return False
         if document.stroking:
@@ -161,6 +162,10 @@ class Autosaver(QObject):
             self._dirty = True
             self.save_failed.emit(error)
 
+    def offer_recovery(self) -> bool:
+        """After a crash: offer to restore the unsaved work (see `offer_recovery`)."""
+        return offer_recovery(self.shell, self.store)
+
     def release(self) -> None:
         """The window closes normally: stop a running save, then remove the autosave."""
         self.timer.stop()
@@ -172,9 +177,8 @@ class Autosaver(QObject):
         self.store.release()
 
 
-def offer_recovery(window: MainWindow) -> bool:
+def offer_recovery(shell: Shell, store: RecoveryStore) -> bool:
     """After a crash: ask to restore the unsaved work; True when a restore started."""
-    store = window.autosave.store
     sessions = store.stale_sessions()
     if not sessions:
         return False
@@ -185,7 +189,7 @@ def offer_recovery(window: MainWindow) -> bool:
         meta = {}
     name = meta.get("name") or "a photo"
     answer = QMessageBox.question(
-        window,
+        shell.widget(),
         "Restore unsaved work?",
         f"Restorer did not close normally last time. Restore your work on {name} "
         "(the photo, its repairs and the mask)?\n\nIf you don't, that work is discarded.",
@@ -198,13 +202,13 @@ def offer_recovery(window: MainWindow) -> bool:
         return False
 
     def restored(loaded: LoadedPhoto) -> None:
-        window.files.show_restored(loaded)
+        shell.files.show_restored(loaded)
         for folder in sessions:
             store.discard(folder)
-        window.statusBar().showMessage(f"Restored your work on {name}", 8000)
+        shell.status(f"Restored your work on {name}", 8000)
 
     def failed(message: str) -> None:
-        dialogs.show_error(window, "Could not restore", message)
+        dialogs.show_error(shell.widget(), "Could not restore", message)
 
-    window.jobs.submit(RestoreJob(newest), restored, on_failed=failed)
+    shell.jobs.submit(RestoreJob(newest), restored, on_failed=failed)
     return True

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QPixmap
+from PySide6.QtGui import QCloseEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -44,59 +43,23 @@ from restorer.jobs import changed_box
 from ui.core import dialogs
 from ui.core.convert import wrap_array
 from ui.core.jobs import JobEvent, JobKind
-from ui.exemplar_picker import ExemplarPicker
-from ui.new_document import open_image_as_document
+from ui.features.generate.exemplar_picker import ExemplarPicker
 
 if TYPE_CHECKING:
     from ui.document import Document
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
-GENERATE_MENU = "generateMenu"
 PICKER_SIDE = 640  # the photo is shown from the pyramid level at least this large
 PREVIEW_SIDE = 280
 DEFAULT_OUTPUT = 512
 
 
-def generate_menu(window: MainWindow) -> QMenu:
-    """The window's Generate menu (made, before Help, if it is not there yet)."""
-    menu = window.findChild(QMenu, GENERATE_MENU)
-    if menu is not None:
-        return menu
-    bar = window.menuBar()
-    menu = QMenu("&Generate", bar)
-    menu.setObjectName(GENERATE_MENU)
-    help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-    if help_action is not None:
-        bar.insertMenu(help_action, menu)
-    else:
-        bar.addMenu(menu)
-    return menu
-
-
-def install_texture_menu(window: MainWindow) -> QAction:
-    """Add Generate → Texture Synthesis… to the window."""
-    action = QAction("&Texture Synthesis…", window)
-    action.setObjectName("textureSynthesisAction")
-    tip = "Grow a seamless texture of any size from a rectangle of the photo"
-    action.setStatusTip(tip)
-    action.setToolTip(tip)
-    action.triggered.connect(lambda: open_texture_dialog(window))
-    menu = generate_menu(window)
-    menu.addAction(action)
-    menu.aboutToShow.connect(
-        lambda: action.setEnabled(window.document is not None and not window.jobs.busy)
-    )
-    return action
-
-
-def open_texture_dialog(window: MainWindow) -> TextureDialog | None:
+def open_texture_dialog(shell: Shell) -> TextureDialog | None:
     """Show the texture dialog for the open photo (None, with a hint, when there is none)."""
-    if window.document is None:
-        window.statusBar().showMessage(
-            "Open a photo first: the texture is grown from a rectangle of it.", 6000
-        )
+    if shell.document is None:
+        shell.status("Open a photo first: the texture is grown from a rectangle of it.", 6000)
         return None
-    dialog = TextureDialog(window)
+    dialog = TextureDialog(shell)
     dialog.show()
     return dialog
 
@@ -159,14 +122,14 @@ def _spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
 class TextureDialog(QDialog):
     """Choose the exemplar and the size; synthesise; the texture opens as a new document."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.widget())
         self.setObjectName("textureDialog")
         self.setWindowTitle("Texture Synthesis")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.window_ = window
-        document = window.document
+        self.shell = shell
+        document = shell.document
         assert document is not None
         self.document = document
         self.pixels = document.pixels  # the photo the exemplar comes from
@@ -188,7 +151,7 @@ class TextureDialog(QDialog):
         self.picker.box_changed.connect(self._show_box)
         for spin in self.rect_spins:
             spin.valueChanged.connect(self._box_from_spins)
-        window.jobs.event.connect(self._on_job_event)
+        shell.jobs.event.connect(self._on_job_event)
         self.tiled_check.toggled.connect(lambda _: self._refresh_preview())
         self.resize(980, 560)
 
@@ -282,10 +245,10 @@ class TextureDialog(QDialog):
 
     def run(self) -> int | None:
         """Start the synthesis; returns the job id (None when the inputs were refused)."""
-        window = self.window_
+        shell = self.shell
         if self.running:
             return None
-        if window.jobs.busy:
+        if shell.jobs.busy:
             self.status.setText("Another job is running; try again when it has finished.")
             return None
         box = self.picker.box
@@ -304,9 +267,9 @@ class TextureDialog(QDialog):
             return None
         seed = self.seed_spin.value()
         document = self.document
-        shared = window.document is document
+        shared = shell.document is document
         pixels = document.share_pixels() if shared else self.pixels
-        device = window.device_combo.currentData() or "auto"
+        device = shell.engine_choice.device
         job = TextureJob(pixels, box, size, seed=seed, device=device)
         name = f"Texture {size[0]}×{size[1]} seed {seed}"
 
@@ -318,11 +281,11 @@ class TextureDialog(QDialog):
             self.status.setText(f"Made in {result.seconds:.1f} s on {where}; opened as “{name}”.")
             self.progress.setValue(1000)
             self._set_preview(result.pixels)
-            open_image_as_document(window, result.pixels, name)
+            shell.files.open_image(result.pixels, name)
 
         def failed(message: str) -> None:
             if self._closed:
-                dialogs.show_error(window, "Texture synthesis failed", message)
+                dialogs.show_error(shell.widget(), "Texture synthesis failed", message)
                 return
             self.status.setText("Texture synthesis failed.")
             dialogs.show_error(self, "Texture synthesis failed", message)
@@ -344,14 +307,14 @@ class TextureDialog(QDialog):
         self.progress.setValue(0)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.job_id = window.jobs.submit(
+        self.job_id = shell.jobs.submit(
             job, finished, on_failed=failed, on_cancelled=cancelled, on_end=ended
         )
         return self.job_id
 
     def cancel(self) -> None:
         if self.job_id is not None:
-            self.window_.jobs.cancel(self.job_id)
+            self.shell.jobs.cancel(self.job_id)
             self.status.setText("Cancelling…")
 
     def _on_job_event(self, event: JobEvent) -> None:

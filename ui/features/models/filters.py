@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
 
 from restorer.filters import FilterRun
 from restorer.imageio import MAX_PIXELS
@@ -20,10 +19,12 @@ from restorer.models.info import ModelInfo
 from restorer.workflows.filters import DocumentFilterJob, NewPhoto
 from restorer.workflows.jobs import RepairOutcome
 from ui.core import dialogs
-from ui.models_ui import ModelsController, insert_menu
+from ui.features.models.controller import ModelsController
+from ui.features.models.dialog import show_models_dialog
+from ui.shell import MenuId
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 WHOLE_PHOTO_HINT = "Applies to the whole photo (paint a mask to filter only part of it)"
 MASKED_HINT = "Applies to the masked area (clear the mask to filter the whole photo)"
@@ -40,66 +41,64 @@ def filter_text(info: ModelInfo) -> str:
     return f"{info.label} ({info.architecture_name}, {kind})"
 
 
-class FiltersMenu(QMenu):
-    """Rebuilt whenever it opens and whenever models are added or removed."""
+class FiltersMenu:
+    """Fills the Filters menu whenever it opens and whenever models are added or removed."""
 
-    def __init__(self, window: MainWindow, controller: ModelsController) -> None:
-        super().__init__("Fi&lters", window)
-        self.window_ = window
+    def __init__(self, shell: Shell, controller: ModelsController) -> None:
+        self.shell = shell
+        self.menu = shell.menu(MenuId.FILTERS)
         self.controller = controller
-        self.aboutToShow.connect(self.rebuild)
+        self.menu.aboutToShow.connect(self.rebuild)
         controller.models_changed.connect(self.rebuild)
         self.rebuild()
 
+    def actions(self) -> list[QAction]:
+        return self.menu.actions()
+
     def model_actions(self) -> list[QAction]:
         """The entries that run a model (not the hint or Manage Models)."""
-        return [action for action in self.actions() if action.data()]
+        return [action for action in self.menu.actions() if action.data()]
 
     def rebuild(self) -> None:
-        self.clear()
-        window = self.window_
-        document = window.document
+        menu = self.menu
+        menu.clear()
+        shell = self.shell
+        document = shell.document
         masked = document is not None and not document.mask_is_empty()
         models = [info for info in self.controller.installed() if info.is_filter]
-        usable = document is not None and not window.jobs.busy
-        hint = self.addAction(MASKED_HINT if masked else WHOLE_PHOTO_HINT)
+        usable = document is not None and not shell.jobs.busy
+        hint = menu.addAction(MASKED_HINT if masked else WHOLE_PHOTO_HINT)
         hint.setEnabled(False)
-        self.addSeparator()
+        menu.addSeparator()
         for info in models:
-            action = self.addAction(filter_text(info))
+            action = menu.addAction(filter_text(info))
             action.setData(info.id)
             action.setStatusTip(f"{info.summary()}; SHA-256 {info.sha256[:12]}")
             action.setEnabled(usable)
             action.triggered.connect(lambda _=False, i=info: self.run(i))
         if not models:
-            empty = self.addAction("No filter models yet")
+            empty = menu.addAction("No filter models yet")
             empty.setEnabled(False)
-        self.addSeparator()
-        manage = self.addAction("Manage Models…")
-        manage.triggered.connect(lambda: show_models(window, self.controller))
+        menu.addSeparator()
+        manage = menu.addAction("Manage Models…")
+        manage.triggered.connect(lambda: show_models_dialog(shell, self.controller))
 
     def run(self, info: ModelInfo) -> int | None:
         """Run `info` on the masked area (if painted) or the whole photo."""
-        return run_filter(self.window_, info)
+        return run_filter(self.shell, info)
 
 
-def show_models(window: MainWindow, controller: ModelsController) -> None:
-    from ui.models_dialog import show_models_dialog
-
-    show_models_dialog(window, controller)
-
-
-def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
-    """Hand a filter run to the worker; the result comes back as one undo step."""
-    document = window.document
-    if document is None or window.jobs.busy:
+def run_filter(shell: Shell, info: ModelInfo) -> int | None:
+    """Hand a filter run to a job; the result comes back as one undo step."""
+    document = shell.document
+    if document is None or shell.jobs.busy:
         return None
     document.end_stroke()
     masked = not document.mask_is_empty()
     pixels = document.width * document.height * info.scale**2
     if not masked and pixels > MAX_PIXELS:
         dialogs.show_error(
-            window,
+            shell.widget(),
             f"{info.label} would make the photo too large",
             f"{info.label} enlarges {info.scale}×: the result would be "
             f"{pixels / 1e6:.0f} megapixels, more than the {MAX_PIXELS / 1e6:.0f} Restorer "
@@ -109,7 +108,7 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
         return None
     snapshot = document.share_pixels()
     mask = document.mask_snapshot() if masked else None
-    device = window.device_combo.currentData() or "auto"  # models run on the CPU or CUDA
+    device = shell.engine_choice.device  # models run on the CPU or CUDA
     job = DocumentFilterJob(
         snapshot,
         info.id,
@@ -123,10 +122,10 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
     text = f"Filter {info.label} ({where})"
 
     def done(outcome: RepairOutcome | NewPhoto | None) -> None:
-        if document is not window.document:
+        if document is not shell.document:
             return
         if outcome is None:
-            window.statusBar().showMessage("Nothing to filter.", 4000)
+            shell.status("Nothing to filter.", 4000)
             return
         if isinstance(outcome, NewPhoto):
             document.replace_photo(outcome.state, text=text)
@@ -136,30 +135,33 @@ def run_filter(window: MainWindow, info: ModelInfo) -> int | None:
             seconds, used, detail = outcome.patch.seconds, outcome.patch.device, ""
             run = getattr(outcome.patch, "run", None)
         else:
-            window.statusBar().showMessage(f"{info.label} changed nothing.", 6000)
+            shell.status(f"{info.label} changed nothing.", 6000)
             return
-        on, note = ran_on(window, used, run)
-        window.statusBar().showMessage(
+        on, note = ran_on(shell, used, run)
+        shell.status(
             f"{info.label} applied to the {where}{detail} on {on} in {seconds:.2f} s{note}",
             8000,
         )
 
     def failed(message: str) -> None:
-        dialogs.show_error(window, f"{info.label} failed", f"{message}\n\nThe photo is unchanged.")
+        dialogs.show_error(
+            shell.widget(), f"{info.label} failed", f"{message}\n\nThe photo is unchanged."
+        )
 
     def cancelled() -> None:
-        window.statusBar().showMessage(f"{info.label} cancelled; the photo is unchanged.", 5000)
+        shell.status(f"{info.label} cancelled; the photo is unchanged.", 5000)
 
     def ended() -> None:
         document.release_pixels(snapshot)
 
-    return window.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
+    return shell.jobs.submit(job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended)
 
 
-def ran_on(window: MainWindow, device: str, run: FilterRun | None) -> tuple[str, str]:
+def ran_on(shell: Shell, device: str, run: FilterRun | None) -> tuple[str, str]:
     """Where a filter really ran, for the status bar ('CUDA: … (fp16)', 'CPU (fp32)'),
     and a note when it had to fall back after running out of memory (else '')."""
-    gpu = window.device_info.cuda_label if window.device_info else None
+    info = shell.engine_choice.device_info
+    gpu = info.cuda_label if info else None
     where = "CPU" if device == "cpu" else (gpu or "the GPU")
     if run is None:
         return where, ""
@@ -168,8 +170,3 @@ def ran_on(window: MainWindow, device: str, run: FilterRun | None) -> tuple[str,
     if run.fell_back:
         note = f" (out of memory at first, so it ran {run.description})"
     return where, note
-
-
-def install_filters_menu(window: MainWindow, controller: ModelsController) -> FiltersMenu:
-    """Add the Filters menu to the window's menu bar (before Help)."""
-    return insert_menu(window, FiltersMenu(window, controller))

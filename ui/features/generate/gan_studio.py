@@ -40,10 +40,10 @@ from restorer.generate.trainer import TrainingStatus, format_duration
 from ui.core import dialogs
 from ui.core.convert import wrap_array
 from ui.core.jobs import JobEvent, JobKind
-from ui.gan_thread import TrainingThread
+from ui.features.generate.gan_thread import TrainingThread
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 SAMPLES_SIDE = 288
 STUDIO_SIZES = (32, 64, 128)
@@ -60,9 +60,9 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
 class GanStudio(QWidget):
     """The GAN studio window (one per main window)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window, Qt.WindowType.Window)
-        self.window_ = window
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.widget(), Qt.WindowType.Window)
+        self.shell = shell
         self.setObjectName("ganStudio")
         self.setWindowTitle("GAN Studio")
         self.thread: TrainingThread | None = None
@@ -72,7 +72,7 @@ class GanStudio(QWidget):
         self.eval_samples = EVAL_SAMPLES  # samples per SWD measurement
         self._build()
         self._refresh_buttons()
-        window.closing.connect(self.shut_down)
+        shell.closing.connect(self.shut_down)
 
     # -- building ----------------------------------------------------------------
     def _build(self) -> None:
@@ -331,11 +331,11 @@ class GanStudio(QWidget):
         event.accept()
 
 
-def open_gan_studio(window: MainWindow) -> GanStudio:
+def open_gan_studio(shell: Shell) -> GanStudio:
     """Show the window's GAN studio (made on first use, kept while training)."""
-    studio = window.findChild(GanStudio)
+    studio = shell.widget().findChild(GanStudio)
     if studio is None:
-        studio = GanStudio(window)
+        studio = GanStudio(shell)
     studio.show()
     studio.raise_()
     studio.activateWindow()

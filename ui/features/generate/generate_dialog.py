@@ -33,10 +33,9 @@ from restorer.generate.gan import CopyCheck, CopyCheckJob, ExportJob, SampleJob
 from restorer.generate.store import list_generators
 from ui.core import dialogs
 from ui.core.convert import wrap_array
-from ui.new_document import open_image_as_document
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 ICON_SIDE = 96
 MAX_SEED = 2**31 - 1
@@ -45,9 +44,9 @@ MAX_SEED = 2**31 - 1
 class GenerateDialog(QDialog):
     """Pick a generator, make pictures, open one or export them all."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.widget())
+        self.shell = shell
         self.setObjectName("generateDialog")
         self.setWindowTitle("Generate Images")
         self.images: np.ndarray | None = None
@@ -151,7 +150,7 @@ class GenerateDialog(QDialog):
             return None
         job = SampleJob(name, count, self.seed_spin.value(), seed_b)
         self.status_label.setText(f"Generating {count} pictures with {name}…")
-        self.job_id = self.window_.jobs.submit(
+        self.job_id = self.shell.jobs.submit(
             job, self._show, on_failed=self._failed, on_end=self._job_ended
         )
         self._refresh()
@@ -200,14 +199,14 @@ class GenerateDialog(QDialog):
         if self.images is None or not items:
             return
         index = int(items[0].data(Qt.ItemDataRole.UserRole))
-        open_image_as_document(self.window_, self.images[index].copy(), self.picture_name(index))
+        self.shell.files.open_image(self.images[index].copy(), self.picture_name(index))
 
     def check_copies(self) -> int | None:
         """Mark the pictures that are near-copies of a training picture."""
         if self.images is None or self.job_id is not None:
             return None
         job = CopyCheckJob(self.model_combo.currentText(), self.images)
-        self.job_id = self.window_.jobs.submit(
+        self.job_id = self.shell.jobs.submit(
             job, self._show_copies, on_failed=self._failed, on_end=self._job_ended
         )
         self._refresh()
@@ -240,17 +239,17 @@ class GenerateDialog(QDialog):
         def done(paths: list[Path]) -> None:
             self.status_label.setText(f"Saved {len(paths)} pictures in {folder}.")
 
-        self.job_id = self.window_.jobs.submit(
+        self.job_id = self.shell.jobs.submit(
             job, done, on_failed=self._failed, on_end=self._job_ended
         )
         self._refresh()
         return self.job_id
 
 
-def open_generate_dialog(window: MainWindow) -> GenerateDialog:
-    dialog = window.findChild(GenerateDialog)
+def open_generate_dialog(shell: Shell) -> GenerateDialog:
+    dialog = shell.widget().findChild(GenerateDialog)
     if dialog is None:
-        dialog = GenerateDialog(window)
+        dialog = GenerateDialog(shell)
     else:
         dialog.reload_generators()
     dialog.show()

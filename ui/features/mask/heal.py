@@ -24,7 +24,7 @@ CONTEXT_FACTOR = 2  # ...or this many times the stroke's size
 
 if TYPE_CHECKING:
     from ui.document import Document
-    from ui.main_window import MainWindow
+    from ui.shell import Shell
 
 
 class HealController(QObject):
@@ -33,9 +33,9 @@ class HealController(QObject):
     healed = Signal(object)  # Box repaired
     enabled_changed = Signal(bool)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.widget())
+        self.shell = shell
         self._enabled = False
         self._queue: list[Box] = []
         self._running: int | None = None
@@ -79,18 +79,18 @@ class HealController(QObject):
         if not document.mask[box.slices].any():
             self._next()
             return
-        window = self.window
+        choice = self.shell.engine_choice
         try:
-            engine = window.selected_engine()
+            engine = choice.engine()
         except RestorerError as error:
             self._queue.clear()
-            dialogs.show_error(window, "Cannot heal", str(error))
+            dialogs.show_error(self.shell.widget(), "Cannot heal", str(error))
             return
         # The engine sees the stroke and its surroundings, not the whole photo: a heal
         # on a 24-megapixel photo takes as long as one on a small one.
         job = document.repair_job(
             engine.id,
-            window.job_device(engine),
+            choice.job_device(engine),
             engine_label=engine.label,
             within=box,
             context=max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width)),
@@ -103,7 +103,9 @@ class HealController(QObject):
 
         def failed(message: str) -> None:
             self._queue.clear()
-            dialogs.show_error(window, "Healing failed", f"{message}\n\nYour mask is kept.")
+            dialogs.show_error(
+                self.shell.widget(), "Healing failed", f"{message}\n\nYour mask is kept."
+            )
 
         def cancelled() -> None:
             self._queue.clear()
@@ -114,6 +116,6 @@ class HealController(QObject):
             # After this job's continuation has applied its result.
             QTimer.singleShot(0, self._next)
 
-        self._running = window.jobs.submit(
+        self._running = self.shell.jobs.submit(
             job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended
         )
