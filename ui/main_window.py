@@ -12,11 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMenu,
     QSizePolicy,
@@ -24,15 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from restorer.errors import RestorerError
-from restorer.memory import freeze_long_lived_objects
 from restorer.workflows.jobs import DeviceInfo, LoadedPhoto
 from ui.canvas import Canvas
 from ui.core import dialogs
-from ui.core.engine_choice import DEVICE_NAMES, EngineChoice
-from ui.core.jobs import JobEvent, JobKind, Jobs
-from ui.core.theme import icon
-from ui.core.widgets import JobPanel, dropped_files
+from ui.core.actions import make_action
+from ui.core.engine_choice import EngineChoice
+from ui.core.engine_widgets import EngineChoosers, status_field
+from ui.core.jobs import Jobs
+from ui.core.widgets import JobPanel, dropped_files, follow_jobs
 from ui.document import Document
 from ui.document.files import DocumentFiles
 from ui.shell import MenuId, ToolBarId
@@ -40,13 +37,6 @@ from ui.shell import MenuId, ToolBarId
 log = logging.getLogger(__name__)
 
 APP_NAME = "Restorer"
-
-
-def _status_field(parent: QWidget, tip: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("statusField")
-    label.setToolTip(tip)
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -71,12 +61,7 @@ class MainWindow(QMainWindow):
         self._menus = {menu_id: self.menuBar().addMenu(menu_id.value) for menu_id in MenuId}
         self._build_tool_bars()
         self._build_status_bar()
-        self._jobs.busy_changed.connect(self._on_busy_changed)
-        self._jobs.event.connect(self._on_job_event)
         self._canvas.zoom_changed.connect(self._show_zoom)
-        self._engine_choice.changed.connect(self._show_engine)
-        self._engine_choice.engines_changed.connect(self._fill_engines)
-        self._fill_engines()
         self.update_title()
         # After whatever the caller queues first (the photo to open), look for a GPU.
         QTimer.singleShot(0, self._probe_devices)
@@ -117,23 +102,7 @@ class MainWindow(QMainWindow):
         tip: str | None = None,
         checkable: bool = False,
     ) -> QAction:
-        action = QAction(text, self)
-        plain = text.replace("&", "").rstrip(".…")
-        action.setProperty("plainName", plain)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcuts:
-            action.setShortcuts([QKeySequence(key) for key in shortcuts])
-        action.setCheckable(checkable)
-        keys = ", ".join(
-            QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
-            for key in shortcuts or []
-        )
-        action.setToolTip(tip or (f"{plain} ({keys})" if keys else plain))
-        action.setStatusTip(tip or plain)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return make_action(self, text, slot, shortcuts, icon_name, tip, checkable)
 
     def add_to_menu(self, menu_id: MenuId, actions: Sequence[QAction]) -> None:
         menu = self._menus[menu_id]
@@ -193,17 +162,9 @@ class MainWindow(QMainWindow):
         spacer = QWidget(main)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._spacer_action = main.addWidget(spacer)
-        self.engine_combo = self._chooser(main, "Engine", "The repair engine")
-        self.engine_combo.setMinimumContentsLength(14)
-        self.engine_combo.currentIndexChanged.connect(
-            lambda: self._engine_choice.select(self.engine_combo.currentData())
-        )
-        self.device_combo = self._chooser(
-            main, "Device", "Where engines run: Auto uses a CUDA GPU when there is one"
-        )
-        self.device_combo.currentIndexChanged.connect(
-            lambda: self._engine_choice.set_device(self.device_combo.currentData() or "auto")
-        )
+        self.engine_choosers = EngineChoosers(self._engine_choice, main, self.statusBar())
+        self.engine_combo = self.engine_choosers.engine_combo
+        self.device_combo = self.engine_choosers.device_combo
         mask = QToolBar("Mask", self)
         mask.setObjectName(ToolBarId.MASK.value)
         mask.setMovable(False)
@@ -213,69 +174,22 @@ class MainWindow(QMainWindow):
         self.addToolBar(mask)
         self._tool_bars = {ToolBarId.MAIN: main, ToolBarId.MASK: mask}
 
-    @staticmethod
-    def _chooser(bar: QToolBar, name: str, tip: str) -> QComboBox:
-        label = QLabel(name, bar)
-        label.setObjectName("toolLabel")
-        bar.addWidget(label)
-        combo = QComboBox(bar)
-        combo.setToolTip(tip)
-        # Clicking a chooser must not steal the keyboard from the canvas (Space pans there).
-        combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        bar.addWidget(combo)
-        return combo
-
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         status.setSizeGripEnabled(False)
         self.job_panel = JobPanel(status)
-        self.job_panel.cancel_requested.connect(self._jobs.cancel_all)
+        follow_jobs(self.job_panel, self._jobs, on_start=status.clearMessage)
         status.addPermanentWidget(self.job_panel)
-        self.size_label = _status_field(status, "Photo size")
-        self.zoom_label = _status_field(status, "Zoom")
-        self.engine_label = _status_field(status, "Repair engine")
-        self.device_label = _status_field(status, "Where the engine runs")
+        self.size_label = status_field(status, "Photo size")
+        self.zoom_label = status_field(status, "Zoom")
+        self.engine_label = self.engine_choosers.engine_label
+        self.device_label = self.engine_choosers.device_label
         for label in (self.size_label, self.zoom_label, self.engine_label, self.device_label):
             status.addPermanentWidget(label)
             label.setVisible(label in (self.engine_label, self.device_label))
         self._show_zoom(self._canvas.scale)
 
-    # -- the engine and device choosers, and what the status bar shows -------------
-    def _fill_engines(self) -> None:
-        choice = self._engine_choice
-        for combo, items in (
-            (self.engine_combo, [(e.label or e.id, e.id, e.description) for e in choice.engines]),
-            (self.device_combo, [(DEVICE_NAMES[d], d, None) for d in choice.devices()]),
-        ):
-            combo.blockSignals(True)
-            combo.clear()
-            for text, data, tip in items:
-                combo.addItem(text, data)
-                if tip:
-                    combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-            combo.blockSignals(False)
-        self._show_engine()
-
-    def _show_engine(self) -> None:
-        choice = self._engine_choice
-        if self.device_combo.count() != len(choice.devices()):
-            self._fill_engines()  # a GPU was found: offer it (and come back here)
-            return
-        for combo, value in (
-            (self.engine_combo, choice.engine_id),
-            (self.device_combo, choice.device),
-        ):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(max(0, combo.findData(value)))
-            combo.blockSignals(False)
-        try:
-            engine = choice.engine()
-        except RestorerError:
-            self.engine_label.setText("No engine")
-            return
-        self.engine_label.setText(engine.label or engine.id)
-        self.device_label.setText(choice.device_text(engine))
-
+    # -- what the status bar and the title show ----------------------------------
     def _show_zoom(self, scale: float) -> None:
         percent = scale * 100
         self.zoom_label.setText(f"{percent:.0f}%" if percent >= 10 else f"{percent:.1f}%")
@@ -321,45 +235,16 @@ class MainWindow(QMainWindow):
         dialogs.show_error(self, title, text)
 
     def _probe_devices(self) -> None:
-        if self._closed:
-            return
-
-        def found(info: DeviceInfo) -> None:
-            freeze_long_lived_objects()  # torch is loaded now: keep full collections short
-            self._engine_choice.set_device_info(info)
-
-        def failed(message: str) -> None:
-            log.warning("Looking for a GPU failed: %s", message)
-            freeze_long_lived_objects()
-            self._engine_choice.set_device_info(DeviceInfo(False))
-
-        self._jobs.submit(self._engine_choice.probe_job(), found, on_failed=failed, background=True)
+        if not self._closed:
+            self._engine_choice.probe(self._jobs)
 
     @property
     def device_info(self) -> DeviceInfo | None:
         return self._engine_choice.device_info
 
-    def _on_busy_changed(self, busy: bool) -> None:
-        if not busy:
-            self.job_panel.stop()
-
-    def _on_job_event(self, event: JobEvent) -> None:
-        if event.background:
-            return
-        if event.kind is JobKind.STARTED:
-            self.statusBar().clearMessage()
-            self.job_panel.start(event.message, event.job.cancellable)
-        elif event.kind is JobKind.PROGRESS:
-            self.job_panel.report(event.fraction, event.message)
-
     # -- drag and drop, closing ---------------------------------------------------
-    @staticmethod
-    def _dropped_file(event) -> Path | None:
-        files = dropped_files(event)
-        return files[0] if files else None
-
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self._dropped_file(event) is not None:
+        if dropped_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -368,13 +253,13 @@ class MainWindow(QMainWindow):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        path = self._dropped_file(event)
-        if path is None:
+        files = dropped_files(event)
+        if not files:
             event.ignore()
             return
         event.acceptProposedAction()
         # Leave the drop handler before any dialog opens.
-        QTimer.singleShot(0, lambda: self._files.open_path(path))
+        QTimer.singleShot(0, lambda: self._files.open_path(files[0]))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._closed and not self._files.settle_unsaved("closing", self.close):

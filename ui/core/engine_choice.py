@@ -7,13 +7,18 @@ go. `changed` is emitted on any change (engine, device, engines list, GPU found)
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, Signal
 
 from restorer.engines import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
-from restorer.jobs import Job
+from restorer.memory import freeze_long_lived_objects
 from restorer.workflows.jobs import DeviceInfo
+from ui.core.jobs import Jobs
+
+log = logging.getLogger(__name__)
 
 DEVICE_NAMES = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
 
@@ -107,8 +112,17 @@ class EngineChoice(QObject):
             return self.device_info.cuda_label or "CUDA"
         return "CPU"
 
-    def probe_job(self) -> Job:
-        """The background job that looks for a GPU (torch is slow to import)."""
+    def probe(self, jobs: Jobs) -> int:
+        """Look for a GPU as a background job (torch is slow to import)."""
         from restorer.workflows.jobs import ProbeDevicesJob
 
-        return ProbeDevicesJob()
+        def found(info: DeviceInfo) -> None:
+            freeze_long_lived_objects()  # torch is loaded now: keep full collections short
+            self.set_device_info(info)
+
+        def failed(message: str) -> None:
+            log.warning("Looking for a GPU failed: %s", message)
+            freeze_long_lived_objects()
+            self.set_device_info(DeviceInfo(False))
+
+        return jobs.submit(ProbeDevicesJob(), found, on_failed=failed, background=True)

@@ -4,6 +4,7 @@ and what its drop targets share (`dropped_files`)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.core.jobs import JobEvent, JobKind, Jobs
 from ui.core.theme import icon
 
 
@@ -140,6 +142,25 @@ class JobPanel(QWidget):
         self.hide()
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
+
+
+def follow_jobs(panel: JobPanel, jobs: Jobs, on_start: Callable[[], None] | None = None) -> None:
+    """Show the foreground jobs of `jobs` in `panel`; its Cancel cancels them.
+    `on_start` runs as each one starts (the window clears its status message)."""
+
+    def on_event(event: JobEvent) -> None:
+        if event.background:
+            return
+        if event.kind is JobKind.STARTED:
+            if on_start is not None:
+                on_start()
+            panel.start(event.message, event.job.cancellable)
+        elif event.kind is JobKind.PROGRESS:
+            panel.report(event.fraction, event.message)
+
+    jobs.event.connect(on_event)
+    jobs.busy_changed.connect(lambda busy: None if busy else panel.stop())
+    panel.cancel_requested.connect(jobs.cancel_all)
 
 
 def dropped_files(event) -> list[Path]:

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import count
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from restorer.edits import MaskEdit, PixelEdit
+from restorer.geometry import Box
+from restorer.workflows.photo_state import PhotoState
 
-if TYPE_CHECKING:
-    from restorer.workflows.photo_state import PhotoState
-    from ui.document import Document
+
+class Document(Protocol):
+    """What the commands write through (`ui.document.Document`)."""
+
+    def write_mask(self, write: Callable[[np.ndarray], Box]) -> None: ...
+
+    def write_pixels(
+        self, write: Callable[[np.ndarray], Box], where: Box | None = None
+    ) -> None: ...
+
+    def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None: ...
+
+    def image_edit_applied(self, serial: int, applied: bool) -> None: ...
+
+    def swap_photo_state(self, state: PhotoState) -> PhotoState: ...
+
 
 _serials = count(1)
 
