@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
 from restorer.memory import freeze_long_lived_objects

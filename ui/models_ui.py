@@ -18,11 +18,11 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.errors import RestorerError
 from restorer.models.info import ModelInfo
-from restorer.models.jobs import AddModelJob, LoadEngineJob, RemoveModelJob
 from restorer.paths import models_dir
+from restorer.workflows.models import AddModelJob, LoadEngineJob, RemoveModelJob
 from ui import dialogs
 
 if TYPE_CHECKING:

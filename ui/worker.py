@@ -133,7 +133,7 @@ class JobRunner(QObject):
         self._engine_ids = {wanted}
 
     def _release(self, engine_id: str) -> None:
-        from restorer.engines import registry
+        from restorer.catalog import registry
 
         try:
             registry().get(engine_id).release()
