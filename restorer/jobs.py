@@ -62,14 +62,14 @@ class InpaintJob(Job):
     title: str = field(default="Repairing")
 
     def run(self, progress: Progress) -> PatchResult | None:
+        from restorer.catalog import registry
         from restorer.devices import resolve_device
-        from restorer.engines import registry
         from restorer.regions import inpaint_regions
 
         box = changed_box(self.mask)
         if box is None:
             return None
-        engine = registry().default() if self.engine_id is None else registry().get(self.engine_id)
+        engine = registry().resolve(self.engine_id)
         device = resolve_device(self.device, engine.devices)
         started = time.perf_counter()
         result = inpaint_regions(

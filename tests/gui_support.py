@@ -7,7 +7,6 @@ a worker checks that no worker thread is left running afterwards.
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +14,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from restorer.catalog import builtin_engines, use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.progress import Progress
 from tests.helpers import gradient_photo, write_png
 
 Button = QMessageBox.StandardButton
-registry_module = importlib.import_module("restorer.engines.registry")
 
 
 @dataclass
@@ -104,15 +103,15 @@ class FailingEngine(Engine):
 
 
 @pytest.fixture
-def extra_engines(monkeypatch) -> EngineRegistry:
+def extra_engines():
     """A fresh registry: the built-ins plus the slow and failing test engines."""
     fresh = EngineRegistry()
-    for engine in registry_module._builtin_engines():
+    for engine in builtin_engines():
         fresh.register(engine)
     fresh.register(SlowEngine())
     fresh.register(FailingEngine())
-    monkeypatch.setattr(registry_module, "_registry", fresh)
-    return fresh
+    with use_registry(fresh):
+        yield fresh
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from _model_files import (
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.jobs import Job
 from restorer.models.info import ModelInfo
 from restorer.models.runtime import model_cache

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
+from restorer.catalog import use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.errors import ImageReadError
 from restorer.jobs import Job
@@ -188,31 +189,27 @@ class UsesEngine(Job):
         return QThread.currentThread().objectName()
 
 
-def test_engines_stay_loaded_between_jobs_and_are_released_on_switch(
-    qtbot, monkeypatch, no_leftover_threads
-):
-    import importlib
-
-    registry_module = importlib.import_module("restorer.engines.registry")
+def test_engines_stay_loaded_between_jobs_and_are_released_on_switch(qtbot, no_leftover_threads):
     first, second = CountingEngine("first"), CountingEngine("second")
     fresh = EngineRegistry()
     fresh.register(first)
     fresh.register(second)
-    monkeypatch.setattr(registry_module, "_registry", fresh)
-    worker = Jobs()
-    try:
-        for engine_id in ("first", "first"):
-            with qtbot.waitSignal(
-                worker.event, check_params_cb=event_kind("finished"), timeout=10000
-            ) as blocker:
-                worker.submit(UsesEngine(engine_id))
-        assert blocker.args[0].result == "restorer-worker"
-        assert first.releases == 0  # kept loaded while it is the one in use
-        with qtbot.waitSignal(worker.event, check_params_cb=event_kind("finished"), timeout=10000):
-            worker.submit(UsesEngine("second"))
-        assert first.releases == 1 and second.releases == 0
-    finally:
-        worker.shut_down()
+    finished = event_kind("finished")
+    with use_registry(fresh):
+        worker = Jobs()
+        try:
+            for engine_id in ("first", "first"):
+                with qtbot.waitSignal(
+                    worker.event, check_params_cb=finished, timeout=10000
+                ) as blocker:
+                    worker.submit(UsesEngine(engine_id))
+            assert blocker.args[0].result == "restorer-worker"
+            assert first.releases == 0  # kept loaded while it is the one in use
+            with qtbot.waitSignal(worker.event, check_params_cb=finished, timeout=10000):
+                worker.submit(UsesEngine("second"))
+            assert first.releases == 1 and second.releases == 0
+        finally:
+            worker.shut_down()
     assert second.releases == 1  # everything is released when the worker stops
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from restorer import api
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.progress import Cancelled, Progress
 from restorer.regions import RegionPreview
 from tests.helpers import gradient_photo, square_mask

@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.engines.base import Engine
 from restorer.errors import RestorerError
 from restorer.memory import freeze_long_lived_objects
@@ -25,7 +25,7 @@ DEVICE_NAMES = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
 
 def engine_for(engine_id: str | None) -> Engine:
     """The registered engine `engine_id`, or the default one for None."""
-    return registry().get(engine_id) if engine_id else registry().default()
+    return registry().resolve(engine_id or None)
 
 
 class EngineChoice(QObject):

@@ -183,7 +183,7 @@ class _EngineKeeper:
 
     @staticmethod
     def _release(engine_id: str) -> None:
-        from restorer.engines import registry
+        from restorer.catalog import registry
 
         try:
             registry().get(engine_id).release()

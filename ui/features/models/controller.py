@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from restorer.errors import RestorerError
 from restorer.models.info import ModelInfo
-from restorer.models.jobs import AddModelJob, LoadEngineJob, RemoveModelJob
 from restorer.paths import models_dir
+from restorer.workflows.models import AddModelJob, LoadEngineJob, RemoveModelJob
 from ui.core import dialogs
 
 if TYPE_CHECKING:

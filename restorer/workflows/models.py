@@ -1,4 +1,8 @@
-"""Model-folder work for the GUI worker: adding reads and hashes large files."""
+"""Model-folder work for the GUI worker: adding reads and hashes large files.
+
+These jobs go through `restorer.catalog`, so the engine list follows every change; they
+live here, above the catalog, rather than in `restorer.models`, which knows no engines.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,16 @@ from restorer.progress import Progress
 
 @dataclass
 class AddModelJob(Job):
-    """Recognise a model file and copy it into the models folder (see `store.add`)."""
+    """Recognise a model file and copy it into the models folder (see `catalog.add_model`)."""
 
     path: Path
     model_id: str | None = None
     title: str = field(default="Adding a model")
 
     def run(self, progress: Progress) -> ModelInfo:
-        from restorer.models.store import add
+        from restorer.catalog import add_model
 
-        return add(self.path, self.model_id, progress)
+        return add_model(self.path, self.model_id, progress)
 
 
 @dataclass
@@ -33,10 +37,10 @@ class RemoveModelJob(Job):
     cancellable: bool = False
 
     def run(self, progress: Progress) -> ModelInfo | None:
-        from restorer.models.store import remove
+        from restorer.catalog import remove_model
 
         progress.update(0.0, f"Removing {self.model_id}")
-        removed = remove(self.model_id)
+        removed = remove_model(self.model_id)
         progress.update(1.0, f"Removed {self.model_id}")
         return removed
 
@@ -54,8 +58,8 @@ class LoadEngineJob(Job):
     title: str = field(default="Loading a model")
 
     def run(self, progress: Progress) -> str:
+        from restorer.catalog import registry
         from restorer.devices import resolve_device
-        from restorer.engines import registry
         from restorer.models.runtime import model_cache
         from restorer.models.store import get
 
