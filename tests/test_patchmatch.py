@@ -13,8 +13,6 @@ from restorer.progress import Cancelled, Progress
 from restorer.regions import RegionPreview
 from tests.helpers import gradient_photo, square_mask
 
-pytest_plugins = ["tests.gui_support"]
-
 
 def stripes(height: int = 64, width: int = 64, period: int = 6) -> np.ndarray:
     """Vertical black-and-white stripes with a coloured tint: pure texture."""
@@ -104,11 +102,6 @@ def test_cancel_stops_the_fill_before_the_next_level():
             image, mask, engine="patchmatch", device="cpu", progress=Progress(report, cancel)
         )
     assert levels_after_cancel == []
-
-
-def test_the_window_offers_patchmatch_first(window):
-    assert window.engine_combo.currentData() == "patchmatch"
-    assert window.engine_choice.engine().id == "patchmatch"
 
 
 def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):

@@ -16,10 +16,8 @@ from restorer.engines import Engine, EngineRegistry
 from restorer.errors import ImageReadError
 from restorer.jobs import Job
 from restorer.progress import Progress
-from tests.gui_helpers import event_kind
+from tests.gui.helpers import event_kind
 from ui.core.jobs import JobKind, Jobs, running_worker_threads
-
-pytest_plugins = ["tests.gui_support"]
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
 from restorer.workflows.new_image import rgba_pixels, suggested_file_name
-from tests.gui_helpers import event_kind, open_photo, pixels_rgb
+from tests.gui.helpers import event_kind, open_photo, pixels_rgb
 from tests.helpers import gradient_photo
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 

@@ -7,12 +7,10 @@ from PySide6.QtCore import QPoint, Qt
 
 from restorer.geometry import Box
 from restorer.imageio import save_image
-from tests.gui_helpers import drag, event_kind, open_photo, stroke_along
+from tests.gui.helpers import drag, event_kind, open_photo, stroke_along
 from tests.test_texture import blotches
 from ui.features.generate.texture_dialog import TextureDialog, open_texture_dialog
 from ui.shell import MenuId
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def texture_photo(tmp_path):

@@ -8,10 +8,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
 from restorer.recovery import RecoveryStore
-from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.core.dialogs import ShortcutsDialog
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 

@@ -1,12 +1,15 @@
-"""Fixtures and helpers for the GUI tests (loaded with `pytest_plugins` by test_gui_* modules).
+"""Fixtures for the GUI tests (pytest-qt on the offscreen platform); helpers in `helpers.py`.
 
 Dialogs never block: `QMessageBox`'s static calls are replaced by a recorder that keeps
-what would have been shown and answers with what the test chose. Every test that starts
-a worker checks that no worker thread is left running afterwards.
+what would have been shown and answers with what the test chose. Every GUI test checks
+that it left no job thread, GAN training thread, thread-pool job or autosave thread
+running (autouse). `window` is the real window with its job thread; `sync_window` runs
+its jobs on the GUI thread (the synchronous fake), for tests that need no cancelling.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,16 +65,31 @@ def dialogs(monkeypatch) -> DialogRecorder:
     return recorder
 
 
-@pytest.fixture
-def no_leftover_threads():
-    """Fail a test that leaves a worker thread running."""
+def _leftover_threads() -> list[str]:
+    """Threads a test may have started that still run: job and training QThreads,
+    thread-pool jobs, Restorer's plain Python threads (autosave)."""
+    from PySide6.QtCore import QThreadPool
+
     from ui.core.jobs import running_worker_threads
 
+    left = [thread.objectName() or "QThread" for thread in running_worker_threads()]
+    pool = QThreadPool.globalInstance().activeThreadCount()
+    left += [f"thread-pool job {index + 1}" for index in range(pool)]
+    left += [
+        t.name for t in threading.enumerate() if t.name.startswith("restorer-") and t.is_alive()
+    ]
+    return left
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads():
+    """Fail any GUI test that leaves a thread running (checked after every other fixture
+    of the test, the window's closing included, has finished)."""
     yield
     deadline = time.monotonic() + 5
-    while running_worker_threads() and time.monotonic() < deadline:
+    while _leftover_threads() and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert running_worker_threads() == [], "a worker thread was left running"
+    assert _leftover_threads() == [], "threads were left running"
 
 
 class SlowEngine(Engine):
@@ -114,12 +132,10 @@ def extra_engines():
         yield fresh
 
 
-@pytest.fixture
-def window(qtbot, dialogs, no_leftover_threads):
-    """The real main window, shown, with its GPU probe done (so the worker is idle)."""
+def _shown_window(qtbot, dialogs, inline_jobs: bool):
     from ui.app import build_window
 
-    main = build_window()
+    main = build_window(inline_jobs=inline_jobs)
     qtbot.addWidget(main)
     main.resize(900, 700)
     main.show()
@@ -130,6 +146,18 @@ def window(qtbot, dialogs, no_leftover_threads):
         dialogs.answers["warning"] = Button.Discard
         main.close()
     main.jobs.shut_down()
+
+
+@pytest.fixture
+def window(qtbot, dialogs, no_leftover_threads):
+    """The real main window, shown, with its GPU probe done (so the job thread is idle)."""
+    yield from _shown_window(qtbot, dialogs, inline_jobs=False)
+
+
+@pytest.fixture
+def sync_window(qtbot, dialogs, no_leftover_threads):
+    """The real main window whose jobs run on the GUI thread (no job thread at all)."""
+    yield from _shown_window(qtbot, dialogs, inline_jobs=True)
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from restorer.workflows.jobs import RepairOutcome
-from tests.gui_helpers import drag, event_kind, open_photo, pixels_rgb, stroke_along, widget_point
+from tests.gui.helpers import drag, event_kind, open_photo, pixels_rgb, stroke_along, widget_point
 from ui.core.convert import array_from_qimage
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def shown(window) -> np.ndarray:

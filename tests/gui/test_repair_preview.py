@@ -9,10 +9,8 @@ from PySide6.QtCore import Qt
 
 from restorer.engines.base import Engine
 from restorer.progress import Progress
-from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.core.jobs import JobKind
-
-pytest_plugins = ["tests.gui_support"]
 
 SCRATCH = [(float(x), 20 + (x - 30) / 2 + 1) for x in range(30, 100, 3)]
 

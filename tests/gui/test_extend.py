@@ -6,11 +6,9 @@ import numpy as np
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from restorer.generate.extend import Borders
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 from ui.features.image.extend_dialog import ExtendDialog
 from ui.shell import MenuId
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypatch, photo_path):

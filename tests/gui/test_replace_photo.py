@@ -10,11 +10,9 @@ import pytest
 from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob, RepairJob
 from restorer.workflows.photo_state import prepare_photo, resize_mask
-from tests.gui_helpers import open_photo, pixels_rgb
+from tests.gui.helpers import open_photo, pixels_rgb
 from tests.helpers import gradient_photo, write_png
 from ui.document import Document
-
-pytest_plugins = ["tests.gui_support"]
 
 
 @pytest.fixture
@@ -126,7 +124,7 @@ def test_a_repair_finishing_after_the_photo_changed_size_is_dropped(
     import threading
 
     from restorer.jobs import Job
-    from tests.gui_helpers import stroke_along
+    from tests.gui.helpers import stroke_along
 
     class Blocker(Job):
         title = "Waiting"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob
-from tests.gui_helpers import drag, widget_point
+from tests.gui.helpers import drag, widget_point
 from tests.helpers import gradient_photo, write_png
 from ui.canvas import Canvas
 from ui.core.convert import array_from_qimage

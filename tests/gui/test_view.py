@@ -8,10 +8,8 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui_helpers import drag, open_photo
+from tests.gui.helpers import drag, open_photo
 from ui.core.convert import array_from_qimage
-
-pytest_plugins = ["tests.gui_support"]
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

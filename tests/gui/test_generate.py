@@ -12,12 +12,10 @@ from restorer.generate.gan import TrainJob, sample
 from restorer.imageio import load_image
 from restorer.progress import Progress
 from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
-from tests.gui_helpers import event_kind
+from tests.gui.helpers import event_kind
 from ui.features.generate.gan_studio import GanStudio
 from ui.features.generate.generate_dialog import GenerateDialog
 from ui.shell import MenuId
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def _trigger(window, name: str) -> None:

@@ -25,12 +25,10 @@ from restorer.models.info import ModelInfo
 from restorer.models.runtime import model_cache
 from restorer.paths import models_dir
 from restorer.progress import Progress
-from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.features.models.dialog import ModelsDialog, show_models_dialog
 from ui.features.models.filters import run_filter
 from ui.shell import MenuId
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 

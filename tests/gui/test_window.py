@@ -13,11 +13,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from restorer.imageio import load_image
 from restorer.workflows.jobs import RepairOutcome
-from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from tests.helpers import gradient_photo, write_png
 from ui.core.jobs import JobKind
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 SCRATCH = [(float(x), 20 + (x - 30) / 2 + 1) for x in range(30, 100, 3)]
