@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from restorer.generate.extend import Borders
 from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 from ui.features.image.extend_dialog import ExtendDialog
 from ui.shell import MenuId
+
+
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
 
 
 def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypatch, photo_path):

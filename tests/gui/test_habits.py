@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
@@ -12,6 +13,12 @@ from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.core.dialogs import ShortcutsDialog
 
 Button = QMessageBox.StandardButton
+
+
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
 
 
 def test_history_panel_lists_steps_and_clicking_one_goes_there(qtbot, window, photo_path):

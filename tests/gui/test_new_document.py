@@ -16,6 +16,12 @@ from tests.helpers import gradient_photo
 Button = QMessageBox.StandardButton
 
 
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
+
+
 class SaveDialogRecorder:
     """Stands in for QFileDialog.getSaveFileName: records the suggestion, answers `answer`."""
 

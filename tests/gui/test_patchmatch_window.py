@@ -3,6 +3,14 @@ which run without Qt)."""
 
 from __future__ import annotations
 
+import pytest
+
+
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
+
 
 def test_the_window_offers_patchmatch_first(window):
     assert window.engine_combo.currentData() == "patchmatch"

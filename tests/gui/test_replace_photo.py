@@ -16,6 +16,12 @@ from ui.document import Document
 
 
 @pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
+
+
+@pytest.fixture
 def document(qapp, tmp_path) -> Document:
     path = write_png(tmp_path / "photo.png", gradient_photo(60, 80))
     return Document(OpenPhotoJob(Path(path)).run(Progress()))

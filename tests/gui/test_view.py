@@ -14,6 +14,12 @@ from ui.core.convert import array_from_qimage
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
+
+
 def test_zoom_shortcuts_step_fit_and_show_actual_pixels(qtbot, window, photo_path):
     open_photo(qtbot, window, photo_path)
     canvas = window.canvas
