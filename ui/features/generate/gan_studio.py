@@ -331,9 +331,8 @@ class GanStudio(QWidget):
         event.accept()
 
 
-def open_gan_studio(shell: Shell) -> GanStudio:
-    """Show the window's GAN studio (made on first use, kept while training)."""
-    studio = shell.widget().findChild(GanStudio)
+def open_gan_studio(shell: Shell, studio: GanStudio | None = None) -> GanStudio:
+    """Show `studio` (the window's GAN studio), made now when there is none yet."""
     if studio is None:
         studio = GanStudio(shell)
     studio.show()

@@ -246,8 +246,8 @@ class GenerateDialog(QDialog):
         return self.job_id
 
 
-def open_generate_dialog(shell: Shell) -> GenerateDialog:
-    dialog = shell.widget().findChild(GenerateDialog)
+def open_generate_dialog(shell: Shell, dialog: GenerateDialog | None = None) -> GenerateDialog:
+    """Show `dialog` (with the generators listed again), made now when there is none yet."""
     if dialog is None:
         dialog = GenerateDialog(shell)
     else:
