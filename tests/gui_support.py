@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the GUI tests (loaded with `pytest_plugins` by test_gui_* modules).
+"""Fixtures and helpers for the GUI tests (loaded once by `pytest_plugins` in tests/conftest.py).
 
 Dialogs never block: `QMessageBox`'s static calls are replaced by a recorder that keeps
 what would have been shown and answers with what the test chose. Every test that starts
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from restorer.catalog import builtin_engines, use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.progress import Progress
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 
 Button = QMessageBox.StandardButton
 

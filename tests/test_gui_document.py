@@ -10,7 +10,7 @@ import pytest
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.progress import Progress
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.document import Document
 from ui.jobs import OpenPhotoJob, RepairJob
 

@@ -12,8 +12,6 @@ from tests.gui_helpers import drag, open_photo, pixels_rgb, stroke_along, widget
 from ui.convert import array_from_qimage
 from ui.jobs import RepairOutcome
 
-pytest_plugins = ["tests.gui_support"]
-
 
 def shown(window) -> np.ndarray:
     """What the canvas shows (without the brush outline), as HxWx3 ints."""

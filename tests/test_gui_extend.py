@@ -9,8 +9,6 @@ from restorer.generate.extend import Borders
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
 from ui.extend_dialog import ExtendDialog
 
-pytest_plugins = ["tests.gui_support"]
-
 
 def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypatch, photo_path):
     open_photo(qtbot, window, photo_path)
@@ -74,7 +72,7 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
 
 def test_the_extend_job_keeps_alpha_and_moves_the_mask():
     from restorer.progress import Progress
-    from tests.helpers import gradient_photo
+    from tests.support.helpers import gradient_photo
     from ui.filter_jobs import DocumentExtendJob
 
     pixels = np.dstack([gradient_photo(20, 30), np.full((20, 30), 90, np.uint8)])

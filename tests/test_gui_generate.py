@@ -11,11 +11,9 @@ from restorer.generate.checkpoint import read_config
 from restorer.generate.gan import TrainJob, sample
 from restorer.imageio import load_image
 from restorer.progress import Progress
-from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
+from tests.support.gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 from ui.gan_studio import GanStudio
 from ui.generate_dialog import GenerateDialog
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def _trigger(window, name: str) -> None:

@@ -11,8 +11,6 @@ from restorer.recovery import RecoveryStore
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
 from ui.dialogs import ShortcutsDialog
 
-pytest_plugins = ["tests.gui_support"]
-
 Button = QMessageBox.StandardButton
 
 

@@ -10,10 +10,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
 from tests.gui_helpers import open_photo, pixels_rgb
-from tests.helpers import gradient_photo
+from tests.support.helpers import gradient_photo
 from ui.new_document import open_image_as_document, rgba_pixels, suggested_file_name
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 

@@ -11,8 +11,6 @@ from restorer.engines.base import Engine
 from restorer.progress import Progress
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
 
-pytest_plugins = ["tests.gui_support"]
-
 SCRATCH = [(float(x), 20 + (x - 30) / 2 + 1) for x in range(30, 100, 3)]
 
 

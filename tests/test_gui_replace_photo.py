@@ -9,12 +9,10 @@ import pytest
 
 from restorer.progress import Progress
 from tests.gui_helpers import open_photo, pixels_rgb
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.document import Document
 from ui.jobs import OpenPhotoJob, RepairJob
 from ui.photo_replace import prepare_photo, resize_mask
-
-pytest_plugins = ["tests.gui_support"]
 
 
 @pytest.fixture

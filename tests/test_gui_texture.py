@@ -9,10 +9,8 @@ from PySide6.QtWidgets import QMenu
 from restorer.geometry import Box
 from restorer.imageio import save_image
 from tests.gui_helpers import drag, open_photo, stroke_along
-from tests.test_texture import blotches
+from tests.support.helpers import blotches
 from ui.texture_dialog import TextureDialog, generate_menu, open_texture_dialog
-
-pytest_plugins = ["tests.gui_support"]
 
 
 def texture_photo(tmp_path):

@@ -11,8 +11,6 @@ from PySide6.QtWidgets import QApplication
 from tests.gui_helpers import drag, open_photo
 from ui.convert import array_from_qimage
 
-pytest_plugins = ["tests.gui_support"]
-
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 

@@ -13,10 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from restorer.imageio import load_image
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.jobs import RepairOutcome
-
-pytest_plugins = ["tests.gui_support"]
 
 Button = QMessageBox.StandardButton
 SCRATCH = [(float(x), 20 + (x - 30) / 2 + 1) for x in range(30, 100, 3)]

@@ -17,8 +17,6 @@ from restorer.jobs import Job
 from restorer.progress import Progress
 from ui.worker import Worker, running_worker_threads
 
-pytest_plugins = ["tests.gui_support"]
-
 
 @pytest.fixture
 def worker(qtbot, no_leftover_threads):

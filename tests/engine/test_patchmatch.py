@@ -11,9 +11,7 @@ from restorer import api
 from restorer.catalog import registry
 from restorer.progress import Cancelled, Progress
 from restorer.regions import RegionPreview
-from tests.helpers import gradient_photo, square_mask
-
-pytest_plugins = ["tests.gui_support"]
+from tests.support.helpers import gradient_photo, square_mask
 
 
 def stripes(height: int = 64, width: int = 64, period: int = 6) -> np.ndarray:
@@ -104,11 +102,6 @@ def test_cancel_stops_the_fill_before_the_next_level():
             image, mask, engine="patchmatch", device="cpu", progress=Progress(report, cancel)
         )
     assert levels_after_cancel == []
-
-
-def test_the_window_offers_patchmatch_first(window):
-    assert window.engine_combo.currentData() == "patchmatch"
-    assert window.selected_engine().id == "patchmatch"
 
 
 def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
