@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox
 from restorer.catalog import builtin_engines, use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.progress import Progress
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 
 Button = QMessageBox.StandardButton
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob
 from tests.gui.helpers import drag, widget_point
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.canvas import Canvas
 from ui.core.convert import array_from_qimage
 from ui.document import Document

@@ -11,7 +11,7 @@ from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob, RepairJob, RepairOutcome
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.document import Document
 
 

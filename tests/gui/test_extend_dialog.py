@@ -81,7 +81,7 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
 def test_the_extend_job_keeps_alpha_and_moves_the_mask():
     from restorer.progress import Progress
     from restorer.workflows.filters import DocumentExtendJob
-    from tests.helpers import gradient_photo
+    from tests.support.helpers import gradient_photo
 
     pixels = np.dstack([gradient_photo(20, 30), np.full((20, 30), 90, np.uint8)])
     mask = np.zeros((20, 30), bool)

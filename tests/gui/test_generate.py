@@ -11,8 +11,8 @@ from restorer.generate.checkpoint import read_config
 from restorer.generate.gan import TrainJob, sample
 from restorer.imageio import load_image
 from restorer.progress import Progress
-from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 from tests.gui.helpers import event_kind
+from tests.support.gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 from ui.features.generate.gan_studio import GanStudio
 from ui.features.generate.generate_dialog import GenerateDialog
 from ui.shell import MenuId

@@ -8,14 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _model_files import (
-    denoise_module,
-    lama_weights,
-    pretend_gpu_out_of_memory,
-    save_safetensors,
-    sr_module,
-    write_malicious_pickle,
-)
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -26,6 +18,14 @@ from restorer.models.runtime import model_cache
 from restorer.paths import models_dir
 from restorer.progress import Progress
 from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from tests.support.model_files import (
+    denoise_module,
+    lama_weights,
+    pretend_gpu_out_of_memory,
+    save_safetensors,
+    sr_module,
+    write_malicious_pickle,
+)
 from ui.features.models.dialog import ModelsDialog, show_models_dialog
 from ui.features.models.filters import run_filter
 from ui.shell import MenuId

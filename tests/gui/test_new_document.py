@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from restorer.imageio import load_image
 from restorer.workflows.new_image import rgba_pixels, suggested_file_name
 from tests.gui.helpers import event_kind, open_photo, pixels_rgb
-from tests.helpers import gradient_photo
+from tests.support.helpers import gradient_photo
 
 Button = QMessageBox.StandardButton
 

@@ -11,7 +11,7 @@ from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob, RepairJob
 from restorer.workflows.photo_state import prepare_photo, resize_mask
 from tests.gui.helpers import open_photo, pixels_rgb
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.document import Document
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from restorer.geometry import Box
 from restorer.imageio import save_image
 from tests.gui.helpers import drag, event_kind, open_photo, stroke_along
-from tests.test_texture import blotches
+from tests.support.helpers import blotches
 from ui.features.generate.texture_dialog import TextureDialog, open_texture_dialog
 from ui.shell import MenuId
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from restorer.imageio import load_image
 from restorer.workflows.jobs import RepairOutcome
 from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
-from tests.helpers import gradient_photo, write_png
+from tests.support.helpers import gradient_photo, write_png
 from ui.core.jobs import JobKind
 
 Button = QMessageBox.StandardButton

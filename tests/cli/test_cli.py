@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from restorer.imageio import load_image, save_image, save_mask
-from tests.helpers import gradient_photo, square_mask
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def restorer(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "restorer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        env=env,
-        timeout=120,
-    )
+from tests.support.cli import assert_clean_failure, restorer
+from tests.support.helpers import gradient_photo, square_mask
 
 
 @pytest.fixture
@@ -57,21 +38,11 @@ def test_inpaint_writes_repaired_photo(tmp_path, photo_and_mask):
     assert not np.array_equal(repaired[mask], original[mask])
 
 
-def _assert_clean_failure(result, out: Path, *needles: str) -> None:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    assert not out.exists()
-
-
 def test_missing_image(tmp_path, photo_and_mask):
     _, mask_path = photo_and_mask
     out = tmp_path / "out.png"
     result = restorer("inpaint", tmp_path / "nope.jpg", "--mask", mask_path, "-o", out)
-    _assert_clean_failure(result, out, "No such file", "nope.jpg")
+    assert_clean_failure(result, out, "No such file", "nope.jpg")
 
 
 def test_corrupt_image(tmp_path, photo_and_mask):
@@ -80,7 +51,7 @@ def test_corrupt_image(tmp_path, photo_and_mask):
     bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 50)
     out = tmp_path / "out.png"
     result = restorer("inpaint", bad, "--mask", mask_path, "-o", out)
-    _assert_clean_failure(result, out, "bad.jpg")
+    assert_clean_failure(result, out, "bad.jpg")
 
 
 def test_not_an_image(tmp_path, photo_and_mask):
@@ -89,7 +60,7 @@ def test_not_an_image(tmp_path, photo_and_mask):
     text.write_text("hello")
     out = tmp_path / "out.png"
     result = restorer("inpaint", text, "--mask", mask_path, "-o", out)
-    _assert_clean_failure(result, out, "notes.png", "could not be read as an image")
+    assert_clean_failure(result, out, "notes.png", "could not be read as an image")
 
 
 def test_mask_of_another_size(tmp_path, photo_and_mask):
@@ -97,17 +68,17 @@ def test_mask_of_another_size(tmp_path, photo_and_mask):
     small = save_mask(tmp_path / "small.png", np.ones((10, 10), bool))
     out = tmp_path / "out.png"
     result = restorer("inpaint", photo, "--mask", small, "-o", out)
-    _assert_clean_failure(result, out, "same size")
+    assert_clean_failure(result, out, "same size")
 
 
 def test_unknown_engine_and_output_type(tmp_path, photo_and_mask):
     photo, mask_path = photo_and_mask
     out = tmp_path / "out.png"
     result = restorer("inpaint", photo, "--mask", mask_path, "-o", out, "--engine", "magic")
-    _assert_clean_failure(result, out, "magic", "Available")
+    assert_clean_failure(result, out, "magic", "Available")
     weird = tmp_path / "out.xyz"
     result = restorer("inpaint", photo, "--mask", mask_path, "-o", weird)
-    _assert_clean_failure(result, weird, ".xyz")
+    assert_clean_failure(result, weird, ".xyz")
 
 
 def test_usage_error_is_one_line(tmp_path):

@@ -7,14 +7,6 @@ import threading
 
 import numpy as np
 import pytest
-from _model_files import (
-    denoise_module,
-    pretend_gpu_out_of_memory,
-    save_pth,
-    save_safetensors,
-    save_torchscript,
-    sr_module,
-)
 
 from restorer import catalog, models
 from restorer.errors import ModelError
@@ -23,6 +15,14 @@ from restorer.jobs import PatchResult
 from restorer.models.runtime import model_cache
 from restorer.models.tiling import edge_ramp, tile_starts
 from restorer.progress import Cancelled, Progress
+from tests.support.model_files import (
+    denoise_module,
+    pretend_gpu_out_of_memory,
+    save_pth,
+    save_safetensors,
+    save_torchscript,
+    sr_module,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from restorer.devices import resolve_device
 from restorer.engines import Engine, EngineRegistry
 from restorer.errors import DeviceError, EngineNotFoundError, MaskError, RestorerError
 from restorer.progress import Cancelled, Progress
-from tests.helpers import gradient_photo, square_mask
+from tests.support.helpers import gradient_photo, square_mask
 
 
 @pytest.mark.parametrize("engine_id", ["telea", "navier-stokes"])

@@ -18,8 +18,8 @@ from restorer.generate.extend import (
 )
 from restorer.imageio import load_image, save_image
 from restorer.progress import Cancelled, Progress
-from tests.helpers import gradient_photo
-from tests.test_cli import restorer
+from tests.support.cli import restorer
+from tests.support.helpers import gradient_photo
 
 
 @pytest.mark.parametrize("one_pass", [True, False])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _model_files import lama_weights, save_safetensors
 
 from restorer import api, catalog
 from restorer.catalog import registry
 from restorer.errors import OutOfMemoryError
 from restorer.models.runtime import Attempt, model_cache, run_with_fallbacks
 from restorer.progress import Progress
+from tests.support.model_files import lama_weights, save_safetensors
 
 
 @pytest.fixture(autouse=True)

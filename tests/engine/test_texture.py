@@ -16,16 +16,7 @@ from restorer.generate.texture import (
 )
 from restorer.geometry import Box
 from restorer.progress import Cancelled, Progress
-
-
-def blotches(height: int, width: int, seed: int = 0) -> np.ndarray:
-    """Smooth random colour blotches: neighbours alike, far pixels unrelated."""
-    import cv2
-
-    noise = np.random.default_rng(seed).random((height, width, 3)).astype(np.float32)
-    smooth = cv2.GaussianBlur(noise, (0, 0), 2.0)
-    smooth = (smooth - smooth.min()) / (smooth.max() - smooth.min())
-    return (smooth * 255).round().astype(np.uint8)
+from tests.support.helpers import blotches
 
 
 def stripes(height: int, width: int, period: int, seed: int = 0) -> np.ndarray:

@@ -16,7 +16,7 @@ from restorer.generate.dataset import load_folder
 from restorer.generate.gan import TrainJob
 from restorer.generate.trainer import Trainer, TrainingControl, TrainingDiverged
 from restorer.progress import Progress
-from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
+from tests.support.gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from restorer.generate.networks import Generator
 from restorer.generate.sampling import grid
 from restorer.generate.swd import swd
 from restorer.progress import Progress
-from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
+from tests.support.gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
 
 
 @pytest.fixture(scope="module")

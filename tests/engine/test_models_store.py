@@ -6,13 +6,19 @@ import json
 import os
 
 import pytest
-from _model_files import denoise_module, save_pth, save_safetensors, save_torchscript, sr_module
 
 from restorer import catalog, models
 from restorer.catalog import registry
 from restorer.errors import ModelError
 from restorer.models.info import id_from_name
 from restorer.models.store import sha256_of
+from tests.support.model_files import (
+    denoise_module,
+    save_pth,
+    save_safetensors,
+    save_torchscript,
+    sr_module,
+)
 
 
 @pytest.fixture(autouse=True)

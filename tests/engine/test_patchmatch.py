@@ -11,7 +11,7 @@ from restorer import api
 from restorer.catalog import registry
 from restorer.progress import Cancelled, Progress
 from restorer.regions import RegionPreview
-from tests.helpers import gradient_photo, square_mask
+from tests.support.helpers import gradient_photo, square_mask
 
 
 def stripes(height: int = 64, width: int = 64, period: int = 6) -> np.ndarray:

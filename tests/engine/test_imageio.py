@@ -19,7 +19,7 @@ from restorer.imageio import (
     save_mask,
     save_photo,
 )
-from tests.helpers import gradient_photo
+from tests.support.helpers import gradient_photo
 
 FORMATS = [("png", "PNG"), ("jpg", "JPEG"), ("tif", "TIFF"), ("webp", "WEBP"), ("bmp", "BMP")]
 

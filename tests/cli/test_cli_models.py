@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _model_files import lama_weights, save_safetensors, sr_module, write_malicious_pickle
 from PIL import Image
 
 from restorer import catalog, models
 from restorer.catalog import registry
 from restorer.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def restorer(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # RESTORER_DATA_DIR comes from conftest
-    return subprocess.run(
-        [sys.executable, "-m", "restorer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+from tests.support.cli import restorer
+from tests.support.model_files import (
+    lama_weights,
+    save_safetensors,
+    sr_module,
+    write_malicious_pickle,
+)
 
 
 def _write_photo(path: Path, height: int = 48, width: int = 64) -> Path:

@@ -9,7 +9,7 @@ from restorer.engines.base import Engine, SizeRequirements
 from restorer.geometry import Box
 from restorer.progress import Cancelled, Progress
 from restorer.regions import context_for, inpaint_regions, plan_regions
-from tests.helpers import gradient_photo, square_mask
+from tests.support.helpers import gradient_photo, square_mask
 
 
 class Recorder(Engine):

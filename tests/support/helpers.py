@@ -30,3 +30,13 @@ def write_png(path: Path, array: np.ndarray) -> Path:
 
     Image.fromarray(array).save(path)
     return path
+
+
+def blotches(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """Smooth random colour blotches: neighbours alike, far pixels unrelated."""
+    import cv2
+
+    noise = np.random.default_rng(seed).random((height, width, 3)).astype(np.float32)
+    smooth = cv2.GaussianBlur(noise, (0, 0), 2.0)
+    smooth = (smooth - smooth.min()) / (smooth.max() - smooth.min())
+    return (smooth * 255).round().astype(np.uint8)

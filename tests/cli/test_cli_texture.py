@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from restorer.imageio import load_image, save_image
-from tests.test_cli import _assert_clean_failure, restorer
-from tests.test_texture import blotches
+from tests.support.cli import assert_clean_failure, restorer
+from tests.support.helpers import blotches
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_texture_writes_a_texture_of_the_asked_size_from_the_rectangle(tmp_path,
 def test_bad_numbers_fail_cleanly(tmp_path, photo, rect, size, needles):
     out = tmp_path / "texture.png"
     result = restorer("texture", photo, "--rect", rect, "--size", size, "-o", out)
-    _assert_clean_failure(result, out, *needles)
+    assert_clean_failure(result, out, *needles)
 
 
 def test_unreadable_image_fails_cleanly(tmp_path):
@@ -51,4 +51,4 @@ def test_unreadable_image_fails_cleanly(tmp_path):
     bad.write_bytes(b"not an image at all")
     out = tmp_path / "texture.png"
     result = restorer("texture", bad, "--rect", "0,0,40,40", "--size", "40x40", "-o", out)
-    _assert_clean_failure(result, out, "bad.png")
+    assert_clean_failure(result, out, "bad.png")

@@ -9,7 +9,13 @@ import warnings
 
 import pytest
 import torch
-from _model_files import (
+
+from restorer import catalog, models
+from restorer.errors import ModelError, UnsafeModelError
+from restorer.models.pickle_scan import globals_in_pickle, unsafe_globals
+from restorer.models.safeload import read_weights
+from restorer.models.torchscript import read_torchscript_weights
+from tests.support.model_files import (
     denoise_module,
     replace_data_pickle,
     save_pth,
@@ -20,12 +26,6 @@ from _model_files import (
     write_malicious_pickle,
     write_malicious_torchscript,
 )
-
-from restorer import catalog, models
-from restorer.errors import ModelError, UnsafeModelError
-from restorer.models.pickle_scan import globals_in_pickle, unsafe_globals
-from restorer.models.safeload import read_weights
-from restorer.models.torchscript import read_torchscript_weights
 
 
 def _same_tensors(a: dict, b: dict) -> bool:

@@ -138,7 +138,7 @@ def test_a_damaged_recovery_is_a_clear_error(tmp_path):
 def test_a_cropped_repair_job_reports_in_photo_coordinates():
     from restorer.progress import Progress
     from restorer.workflows.jobs import RepairJob
-    from tests.helpers import gradient_photo
+    from tests.support.helpers import gradient_photo
 
     rgb = gradient_photo(120, 160)
     pixels = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
@@ -158,7 +158,7 @@ def test_a_cropped_repair_job_reports_in_photo_coordinates():
 
 def test_an_unchanged_photo_is_recovered_from_its_file_with_the_mask(tmp_path):
     from restorer.errors import ImageReadError
-    from tests.helpers import gradient_photo, write_png
+    from tests.support.helpers import gradient_photo, write_png
 
     rgb = gradient_photo(20, 30)
     photo = write_png(tmp_path / "photo.png", rgb)

@@ -14,7 +14,7 @@ from restorer.exemplar.search import (
     upsample_nnf,
     vote,
 )
-from tests.helpers import gradient_photo
+from tests.support.helpers import gradient_photo
 
 
 def _tensor(image: np.ndarray) -> torch.Tensor:

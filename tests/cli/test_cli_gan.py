@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from restorer.cli import main
 from restorer.imageio import load_image
-from tests._gan import single_torch_thread, tiny_folder  # noqa: F401
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def restorer(*args: object) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["OMP_NUM_THREADS"] = "1"  # tiny models: one thread is fastest
-    return subprocess.run(
-        [sys.executable, "-m", "restorer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=180,
-    )
+from tests.support.cli import restorer
+from tests.support.gan import single_torch_thread, tiny_folder  # noqa: F401
 
 
 def test_train_sample_eval_list_and_clear_errors(tmp_path, capsys):
@@ -46,6 +26,8 @@ def test_train_sample_eval_list_and_clear_errors(tmp_path, capsys):
         "8",
         "--batch",
         "4",
+        one_thread=True,
+        timeout=180,
     )
     assert train.returncode == 0, train.stderr
     assert "Trained 'bands' to step 4" in train.stdout
@@ -53,7 +35,19 @@ def test_train_sample_eval_list_and_clear_errors(tmp_path, capsys):
     grid_path = tmp_path / "grid.png"
     each = tmp_path / "each"
     sample = restorer(
-        "gan", "sample", "bands", "-n", "4", "--seed", "5", "-o", grid_path, "--each", each
+        "gan",
+        "sample",
+        "bands",
+        "-n",
+        "4",
+        "--seed",
+        "5",
+        "-o",
+        grid_path,
+        "--each",
+        each,
+        one_thread=True,
+        timeout=180,
     )
     assert sample.returncode == 0, sample.stderr
     grid = load_image(grid_path).rgb
