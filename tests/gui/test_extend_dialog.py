@@ -76,20 +76,3 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
     assert extend_dialog.extend_canvas(window, Borders()) is None
     assert "Nothing to add" in dialogs.of_kind("critical")[0][2]
     assert np.array_equal(pixels_rgb(window), original)
-
-
-def test_the_extend_job_keeps_alpha_and_moves_the_mask():
-    from restorer.progress import Progress
-    from restorer.workflows.filters import DocumentExtendJob
-    from tests.support.helpers import gradient_photo
-
-    pixels = np.dstack([gradient_photo(20, 30), np.full((20, 30), 90, np.uint8)])
-    mask = np.zeros((20, 30), bool)
-    mask[5:8, 6:9] = True
-    job = DocumentExtendJob(pixels, mask, Borders(2, 3, 4, 5), "telea", "cpu", has_alpha=True)
-    state = job.run(Progress()).state
-    assert state.size == (25, 39)
-    assert np.array_equal(state.pixels[2:22, 4:34], pixels)
-    assert (state.pixels[:2, :, 3] == 255).all() and (state.pixels[:, 34:, 3] == 255).all()
-    assert state.mask[7:10, 10:13].all() and state.mask.sum() == 9
-    assert state.mask_bounds == (7, 10, 10, 13)

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
-from restorer.workflows.new_image import rgba_pixels, suggested_file_name
 from tests.gui.helpers import event_kind, open_photo, pixels_rgb
 from tests.support.helpers import gradient_photo
 
@@ -102,16 +101,3 @@ def test_opening_a_generated_image_over_unsaved_work_asks_first(qtbot, window, d
     assert not window.jobs.busy
     # The suggested file goes next to the photo that was open.
     assert window.document.path == photo_path.parent / "First.png"
-
-
-def test_pixels_from_gray_rgb_and_rgba():
-    gray = np.arange(12, dtype=np.uint8).reshape(3, 4)
-    pixels, alpha = rgba_pixels(gray)
-    assert pixels.shape == (3, 4, 4) and not alpha
-    assert np.array_equal(pixels[..., 2], gray) and (pixels[..., 3] == 255).all()
-    rgba = np.zeros((2, 2, 4), np.uint8)
-    rgba[..., 3] = 128
-    assert rgba_pixels(rgba)[1]
-    with pytest.raises(ValueError):
-        rgba_pixels(np.zeros((2, 2, 3), np.float32))
-    assert suggested_file_name("  ") == "untitled.png"

@@ -9,7 +9,7 @@ import pytest
 
 from restorer.progress import Progress
 from restorer.workflows.jobs import OpenPhotoJob, RepairJob
-from restorer.workflows.photo_state import prepare_photo, resize_mask
+from restorer.workflows.photo_state import resize_mask
 from tests.gui.helpers import open_photo, pixels_rgb
 from tests.support.helpers import gradient_photo, write_png
 from ui.document import Document
@@ -100,13 +100,6 @@ def test_a_job_reading_the_old_photo_never_sees_it_change(document):
     document.replace_photo(np.zeros((10, 10, 3), np.uint8))
     assert not document.apply_patch(outcome.patch, mask, kept, outcome.edit)
     assert document.undo_stack.undoText() == "Replace photo"
-
-
-def test_prepare_photo_refuses_bad_input():
-    with pytest.raises(ValueError):
-        prepare_photo(np.zeros((4, 4), np.uint8))
-    with pytest.raises(ValueError):
-        prepare_photo(np.zeros((4, 4, 3), np.uint8), np.zeros((5, 4), bool))
 
 
 def test_the_window_refits_and_shows_the_new_size(qtbot, window, photo_path):
