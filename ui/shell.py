@@ -20,7 +20,21 @@ in the order of its `FEATURES` list; what `install` returns is kept in
 
 It imports `ui.shell`, `ui.core`, `ui.document` and `ui.canvas` — never `ui.main_window`
 and never another feature (import-linter checks both; see pyproject.toml). To add a
-feature: make the folder, write `install`, add it to `ui.app.FEATURES`.
+feature (a Find Damage panel, a Get Models dialog, a filmstrip):
+
+    ui/features/damage/__init__.py:
+        def install(shell: Shell) -> DamagePanel:
+            panel = DamagePanel(shell)               # a QDockWidget of your own
+            shell.add_dock(panel, Qt.DockWidgetArea.RightDockWidgetArea)
+            find = shell.add_action("Find &Damage…", panel.find, ["Ctrl+Shift+D"])
+            shell.add_to_menu(MenuId.MASK, [find])
+            shell.document_changed.connect(panel.follow)
+            return panel
+
+then add "damage" to `ui.app.FEATURES` (where in the list decides where its menu entries
+go) and to the independence contract in pyproject.toml. Work goes to
+`shell.jobs.submit(job, on_done, on_failed=...)`; progress and previews come back as
+`JobEvent`s on `shell.jobs.event`.
 """
 
 from __future__ import annotations

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction
 
-from ui.features.generate.gan_studio import GanStudio, open_gan_studio
-from ui.features.generate.generate_dialog import GenerateDialog, open_generate_dialog
-from ui.features.generate.texture_dialog import open_texture_dialog
 from ui.shell import MenuId, Shell
+
+if TYPE_CHECKING:  # imported when first opened: the studio brings pyqtgraph along
+    from ui.features.generate.gan_studio import GanStudio
+    from ui.features.generate.generate_dialog import GenerateDialog
 
 
 class Generate:
@@ -20,10 +23,14 @@ class Generate:
         self.actions = _build_menu(shell, self)
 
     def open_studio(self) -> GanStudio:
+        from ui.features.generate.gan_studio import open_gan_studio
+
         self.studio = open_gan_studio(self.shell, self.studio)
         return self.studio
 
     def open_generate_dialog(self) -> GenerateDialog:
+        from ui.features.generate.generate_dialog import open_generate_dialog
+
         self.generate_dialog = open_generate_dialog(self.shell, self.generate_dialog)
         return self.generate_dialog
 
@@ -40,7 +47,7 @@ def _build_menu(shell: Shell, generate: Generate) -> list[QAction]:
     tip = "Grow a seamless texture of any size from a rectangle of the photo"
     texture.setStatusTip(tip)
     texture.setToolTip(tip)
-    texture.triggered.connect(lambda: open_texture_dialog(shell))
+    texture.triggered.connect(lambda: _open_texture_dialog(shell))
     menu.aboutToShow.connect(
         lambda: texture.setEnabled(shell.document is not None and not shell.jobs.busy)
     )
@@ -55,3 +62,9 @@ def _build_menu(shell: Shell, generate: Generate) -> list[QAction]:
     shell.add_to_menu(MenuId.GENERATE, [texture])
     shell.add_to_menu(MenuId.GENERATE, [studio, images])
     return [texture, studio, images]
+
+
+def _open_texture_dialog(shell: Shell) -> None:
+    from ui.features.generate.texture_dialog import open_texture_dialog
+
+    open_texture_dialog(shell)
