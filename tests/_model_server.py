@@ -17,6 +17,7 @@ class ModelServer:
         self.fail_status: int | None = None
         self.cut_after: int | None = None  # bytes of the body sent before the cut
         self.ignore_range = False
+        self.chunk_delay = 0.0  # seconds between 64 KB pieces of the body (a slow line)
         self.requests: list[tuple[str, str | None]] = []  # (path, Range header)
         server = self
 
@@ -58,6 +59,14 @@ class ModelServer:
                     self.wfile.write(body[: server.cut_after])
                     self.wfile.flush()
                     self.close_connection = True
+                    return
+                if server.chunk_delay:
+                    import time
+
+                    for offset in range(0, len(body), 65536):
+                        self.wfile.write(body[offset : offset + 65536])
+                        self.wfile.flush()
+                        time.sleep(server.chunk_delay)
                     return
                 self.wfile.write(body)
 

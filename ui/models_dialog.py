@@ -243,11 +243,14 @@ def show_models_dialog(window: MainWindow, controller: ModelsController) -> Mode
 
 
 def install_models_menu(window: MainWindow, controller: ModelsController) -> QMenu:
-    """Add the Models menu (Manage Models…, Open Models Folder) before Help."""
+    """Add the Models menu (Manage Models…, Get Models…, Open Models Folder) before Help."""
     menu = QMenu("&Models", window)
     manage = menu.addAction("&Manage Models…")
     manage.setStatusTip("Add or remove model files; see what each does and where it runs")
     manage.triggered.connect(lambda: show_models_dialog(window, controller))
+    library = menu.addAction("&Get Models…")
+    library.setStatusTip("Download well-known models (checksums verified, resumable)")
+    library.triggered.connect(controller.show_library)
     folder = menu.addAction("Open Models &Folder")
     folder.setStatusTip(str(controller.folder()))
     folder.triggered.connect(controller.open_folder)

@@ -160,6 +160,13 @@ class ModelsController(QObject):
 
         return self.window.jobs.submit(RemoveModelJob(model_id), done, on_failed=failed)
 
+    def show_library(self):
+        """Models → Get Models…: the model library (ui.library_dialog)."""
+        from ui.library_dialog import show_library_dialog
+
+        self.library = show_library_dialog(self.window, self.window.jobs, lambda _: self._changed())
+        return self.library
+
     def _changed(self) -> None:
         self.refresh_engines()
         self.models_changed.emit()

@@ -52,15 +52,6 @@ TRAINING_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("omegaconf.nodes", "EnumNode"),
         ("omegaconf.nodes", "ValueNode"),
         ("typing", "Any"),
-        ("builtins", "dict"),
-        ("builtins", "list"),
-        ("builtins", "tuple"),
-        ("builtins", "int"),
-        ("builtins", "float"),
-        ("builtins", "str"),
-        ("builtins", "bool"),
-        ("builtins", "object"),
-        ("__builtin__", "set"),
         ("collections", "defaultdict"),
         ("pathlib", "PosixPath"),
         ("pathlib", "WindowsPath"),
@@ -70,6 +61,12 @@ TRAINING_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy", "dtype"),
         ("numpy", "ndarray"),
+    }
+    # Types a DictConfig's metadata names (pickle protocol 2 spells builtins __builtin__).
+    | {
+        (module, name)
+        for module in ("builtins", "__builtin__")
+        for name in ("dict", "list", "tuple", "int", "float", "str", "bool", "object", "set")
     }
 )
 
