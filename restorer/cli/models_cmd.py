@@ -110,6 +110,8 @@ def run_list(args: argparse.Namespace) -> int:
                 f"sizes: min {info.min_side}, multiple of {info.multiple_of}"
                 f"{', square' if info.square else ''}, tiling {info.tiling}"
                 + (f", tags {', '.join(info.tags)}" if info.tags else "")
+                + (f"\n  stored as safetensors: {info.conversion}" if info.conversion else "")
+                + (f"\n  from the model library: {info.library_id}" if info.library_id else "")
             )
     return 0
 
@@ -124,6 +126,8 @@ def run_add(args: argparse.Namespace) -> int:
         else f"use it with: restorer filter IMAGE --model {info.id} -o OUT"
     )
     print(f"Added '{info.id}': {info.summary()}; {use}")
+    if info.conversion:
+        print(f"Stored as {info.file_name} ({info.conversion}).")
     return 0
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from restorer import __version__
-from restorer.errors import ModelError
+from restorer.errors import ModelError, UnsafeModelError
 from restorer.models.info import ModelInfo
 from restorer.models.library import CatalogEntry, entry, installed_ids, load_state, record_sha256
 from restorer.paths import models_dir
@@ -57,10 +57,11 @@ class FetchResult:
     resumed_from: int  # bytes that were already there from an earlier attempt
 
 
-def download_area() -> Path:
+def download_area(create: bool = False) -> Path:
     """Where partial and not-yet-added downloads live (inside the models folder)."""
     path = models_dir() / DOWNLOAD_AREA
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -188,6 +189,7 @@ def _line(item: CatalogEntry, done: int, total: int | None, speed: float) -> str
 
 def _stream(item: CatalogEntry, url: str, progress: Progress) -> int:
     """Download `url` into the partial file, resuming it; returns the bytes resumed from."""
+    download_area(create=True)
     partial = partial_path(item)
     meta = _read_meta(item)
     start = partial_bytes(item) if meta.get("url") == url else 0
@@ -240,7 +242,17 @@ def _stream(item: CatalogEntry, url: str, progress: Progress) -> int:
     return start if begin else 0
 
 
-def _digests(path: Path, progress: Progress) -> tuple[str, str]:
+def _mismatch(item: CatalogEntry, md5: str, sha: str) -> str | None:
+    """Why a file with these digests is not `item` (None when it is)."""
+    recorded = load_state().sha256.get(item.id)
+    if item.md5 and md5 != item.md5.lower():
+        return f"its MD5 is {md5}, the publisher's is {item.md5}"
+    if recorded and sha != recorded:
+        return f"its SHA-256 is {sha}, an earlier verified download's was {recorded}"
+    return None
+
+
+def _digests(path: Path, progress: Progress, name: str) -> tuple[str, str]:
     md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
     size = max(1, path.stat().st_size)
     done = 0
@@ -249,7 +261,7 @@ def _digests(path: Path, progress: Progress) -> tuple[str, str]:
             md5.update(chunk)
             sha.update(chunk)
             done += len(chunk)
-            progress.update(done / size, f"Verifying {path.name[: -len('.part')]}")
+            progress.update(done / size, f"Verifying {name}")
     return md5.hexdigest(), sha.hexdigest()
 
 
@@ -262,6 +274,15 @@ def fetch(item: CatalogEntry, progress: Progress | None = None) -> FetchResult:
     progress = progress or Progress()
     if not item.runs:
         raise DownloadError(f"{item.name} is listed but not offered: {item.note}")
+    kept = download_area() / item.file_name
+    if kept.is_file():  # verified before, but adding it failed (e.g. a missing package)
+        md5, sha = _digests(kept, progress, kept.name)
+        if _mismatch(item, md5, sha) is None:
+            progress.update(1.0, f"Using the verified {item.file_name} downloaded before")
+            return FetchResult(
+                path=kept, url="", sha256=sha, md5=md5, resumed_from=kept.stat().st_size
+            )
+        kept.unlink()
     urls = item.download_urls()
     if not urls:
         raise DownloadError(f"The catalog gives no URL for {item.name}.")
@@ -275,13 +296,8 @@ def fetch(item: CatalogEntry, progress: Progress | None = None) -> FetchResult:
     else:
         raise DownloadError(failures[-1] if len(failures) == 1 else " / ".join(failures))
     partial = partial_path(item)
-    md5, sha = _digests(partial, progress.span(0.9, 1.0))
-    recorded = load_state().sha256.get(item.id)
-    problem = ""
-    if item.md5 and md5 != item.md5.lower():
-        problem = f"its MD5 is {md5}, the publisher's is {item.md5}"
-    elif recorded and sha != recorded:
-        problem = f"its SHA-256 is {sha}, an earlier verified download's was {recorded}"
+    md5, sha = _digests(partial, progress.span(0.9, 1.0), item.file_name)
+    problem = _mismatch(item, md5, sha)
     if problem:
         discard_partial(item)
         raise DownloadError(
@@ -293,6 +309,7 @@ def fetch(item: CatalogEntry, progress: Progress | None = None) -> FetchResult:
     os.replace(partial, complete)
     with contextlib.suppress(OSError):
         _meta_path(item).unlink()
+    record_sha256(item.id, sha)  # the first verified download's SHA-256 binds later ones
     return FetchResult(path=complete, url=url, sha256=sha, md5=md5, resumed_from=resumed)
 
 
@@ -312,8 +329,13 @@ def get_model(model_id: str, progress: Progress | None = None) -> ModelInfo:
         info = add(
             result.path, model_id=item.id, progress=progress.span(0.85, 1.0), library_id=item.id
         )
-    finally:
-        with contextlib.suppress(OSError):
-            result.path.unlink()
-    record_sha256(item.id, result.sha256)
+    except ModelError as exc:
+        if isinstance(exc, UnsafeModelError):
+            result.path.unlink(missing_ok=True)
+            raise
+        raise DownloadError(
+            f"{exc} The verified download is kept; 'restorer models get {item.id}' uses it "
+            "again without downloading."
+        ) from exc
+    result.path.unlink(missing_ok=True)
     return info

@@ -38,6 +38,10 @@ def read_model_file(path: Path) -> tuple[dict[str, Any], str, str]:
         "torchscript": "TorchScript archive read as data (no code run); tensors kept",
         "pickle": "PyTorch checkpoint read with a restricted unpickler; tensors kept",
     }.get(file_format, "")
+    generator = {k: v for k, v in weights.items() if k.startswith("generator.model.")}
+    if generator and len(generator) < len(weights):  # a whole inpainting trainer exported
+        conversion += f"; kept the generator's tensors, dropped {len(weights) - len(generator)}"
+        weights = generator
     return weights, file_format, conversion
 
 

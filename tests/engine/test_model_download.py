@@ -248,3 +248,20 @@ def test_library_state_is_kept_beside_the_models_folder(tmp_path, monkeypatch):
     library.record_sha256("x", "ab" * 32)
     state = json.loads((models.models_dir().parent / library.STATE_FILE).read_text())
     assert state == {"sha256": {"x": "ab" * 32}}
+
+
+def test_a_verified_download_that_cannot_be_added_is_kept_for_the_next_try(tmp_path, monkeypatch):
+    with ModelServer({"notes.pth": BLOB}) as server:
+        write_catalog(
+            tmp_path / "c.json",
+            [catalog_entry("notes", "notes.pth", BLOB, [server.url("notes.pth")])],
+            monkeypatch,
+        )
+        with pytest.raises(DownloadError, match="not a model file.*verified download is kept"):
+            get_model("notes")
+        asked = len(server.requests)
+        with pytest.raises(DownloadError, match="verified download is kept"):
+            get_model("notes")
+        assert len(server.requests) == asked  # used again, not downloaded again
+    assert models.list() == [] and _model_files() == []
+    assert (download.download_area() / "notes.pth").read_bytes() == BLOB

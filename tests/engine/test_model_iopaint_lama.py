@@ -41,6 +41,7 @@ class _IOPaintLama(torch.nn.Module):
             lama = LaMa(in_nc=4, out_nc=3)
         lama.load_state_dict({k: v.float() for k, v in lama_weights().items()}, assign=True)
         self.generator = lama.model
+        self.discriminator = torch.nn.Conv2d(3, 4, 3)  # a trainer's part, unused to predict
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         masked = image * (1 - mask)
@@ -63,6 +64,7 @@ def test_iopaint_torchscript_lama_is_read_as_data_and_stored_as_safetensors(tmp_
 
     assert (info.architecture, info.purpose, info.file_format) == ("LaMa", "inpaint", "torchscript")
     assert "no code run" in info.conversion and info.source_name == "big-lama.pt"
+    assert "kept the generator's tensors, dropped 2" in info.conversion
     stored = load_file(str(models.model_path(info)))
     assert "generator.model.1.bn_l.running_mean" in stored
     expected = lama_weights()["model.model.1.ffc.convl2l.weight"].float()
