@@ -172,7 +172,9 @@ def named_globals(path: Path) -> list[tuple[str, str]]:
 
 def is_training_checkpoint(found: list[tuple[str, str]]) -> bool:
     """True when a pickle names training classes, so the plain reader would refuse it."""
-    return any(item in TRAINING_GLOBALS for item in found)
+    return any(
+        item in TRAINING_GLOBALS and item not in pickle_scan.ALLOWED_GLOBALS for item in found
+    )
 
 
 def refuse_unknown(path: Path, found: list[tuple[str, str]]) -> None:
@@ -221,10 +223,16 @@ def read_training_checkpoint(path: Path) -> tuple[dict[str, Any], str]:
             raise ModelError(f"{path.name} cannot be read: {exc}.") from exc
         except Exception as exc:  # noqa: BLE001 - any parse failure is a damaged file
             raise ModelError(f"{path.name} is a damaged checkpoint ({exc}).") from exc
-    state = root.get("state_dict") if isinstance(root, dict) else None
-    if not isinstance(state, dict):
-        raise ModelError(f"{path.name} is a training checkpoint without a state_dict.")
+    if not isinstance(root, dict):
+        raise ModelError(f"{path.name} is a checkpoint without a dictionary of weights.")
+    state = root.get("state_dict")
+    if not isinstance(state, dict):  # a wrapper like params_ema, or the weights themselves
+        from spandrel import canonicalize_state_dict
+
+        state = canonicalize_state_dict({k: v for k, v in root.items() if isinstance(k, str)})
     tensors = {k: v for k, v in state.items() if isinstance(k, str) and isinstance(v, torch.Tensor)}
+    if not tensors:
+        raise ModelError(f"{path.name} is a training checkpoint without weights.")
     generator = {k: v for k, v in tensors.items() if k.startswith("generator.")}
     if generator:
         dropped = len(tensors) - len(generator)
@@ -233,6 +241,4 @@ def read_training_checkpoint(path: Path) -> tuple[dict[str, Any], str]:
             f"training checkpoint: kept the generator's {len(kept)} tensors "
             f"(generator.* renamed model.*), dropped {dropped} others"
         )
-    if not tensors:
-        raise ModelError(f"{path.name} holds no weights in its state_dict.")
-    return tensors, f"training checkpoint: kept the {len(tensors)} tensors of its state_dict"
+    return tensors, f"training checkpoint: kept its {len(tensors)} tensors"

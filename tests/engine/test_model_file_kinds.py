@@ -234,13 +234,28 @@ def test_payloads_inside_lightning_shaped_checkpoints_stay_refused(tmp_path, whe
     assert models.list() == [] and list(models.models_dir().glob("*.safetensors")) == []
 
 
-def test_a_training_checkpoint_without_state_dict_is_a_clear_error(tmp_path):
+def test_a_training_checkpoint_without_weights_is_a_clear_error(tmp_path):
     _MARKER[:] = [tmp_path / "training-code-ran"]
     path = tmp_path / "odd.ckpt"
     with _training_classes() as cls:
-        torch.save({"callbacks": {cls["ModelCheckpoint"]: {}}, "weights": {}}, path)
-    with pytest.raises(ModelError, match="without a state_dict"):
+        torch.save({"callbacks": {cls["ModelCheckpoint"]: {}}, "epoch": 3}, path)
+    with pytest.raises(ModelError, match="without weights"):
         models.add(path)
+    assert not _MARKER[0].exists()
+
+
+def test_params_ema_beside_training_objects_and_plain_sets_still_load(tmp_path):
+    """A BasicSR-style file with a callback object beside its weights goes through the
+    training reader; a plain file holding a set beside them loads too."""
+    _MARKER[:] = [tmp_path / "training-code-ran"]
+    with _training_classes() as cls:
+        torch.save(
+            {**_compact_params(), "callbacks": {cls["ModelCheckpoint"]: {}}}, tmp_path / "a.pth"
+        )
+    torch.save({**_compact_params(), "seen": {1, 2}}, tmp_path / "b.pth")
+    first, second = models.add(tmp_path / "a.pth"), models.add(tmp_path / "b.pth")
+    assert first.file_format == "training-checkpoint"
+    assert first.architecture == second.architecture == "Compact"
     assert not _MARKER[0].exists()
 
 
