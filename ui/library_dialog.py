@@ -139,7 +139,7 @@ class LibraryDialog(QDialog):
         self.table.setRowCount(len(self.entries))
         for row, item in enumerate(self.entries):
             state = self.state_text(item, installed)
-            licence = _item(item.licence_label, item.licence)
+            licence = _item(item.licence_short, item.licence_label)
             if item.non_commercial:
                 licence.setForeground(QColor("#c0392b"))
             cells = (

@@ -160,7 +160,7 @@ def run_available(args: argparse.Namespace) -> int:
                 item.id,
                 item.purpose,
                 f"{item.size_mb:.0f} MB",
-                "NON-COMMERCIAL" if item.non_commercial else item.licence.split(" ")[0],
+                item.licence_short,
                 state,
             )
         )

@@ -65,6 +65,13 @@ class CatalogEntry:
         return f"about {self.size_mb:.0f} MB"
 
     @property
+    def licence_short(self) -> str:
+        """The licence's name alone ('Apache-2.0'), or NON-COMMERCIAL."""
+        if self.non_commercial:
+            return "NON-COMMERCIAL"
+        return self.licence.split(" (")[0].split(";")[0].split(":")[0].strip()
+
+    @property
     def licence_label(self) -> str:
         return ("NON-COMMERCIAL: " if self.non_commercial else "") + self.licence
 
