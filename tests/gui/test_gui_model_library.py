@@ -63,7 +63,7 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
         assert dialog.table.item(0, 4).text() == "Not installed"
         assert "Licence: MIT" in dialog.details.text()
 
-        server.chunk_delay = 0.05  # about 2 s for the whole file
+        server.chunk_delay = 0.2  # about 8 s for the whole file: time to cancel
         lines: list[str] = []
         window.jobs.job_progress.connect(lambda job, fraction, message: lines.append(message))
         dialog.download_button.click()
