@@ -117,9 +117,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from restorer.models.store import add
+    from restorer.catalog import add_model
 
-    info = add(args.file, model_id=args.model_id)
+    info = add_model(args.file, model_id=args.model_id)
     use = (
         f"use it with: restorer inpaint --engine {info.id}"
         if info.is_inpainting
@@ -132,9 +132,9 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from restorer.models.store import remove
+    from restorer.catalog import remove_model
 
-    info = remove(args.model_id)
+    info = remove_model(args.model_id)
     print(f"Removed '{args.model_id}'" + (f" ({info.source_name})." if info else "."))
     return 0
 
@@ -191,8 +191,8 @@ def run_available(args: argparse.Namespace) -> int:
 
 
 def run_get(args: argparse.Namespace) -> int:
+    from restorer.catalog import get_model
     from restorer.cli.progressbar import ProgressBar
-    from restorer.models.download import get_model
     from restorer.models.library import entry
 
     item = entry(args.model_id)

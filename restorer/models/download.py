@@ -25,6 +25,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
@@ -313,8 +314,12 @@ def fetch(item: CatalogEntry, progress: Progress | None = None) -> FetchResult:
     return FetchResult(path=complete, url=url, sha256=sha, md5=md5, resumed_from=resumed)
 
 
-def get_model(model_id: str, progress: Progress | None = None) -> ModelInfo:
-    """Download library model `model_id`, verify it and add it to the models folder."""
+def get_model(
+    model_id: str, progress: Progress | None = None, *, taken_ids: Iterable[str] = ()
+) -> ModelInfo:
+    """Download library model `model_id`, verify it and add it to the models folder under
+    an id none of `taken_ids` uses (`restorer.catalog.get_model` passes the engines' ids
+    and refreshes the engine list)."""
     progress = progress or Progress()
     item = entry(model_id)
     installed = installed_ids()
@@ -327,7 +332,11 @@ def get_model(model_id: str, progress: Progress | None = None) -> ModelInfo:
 
     try:
         info = add(
-            result.path, model_id=item.id, progress=progress.span(0.85, 1.0), library_id=item.id
+            result.path,
+            model_id=item.id,
+            progress=progress.span(0.85, 1.0),
+            library_id=item.id,
+            taken_ids=taken_ids,
         )
     except ModelError as exc:
         if isinstance(exc, UnsafeModelError):

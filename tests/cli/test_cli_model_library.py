@@ -7,15 +7,15 @@ import socket
 
 import pytest
 import torch
-from _model_server import ModelServer, catalog_entry, write_catalog
 
 from restorer import models
 from restorer.cli import main
+from tests.support.model_server import ModelServer, catalog_entry, write_catalog
 
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
-    from restorer.engines import registry
+    from restorer.catalog import registry
 
     registry().refresh()
     yield

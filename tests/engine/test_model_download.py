@@ -13,17 +13,17 @@ import socket
 import numpy as np
 import pytest
 import torch
-from _model_server import ModelServer, catalog_entry, write_catalog
 
-from restorer import models
+from restorer import catalog, models
 from restorer.models import download, library
 from restorer.models.download import DownloadError, fetch, get_model, partial_bytes
 from restorer.progress import Cancelled, Progress
+from tests.support.model_server import ModelServer, catalog_entry, write_catalog
 
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
-    from restorer.engines import registry
+    from restorer.catalog import registry
 
     registry().refresh()
     yield
@@ -60,7 +60,7 @@ def small_chunks(monkeypatch):
 
 
 def test_shipped_catalog_lists_the_well_known_models():
-    catalog = {item.id: item for item in library.load_catalog()}
+    shipped = {item.id: item for item in library.load_catalog()}
     for wanted in (
         "big-lama",
         "anime-manga-big-lama",
@@ -72,18 +72,18 @@ def test_shipped_catalog_lists_the_well_known_models():
         "gfpgan-v1.4",
         "restoreformer",
     ):
-        assert wanted in catalog
-        item = catalog[wanted]
+        assert wanted in shipped
+        item = shipped[wanted]
         assert item.urls and all(url.startswith("https://") for url in item.urls)
         assert item.licence and item.size_mb > 0 and item.description
-    assert catalog["big-lama"].md5 == "e3aa4aaa15225a33ec84f9f4bc47e500"
-    assert catalog["big-lama"].urls[0].endswith("/add_big_lama/big-lama.pt")
-    assert not catalog["mi-gan"].runs and "spandrel" in catalog["mi-gan"].note
-    assert catalog["mat-places512"].non_commercial
-    assert catalog["mat-places512"].licence_label.startswith("NON-COMMERCIAL")
-    assert "detect" in catalog["gfpgan-v1.4"].note  # why it runs without detector weights
+    assert shipped["big-lama"].md5 == "e3aa4aaa15225a33ec84f9f4bc47e500"
+    assert shipped["big-lama"].urls[0].endswith("/add_big_lama/big-lama.pt")
+    assert not shipped["mi-gan"].runs and "spandrel" in shipped["mi-gan"].note
+    assert shipped["mat-places512"].non_commercial
+    assert shipped["mat-places512"].licence_label.startswith("NON-COMMERCIAL")
+    assert "detect" in shipped["gfpgan-v1.4"].note  # why it runs without detector weights
     with pytest.raises(DownloadError, match="not offered"):
-        fetch(catalog["mi-gan"])
+        fetch(shipped["mi-gan"])
 
 
 def test_get_model_downloads_verifies_and_adds(tmp_path, monkeypatch):
@@ -97,7 +97,7 @@ def test_get_model_downloads_verifies_and_adds(tmp_path, monkeypatch):
     assert info.library_id == "tiny-x4" and info.id == "tiny-x4"
     assert info.architecture == "Compact" and info.scale == 4
     assert info.sha256 == hashlib.sha256(data).hexdigest()
-    assert models.model_path(info).suffix == ".safetensors"
+    assert info.model_path.suffix == ".safetensors"
     assert library.installed_ids() == {"tiny-x4": "tiny-x4"}
     assert library.load_state().sha256 == {"tiny-x4": hashlib.sha256(data).hexdigest()}
     assert not any(download.download_area().iterdir())  # nothing left behind
@@ -167,13 +167,24 @@ def test_checksum_mismatch_never_enters_the_models_folder(tmp_path, monkeypatch)
     assert library.load_state().sha256 == {}
 
 
+def test_catalog_get_model_avoids_engine_ids(tmp_path, monkeypatch):
+    data = _tiny_sr_pth()
+    with ModelServer({"telea.pth": data}) as server:
+        entry = catalog_entry("telea", "telea.pth", data, [server.url("telea.pth")])
+        write_catalog(tmp_path / "catalog.json", [entry], monkeypatch)
+        info = catalog.get_model("telea")
+    assert info.id == "telea-2" and info.library_id == "telea"  # 'telea' is an engine
+    assert catalog.registry().get("telea").label != info.label
+    assert library.installed_ids() == {"telea": "telea-2"}
+
+
 def test_a_file_without_published_checksum_must_match_the_first_download(tmp_path, monkeypatch):
     data = _tiny_sr_pth()
     with ModelServer({"tiny.pth": data}) as server:
         entry = catalog_entry("tiny", "tiny.pth", data, [server.url("tiny.pth")], md5="")
         write_catalog(tmp_path / "catalog.json", [entry], monkeypatch)
         get_model("tiny")
-        models.remove("tiny")
+        catalog.remove_model("tiny")
         server.files["tiny.pth"] = data[:-30] + bytes([data[-30] ^ 1]) + data[-29:]
         with pytest.raises(DownloadError, match="earlier verified download"):
             get_model("tiny")

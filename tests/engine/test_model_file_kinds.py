@@ -20,17 +20,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from _model_files import lama_weights
 from safetensors.torch import load_file
 
-from restorer import api, models
+from restorer import api, catalog, models
 from restorer.errors import ModelError, UnsafeModelError
 from restorer.filters import apply_filter
+from tests.support.model_files import lama_weights
 
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
-    from restorer.engines import registry
+    from restorer.catalog import registry
     from restorer.models.runtime import model_cache
 
     registry().refresh()
@@ -54,7 +54,7 @@ def _inpaints(engine_id: str) -> None:
 
 
 def _stored(info) -> dict[str, torch.Tensor]:
-    path = models.model_path(info)
+    path = info.model_path
     assert path.suffix == ".safetensors"
     return load_file(str(path))
 
@@ -162,7 +162,7 @@ def test_lama_lightning_checkpoint_keeps_only_the_generator(tmp_path):
     _MARKER[:] = [tmp_path / "training-code-ran"]
     source = _lightning_lama_checkpoint(tmp_path / "best.ckpt")
 
-    info = models.add(source)
+    info = catalog.add_model(source)
 
     assert not _MARKER[0].exists()  # no training class was imported or called
     assert (info.architecture, info.purpose) == ("LaMa", "inpaint")
@@ -225,7 +225,7 @@ def test_payloads_inside_lightning_shaped_checkpoints_stay_refused(tmp_path, whe
         torch.save(checkpoint, path)
 
     with pytest.raises(UnsafeModelError, match="was refused") as refused:
-        models.add(path)
+        catalog.add_model(path)
 
     assert "Nothing from it was run" in str(refused.value)
     named = "model_checkpoint.save_checkpoint" if where == "lightning" else "open"
@@ -240,7 +240,7 @@ def test_a_training_checkpoint_without_weights_is_a_clear_error(tmp_path):
     with _training_classes() as cls:
         torch.save({"callbacks": {cls["ModelCheckpoint"]: {}}, "epoch": 3}, path)
     with pytest.raises(ModelError, match="without weights"):
-        models.add(path)
+        catalog.add_model(path)
     assert not _MARKER[0].exists()
 
 
@@ -253,7 +253,7 @@ def test_params_ema_beside_training_objects_and_plain_sets_still_load(tmp_path):
             {**_compact_params(), "callbacks": {cls["ModelCheckpoint"]: {}}}, tmp_path / "a.pth"
         )
     torch.save({**_compact_params(), "seen": {1, 2}}, tmp_path / "b.pth")
-    first, second = models.add(tmp_path / "a.pth"), models.add(tmp_path / "b.pth")
+    first, second = catalog.add_model(tmp_path / "a.pth"), catalog.add_model(tmp_path / "b.pth")
     assert first.file_format == "training-checkpoint"
     assert first.architecture == second.architecture == "Compact"
     assert not _MARKER[0].exists()
@@ -315,7 +315,7 @@ def test_pth_layouts_are_added_as_safetensors_and_run(tmp_path, name, make, arch
     path = tmp_path / name
     torch.save(make(), path)
 
-    info = models.add(path)
+    info = catalog.add_model(path)
 
     assert (info.architecture, info.scale, info.file_format) == (architecture, scale, "pickle")
     assert "restricted unpickler" in info.conversion and _stored(info)

@@ -8,15 +8,15 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from _model_files import lama_weights
 from safetensors.torch import load_file
 
-from restorer import api, models
+from restorer import api, catalog
+from tests.support.model_files import lama_weights
 
 
 @pytest.fixture(autouse=True)
 def _fresh_engines():
-    from restorer.engines import registry
+    from restorer.catalog import registry
     from restorer.models.runtime import model_cache
 
     registry().refresh()
@@ -60,12 +60,12 @@ def test_iopaint_torchscript_lama_is_read_as_data_and_stored_as_safetensors(tmp_
         traced.save(str(path))
     del traced
 
-    info = models.add(path)
+    info = catalog.add_model(path)
 
     assert (info.architecture, info.purpose, info.file_format) == ("LaMa", "inpaint", "torchscript")
     assert "no code run" in info.conversion and info.source_name == "big-lama.pt"
     assert "kept the generator's tensors, dropped 2" in info.conversion
-    stored = load_file(str(models.model_path(info)))
+    stored = load_file(str(info.model_path))
     assert "generator.model.1.bn_l.running_mean" in stored
     expected = lama_weights()["model.model.1.ffc.convl2l.weight"].float()
     assert torch.equal(stored["generator.model.1.ffc.convl2l.weight"], expected)

@@ -7,13 +7,13 @@ import io
 
 import pytest
 import torch
-from _model_server import ModelServer, catalog_entry, write_catalog
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.models import download, library
 from restorer.models.runtime import model_cache
-
-pytest_plugins = ["tests.gui_support"]
+from tests.support.model_server import ModelServer, catalog_entry, write_catalog
+from ui.core.jobs import JobKind
+from ui.shell import MenuId
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def _upscaler_pth() -> bytes:
 
 
 def _get_models_action(window):
-    for action in window.models_menu.actions():
+    for action in window.menu(MenuId.MODELS).actions():
         if action.text().replace("&", "") == "Get Models…":
             return action
     raise AssertionError("no Get Models… in the Models menu")
@@ -55,7 +55,7 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
         write_catalog(tmp_path / "catalog.json", [entry, flagged], monkeypatch)
 
         _get_models_action(window).trigger()
-        dialog = window.models.library
+        dialog = window.features["models"].library
         assert dialog.isVisible() and server.requests == []  # nothing downloads unless asked
         assert dialog.table.rowCount() == 2
         assert dialog.table.item(1, 3).text().startswith("NON-COMMERCIAL")
@@ -65,7 +65,9 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
 
         server.chunk_delay = 0.2  # about 8 s for the whole file: time to cancel
         lines: list[str] = []
-        window.jobs.job_progress.connect(lambda job, fraction, message: lines.append(message))
+        window.jobs.event.connect(
+            lambda event: lines.append(event.message) if event.kind is JobKind.PROGRESS else None
+        )
         dialog.download_button.click()
         assert dialog.job_id is not None and dialog.cancel_button.isEnabled()
         assert not dialog.download_button.isEnabled()  # one download at a time
@@ -80,7 +82,7 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
         assert "Download cancelled" in dialog.status.text()
         assert dialog.table.item(0, 4).text().startswith("Paused")
         assert dialog.download_button.text().replace("&", "") == "Resume Download"
-        assert window.models.installed() == []
+        assert window.features["models"].installed() == []
 
         server.chunk_delay = 0.0
         dialog.download_button.click()
@@ -90,9 +92,10 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
     assert "downloaded, verified and added as 'up-x2'" in dialog.status.text()
     assert dialog.table.item(0, 4).text() == "Installed"
     assert not dialog.download_button.isEnabled()
-    assert [info.id for info in window.models.installed()] == ["up-x2"]
-    window.filters_menu.rebuild()
-    assert "up-x2" in [action.data() for action in window.filters_menu.model_actions()]
+    assert [info.id for info in window.features["models"].installed()] == ["up-x2"]
+    filters_menu = window.features["models"].filters_menu
+    filters_menu.rebuild()
+    assert "up-x2" in [action.data() for action in filters_menu.model_actions()]
     assert any("Downloading up-x2.pth" in line for line in lines)
 
 
@@ -106,11 +109,11 @@ def test_a_failed_download_says_why_and_installs_nothing(qtbot, window, monkeypa
         )
         server.fail_status = 503
         _get_models_action(window).trigger()
-        dialog = window.models.library
+        dialog = window.features["models"].library
         dialog.select("up-x2")
         dialog.download_button.click()
         qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert dialog.status.text().startswith("Download failed: The server 127.0.0.1")
     assert "HTTP 503" in dialog.status.text()
-    assert window.models.installed() == []
+    assert window.features["models"].installed() == []
     assert dialog.download_button.isEnabled()
