@@ -122,7 +122,7 @@ def _add_random_lama() -> str:
     from safetensors.torch import save_file
     from spandrel.architectures.LaMa import LaMa
 
-    from restorer import models
+    from restorer import catalog
 
     torch.manual_seed(0)
     module = LaMa(in_nc=4, out_nc=3)
@@ -132,7 +132,7 @@ def _add_random_lama() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gpu-check-lama.safetensors"
         save_file({k: v.contiguous() for k, v in module.state_dict().items()}, str(path))
-        return models.add(path).id
+        return catalog.add_model(path).id
 
 
 def check_lama(size: int, precision: str) -> tuple[float, float, str, bool]:
@@ -168,14 +168,14 @@ def _add_tiny_sr() -> str:
     from safetensors.torch import save_file
     from spandrel.architectures.Compact import Compact
 
-    from restorer import models
+    from restorer import catalog
 
     torch.manual_seed(1)
     module = Compact(num_in_ch=3, num_out_ch=3, num_feat=32, num_conv=8, upscale=2)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gpu-check-sr.safetensors"
         save_file({k: v.contiguous() for k, v in module.state_dict().items()}, str(path))
-        return models.add(path).id
+        return catalog.add_model(path).id
 
 
 def _sr_id() -> str:

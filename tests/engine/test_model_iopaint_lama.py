@@ -31,7 +31,13 @@ def _photo(size: int) -> np.ndarray:
 
 
 class _IOPaintLama(torch.nn.Module):
-    """The shape of IOPaint's traced big-lama.pt: forward(image, mask), a `generator`."""
+    """The shape of IOPaint's traced big-lama.pt: forward(image, mask), a `generator`.
+
+    Its traced forward is a stand-in (masking only): the importer reads the archive's
+    tensors and never runs its code, and a trace keeps every submodule's tensors, used or
+    not (the unused discriminator shows it). Tracing LaMa's real forward took ~20 s; the
+    weights are float16 (the real file's are float32: the archive is read the same way).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,13 +45,12 @@ class _IOPaintLama(torch.nn.Module):
 
         with torch.device("meta"):  # no random initialisation: the weights come next
             lama = LaMa(in_nc=4, out_nc=3)
-        lama.load_state_dict({k: v.float() for k, v in lama_weights().items()}, assign=True)
+        lama.load_state_dict(lama_weights(), assign=True)  # float16: half the file to move
         self.generator = lama.model
         self.discriminator = torch.nn.Conv2d(3, 4, 3)  # a trainer's part, unused to predict
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        masked = image * (1 - mask)
-        return self.generator(masked, mask)
+        return image * (1 - mask)
 
 
 def test_iopaint_torchscript_lama_is_read_as_data_and_stored_as_safetensors(tmp_path):
@@ -67,8 +72,8 @@ def test_iopaint_torchscript_lama_is_read_as_data_and_stored_as_safetensors(tmp_
     assert "kept the generator's tensors, dropped 2" in info.conversion
     stored = load_file(str(info.model_path))
     assert "generator.model.1.bn_l.running_mean" in stored
-    expected = lama_weights()["model.model.1.ffc.convl2l.weight"].float()
-    assert torch.equal(stored["generator.model.1.ffc.convl2l.weight"], expected)
+    for key, value in lama_weights().items():
+        assert torch.equal(stored["generator." + key[len("model.") :]], value)
     image = _photo(40)
     mask = np.zeros(image.shape[:2], dtype=bool)
     mask[12:26, 10:30] = True
