@@ -98,6 +98,11 @@ def test_download_cancel_resume_and_install(qtbot, window, monkeypatch, tmp_path
     assert "up-x2" in [action.data() for action in filters_menu.model_actions()]
     assert any("Downloading up-x2.pth" in line for line in lines)
 
+    window.features["models"].remove("up-x2")  # removed elsewhere: the library follows
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
+    assert dialog.table.item(0, 4).text() == "Not installed"
+    assert dialog.download_button.isEnabled()
+
 
 def test_a_failed_download_says_why_and_installs_nothing(qtbot, window, monkeypatch, tmp_path):
     data = _upscaler_pth()

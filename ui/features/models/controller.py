@@ -159,6 +159,7 @@ class ModelsController(QObject):
             self.library = show_library_dialog(
                 self.shell.widget(), self.shell.jobs, lambda _: self._changed()
             )
+            self.models_changed.connect(self.library.refresh)  # added or removed elsewhere
         else:
             self.library.refresh()
             self.library.show()

@@ -128,6 +128,7 @@ class LibraryDialog(QDialog):
         layout.addLayout(buttons)
 
         jobs.event.connect(self._job_event)
+        jobs.busy_changed.connect(self._update_buttons)  # one job at a time in the window
         self.refresh()
         if self.entries:
             self.table.selectRow(0)
@@ -205,7 +206,7 @@ class LibraryDialog(QDialog):
             self.details.setText("<br>".join(lines))
         self._update_buttons()
 
-    def _update_buttons(self) -> None:
+    def _update_buttons(self, *_: object) -> None:
         item = self.selected()
         installed = library.installed_ids() if item is not None else {}
         can = (
