@@ -5,10 +5,10 @@
     >>> registry().resolve("telea")          # or one by id
 
 `registry()` is the process-wide `EngineRegistry`: the built-in engines, then one engine
-per inpainting model in the models folder. Adding or removing a model goes through
-`add_model` / `remove_model` here, which keep the folder, the loaded weights and the
-engine list in step (the models store itself knows nothing of engines). Tests and tools
-that want other engines swap the registry with `use_registry`.
+per inpainting model in the models folder. Adding, downloading or removing a model goes
+through `add_model` / `get_model` / `remove_model` here, which keep the folder, the loaded
+weights and the engine list in step (the models store itself knows nothing of engines).
+Tests and tools that want other engines swap the registry with `use_registry`.
 """
 
 from __future__ import annotations
@@ -79,6 +79,17 @@ def add_model(
     from restorer.models.store import add
 
     info = add(file, model_id, progress, taken_ids=registry().ids())
+    registry().refresh()
+    return info
+
+
+def get_model(library_id: str, progress: Progress | None = None) -> ModelInfo:
+    """Download a model of the library, verify it and add it (see
+    `restorer.models.download.get_model`) under an id no engine uses; list it among the
+    engines if it inpaints."""
+    from restorer.models.download import get_model as download_and_add
+
+    info = download_and_add(library_id, progress, taken_ids=registry().ids())
     registry().refresh()
     return info
 

@@ -42,7 +42,8 @@ class ModelInfo:
     size_bytes: int
     sha256: str
     source_name: str = ""  # the file name it was added from
-    file_format: str = ""  # "safetensors", "pickle" or "torchscript"
+    file_format: str = ""  # of the source: "safetensors", "pickle", "torchscript",
+    # or "training-checkpoint"; the stored file is always .safetensors
     input_channels: int = 3
     output_channels: int = 3
     supports_half: bool = False
@@ -54,6 +55,8 @@ class ModelInfo:
     tags: list[str] = field(default_factory=list)
     parameters: int = 0
     added: str = ""  # ISO date-time
+    conversion: str = ""  # how the source became the stored .safetensors ("" = copied)
+    library_id: str = ""  # the model library's id when it was downloaded from there
 
     @property
     def label(self) -> str:

@@ -133,22 +133,45 @@ def _write_sidecar(info: ModelInfo) -> None:
         raise
 
 
+def _save_converted(weights: dict, target: Path) -> None:
+    """Write `weights` as safetensors at `target` atomically."""
+    from restorer.models.importing import save_safetensors
+
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        save_safetensors(weights, Path(temporary))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def add(
     file: str | os.PathLike[str],
     model_id: str | None = None,
     progress: Progress | None = None,
+    library_id: str = "",
     *,
     taken_ids: Iterable[str] = (),
 ) -> ModelInfo:
-    """Recognise a model file and copy it into the models folder; return its description.
+    """Recognise a model file and store it in the models folder; return its description.
+
+    A safetensors file is copied as it is; any other accepted kind (TorchScript, PyTorch
+    or training checkpoint, see `importing`) is stored as the `.safetensors` of its
+    tensors, its source name, SHA-256 and conversion kept in the description.
 
     The new id is `model_id` (or the file's name) made safe, numbered if a model already
-    has it or it is one of `taken_ids` (the engines' ids). Refuses (with `ModelError` / `UnsafeModelError`, the folder unchanged) a file that is
-    missing, not a model, of an unknown architecture, unsafe to load, or already added.
-    Cancelling through `progress` also leaves the folder unchanged.
+    has it or it is one of `taken_ids` (the engines' ids); `library_id` records the
+    library entry a download came from. Refuses (with `ModelError` / `UnsafeModelError`,
+    the folder unchanged) a file that is missing, not a model, of an unknown architecture,
+    unsafe to load, or already added. Cancelling through `progress` also leaves the folder
+    unchanged.
     """
     from restorer.models.detect import build_model, describe
-    from restorer.models.safeload import check_extension, read_weights
+    from restorer.models.importing import read_model_file
+    from restorer.models.safeload import check_extension
 
     progress = progress or Progress()
     source = Path(file).expanduser()
@@ -165,26 +188,33 @@ def add(
             raise ModelError(f"{source.name} is already in the models folder as '{info.id}'.")
 
     progress.update(0.2, f"Reading {source.name} safely")
-    weights, file_format = read_weights(source)
+    weights, file_format, conversion = read_model_file(source)
     progress.update(0.5, f"Recognising the architecture of {source.name}")
     descriptor = build_model(weights, source.name)
     fields = describe(descriptor)
-    del descriptor, weights
+    del descriptor
     progress.update(0.8, "Copying into the models folder")
 
-    new_id = _reserve_id(id_from_name(model_id or source.name), source.suffix.lower(), taken_ids)
+    new_id = _reserve_id(id_from_name(model_id or source.name), ".safetensors", taken_ids)
     info = ModelInfo(
         id=new_id,
-        file_name=f"{new_id}{source.suffix.lower()}",
+        file_name=f"{new_id}.safetensors",
         size_bytes=size,
         sha256=sha,
         source_name=source.name,
         file_format=file_format,
         added=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        conversion=conversion,
+        library_id=library_id,
         **fields,
     )
     try:
-        _copy_verified(source, info.model_path, sha)
+        if file_format == "safetensors":
+            _copy_verified(source, info.model_path, sha)
+        else:
+            _save_converted(weights, info.model_path)
+            info.size_bytes = info.model_path.stat().st_size  # what is stored
+        del weights
         _write_sidecar(info)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -69,3 +69,19 @@ class LoadEngineJob(Job):
         loaded = model_cache().get(get(self.engine_id), device)
         progress.update(1.0, f"Loaded {engine.label or engine.id}")
         return loaded.label
+
+
+@dataclass
+class DownloadModelJob(Job):
+    """Download a model of the library, verify it and add it (see `catalog.get_model`).
+
+    Cancelling keeps the partial download; the next download of the same model resumes.
+    """
+
+    library_id: str
+    title: str = field(default="Downloading a model")
+
+    def run(self, progress: Progress) -> ModelInfo:
+        from restorer.catalog import get_model
+
+        return get_model(self.library_id, progress)

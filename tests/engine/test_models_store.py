@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+import torch
 
 from restorer import catalog, models
 from restorer.catalog import registry
@@ -45,12 +46,21 @@ def test_add_detects_and_copies_a_super_resolution_model(tmp_path, kind):
     assert info.scale == 2
     assert info.file_format == {"pth": "pickle"}.get(kind, kind)
     assert info.sha256 == sha256_of(source)
-    assert info.size_bytes == source.stat().st_size
     assert info.supports_half and info.supports_bfloat16
     assert info.source_name == source.name
     stored = info.model_path
     assert stored.parent == models.models_dir()
-    assert stored.read_bytes() == source.read_bytes()
+    assert stored.suffix == ".safetensors"  # every kind is stored as safetensors
+    assert info.size_bytes == stored.stat().st_size
+    if kind == "safetensors":
+        assert stored.read_bytes() == source.read_bytes() and info.conversion == ""
+    else:
+        from safetensors.torch import load_file
+
+        assert info.conversion  # provenance: how the source became the stored file
+        stored_weights = load_file(str(stored))
+        for key, value in module.state_dict().items():
+            assert torch.equal(stored_weights[key], value)
     sidecar = json.loads((models.models_dir() / f"{info.id}.model.json").read_text())
     assert sidecar["architecture"] == "Compact" and sidecar["sha256"] == info.sha256
     assert [m.id for m in models.list()] == ["tiny-sr-x2"]

@@ -1,5 +1,5 @@
-"""Models: the models folder (Manage Models…, Open Models Folder), model engines loaded
-when chosen, and the Filters menu of installed image-to-image models."""
+"""Models: the models folder (Manage Models…, Get Models…, Open Models Folder), model
+engines loaded when chosen, and the Filters menu of installed image-to-image models."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ class Models(ModelsController):
         manage = menu.addAction("&Manage Models…")
         manage.setStatusTip("Add or remove model files; see what each does and where it runs")
         manage.triggered.connect(lambda: show_models_dialog(shell, self))
+        library = menu.addAction("&Get Models…")
+        library.setStatusTip("Download well-known models (checksums verified, resumable)")
+        library.triggered.connect(self.show_library)
         folder = menu.addAction("Open Models &Folder")
         folder.setStatusTip(str(self.folder()))
         folder.triggered.connect(self.open_folder)

@@ -26,6 +26,7 @@ from ui.core import dialogs
 
 if TYPE_CHECKING:
     from ui.core.engine_choice import EngineChoice
+    from ui.features.models.library_dialog import LibraryDialog
     from ui.shell import Shell
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class ModelsController(QObject):
         self.shell = shell
         self.add_job: int | None = None
         self.dialog: QDialog | None = None  # the Models dialog, once opened
+        self.library: LibraryDialog | None = None  # Get Models…, once opened
         self.engine_id: str | None = shell.engine_choice.engine_id  # the engine in use
         shell.engine_choice.changed.connect(self._engine_chosen)
 
@@ -148,6 +150,22 @@ class ModelsController(QObject):
             dialogs.show_error(self.shell.widget(), "Could not remove the model", message)
 
         return self.shell.jobs.submit(RemoveModelJob(model_id), done, on_failed=failed)
+
+    def show_library(self) -> LibraryDialog:
+        """Models → Get Models…: the model library (one dialog, raised when open again)."""
+        from ui.features.models.library_dialog import show_library_dialog
+
+        if self.library is None:
+            self.library = show_library_dialog(
+                self.shell.widget(), self.shell.jobs, lambda _: self._changed()
+            )
+            self.models_changed.connect(self.library.refresh)  # added or removed elsewhere
+        else:
+            self.library.refresh()
+            self.library.show()
+        self.library.raise_()
+        self.library.activateWindow()
+        return self.library
 
     def _changed(self) -> None:
         self.refresh_engines()
