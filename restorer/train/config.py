@@ -7,15 +7,17 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from restorer.checkpoints import check_format_version
-from restorer.train.data import Task
-from restorer.train.degrade import MASK_KINDS, parse_degradations, parse_mask_kinds
-from restorer.train.models import DEFAULT_ARCH, ModelBuildError, arch_size
+from restorer.train.arches import (
+    DEFAULT_ARCH,
+    DEFAULT_DEGRADATIONS,
+    MASK_KINDS,
+    ModelBuildError,
+    arch_size,
+)
 
 FORMAT_VERSION = 1
 OLDEST_READABLE_VERSION = 1
 LOSSES = ("charbonnier", "l1")
-DEFAULT_DEGRADATIONS = "noise:25,jpeg:30-90"
 
 
 class TrainConfigError(ModelBuildError):
@@ -59,6 +61,8 @@ class TrainConfig:
             self.arch = DEFAULT_ARCH.get(self.task, "")
 
     def validate(self) -> TrainConfig:
+        from restorer.train.degrade import parse_degradations, parse_mask_kinds
+
         arch_size(self.task, self.arch, self.size)
         if self.task == "filter":
             parse_degradations(self.degradations)
@@ -78,7 +82,11 @@ class TrainConfig:
             raise TrainConfigError("The validation share must lie between 0 and 1.")
         return self
 
-    def task_spec(self) -> Task:
+    def task_spec(self):
+        """What the training pairs are (a `restorer.train.data.Task`)."""
+        from restorer.train.data import Task
+        from restorer.train.degrade import parse_degradations, parse_mask_kinds
+
         if self.task == "filter":
             return Task("filter", degradations=parse_degradations(self.degradations))
         return Task("inpaint", mask_kinds=parse_mask_kinds(self.mask_kinds))
@@ -109,6 +117,8 @@ def dumps_document(config: TrainConfig, state: dict[str, Any]) -> str:
 
 def loads_document(text: str, origin: str = "config.json") -> tuple[TrainConfig, dict[str, Any]]:
     """(settings, training state) from a checkpoint's JSON, refusing other formats."""
+    from restorer.checkpoints import check_format_version
+
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -118,7 +118,7 @@ class PhotoFolder:
         chosen = self.validation if limit is None else self.validation[:limit]
         for index, image in enumerate(chosen):
             height, width = image.shape[:2]
-            side = min(crop, height, width)
+            side = min(crop, height, width) // 8 * 8  # LaMa works on multiples of 8
             top, left = (height - side) // 2, (width - side) // 2
             clean = np.ascontiguousarray(image[top : top + side, left : left + side])
             rng = np.random.default_rng([VALIDATION_SEED, index])
@@ -145,12 +145,14 @@ def load_photos(
     validation: float = 0.1,
     max_side: int = 1024,
     seed: int = 0,
+    hold_out_all: bool = False,
     progress: Progress | None = None,
 ) -> PhotoFolder:
     """Read the photos in `folder` for training on `crop`-pixel crops.
 
     Unreadable files and photos smaller than a crop are skipped and listed; fewer than
-    `minimum` usable photos is refused. At least one photo is held out for validation.
+    `minimum` usable photos is refused. At least one photo is held out for validation;
+    `hold_out_all` makes every photo a validation photo (a separate test set).
     """
     progress = progress or Progress()
     path = Path(folder).expanduser()
@@ -179,6 +181,8 @@ def load_photos(
         images.append(np.ascontiguousarray(image))
         names.append(file.name)
     progress.update(1.0, f"Read {len(images)} photos")
+    if hold_out_all and images:
+        return PhotoFolder(path, [], images, [], names, skipped)
     if len(images) < max(2, minimum):
         raise TrainingDataError(
             f"Only {len(images)} of the {len(files)} photos in {path} could be used "

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 
 from restorer.errors import RestorerError
+from restorer.train.arches import DEGRADATION_ORDER, MASK_KINDS
 
-MASK_KINDS = ("scratch", "stroke", "blob")
 DAMAGE_KINDS = ("scratches", "dust", "cracks")
 
 
@@ -181,7 +181,7 @@ KINDS: dict[str, tuple[Callable, tuple[float, float], tuple[float, float], str]]
 }
 # Applied in this order whatever order they were named in: the optics, then the sensor,
 # then the file, then what happened to the print.
-ORDER = ("blur", "downscale", "noise", "poisson", "grain", "jpeg", "scratches", "dust", "cracks")
+ORDER = DEGRADATION_ORDER
 
 
 def parse_degradations(text: str) -> tuple[Degradation, ...]:
