@@ -113,12 +113,14 @@ class PhotoFolder:
         return stack_pairs(rows)
 
     def validation_pairs(self, crop: int, task: Task, limit: int | None = None) -> Pairs:
-        """The centre crop of each validation photo, damaged the same way every time."""
+        """The centre crop of each validation photo (the same size for all: `crop` or the
+        smallest photo's short side), damaged the same way every time."""
         rows = []
         chosen = self.validation if limit is None else self.validation[:limit]
+        # One size for all (a batch), a multiple of 8 (LaMa's requirement).
+        side = min([crop] + [min(image.shape[:2]) for image in chosen]) // 8 * 8
         for index, image in enumerate(chosen):
             height, width = image.shape[:2]
-            side = min(crop, height, width) // 8 * 8  # LaMa works on multiples of 8
             top, left = (height - side) // 2, (width - side) // 2
             clean = np.ascontiguousarray(image[top : top + side, left : left + side])
             rng = np.random.default_rng([VALIDATION_SEED, index])
