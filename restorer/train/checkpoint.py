@@ -46,8 +46,11 @@ def check_name(name: str) -> str:
 
 
 def training_dir(name: str) -> Path:
-    """Where the training state of model `name` lives (it may not exist yet)."""
-    return models_dir() / "restoration" / check_name(name)
+    """Where the training state of model `name` lives (it may not exist yet), named by
+    the model's id, so `Scans` and `scans` are one model."""
+    from restorer.models.info import id_from_name
+
+    return models_dir() / "restoration" / id_from_name(check_name(name))
 
 
 def has_checkpoint(name: str) -> bool:
