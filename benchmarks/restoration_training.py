@@ -5,6 +5,7 @@ weight-free engines.
     python benchmarks/restoration_training.py filter --minutes 20 [--size small]
     python benchmarks/restoration_training.py inpaint --minutes 8 [--size small]
     python benchmarks/restoration_training.py filter --minutes 1 --quick   (a smoke run)
+    python benchmarks/restoration_training.py speed --size small   (a 12-MP photo, tiled)
 
 No download: the training folder is cut from scikit-image's bundled photos (`pip install
 -e .[bench]`): 128 px tiles (16 per photo at most, 50 or more in all) of motorcycle,
@@ -155,9 +156,41 @@ def shrink_png(source: Path, target: Path, width: int = 1024) -> None:
     cv2.imwrite(str(target), image)
 
 
+def run_speed(args: argparse.Namespace) -> None:
+    """Seconds (wall and CPU) to filter a 12-MP photo tiled with a Compact of `--size`
+    (the time does not depend on the weights, so an untrained one is timed), beside
+    non-local means on the same photo."""
+    from restorer.filters import apply_filter
+    from restorer.train.models import build_network, export_weights
+    from restorer.train.studio import install_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["RESTORER_DATA_DIR"] = str(Path(tmp) / "data")
+        network = build_network("filter", "compact", args.size).eval()
+        model_file = Path(tmp) / f"speed-{args.size}.safetensors"
+        from safetensors.torch import save_file
+
+        save_file(export_weights(network), str(model_file))
+        info = install_model(f"speed-{args.size}", model_file)
+        big = cv2.resize(photo("astronaut"), (4000, 3000), interpolation=cv2.INTER_CUBIC)
+        result = {"photo": "4000x3000", "model": f"compact-{args.size}", "threads": args.threads}
+        wall, cpu = time.perf_counter(), time.process_time()
+        apply_filter(big, info.id, device="cpu")
+        result["model_wall_s"] = round(time.perf_counter() - wall, 1)
+        result["model_cpu_s"] = round(time.process_time() - cpu, 1)
+        wall, cpu = time.perf_counter(), time.process_time()
+        cv2.fastNlMeansDenoisingColored(np.ascontiguousarray(big[..., ::-1]), None, 15, 15, 7, 21)
+        result["nlmeans_wall_s"] = round(time.perf_counter() - wall, 1)
+        result["nlmeans_cpu_s"] = round(time.process_time() - cpu, 1)
+        print(json.dumps(result), flush=True)
+        RESULTS.mkdir(exist_ok=True)
+        with open(RESULTS / f"restoration-speed-{args.size}.jsonl", "a") as out:
+            out.write(json.dumps(result) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("task", choices=("filter", "inpaint"))
+    parser.add_argument("task", choices=("filter", "inpaint", "speed"))
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--size", default="small")
     parser.add_argument("--crop", type=int, default=64)
@@ -175,6 +208,8 @@ def main() -> None:
     from restorer.train.studio import install_model
     from restorer.train.trainer import RestorationTrainer
 
+    if args.task == "speed":
+        return run_speed(args)
     tag = args.tag or f"{args.task}-{args.size}"
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["RESTORER_DATA_DIR"] = str(Path(tmp) / "data")
