@@ -56,9 +56,17 @@ def build_network(task: str, arch: str, size: str) -> nn.Module:
     if arch == "compact":
         from spandrel.architectures.Compact import Compact
 
-        return Compact(
+        network = Compact(
             num_in_ch=3, num_out_ch=3, num_feat=shape.width, num_conv=shape.depth, upscale=1
         )
+        # Compact adds its output to the input: a last layer near zero makes the untrained
+        # filter (almost) the identity, so training starts from the damaged photo instead
+        # of from something worse, and the early steps go to removing damage.
+        last = network.body[-1]
+        with torch.no_grad():
+            last.weight.mul_(0.01)
+            last.bias.zero_()
+        return network
     return SmallLaMa(shape.width, shape.depth)
 
 

@@ -27,7 +27,8 @@ from restorer.train.checkpoint import (
     training_dir,
 )
 from restorer.train.config import FORMAT_VERSION, TrainConfig, TrainConfigError
-from restorer.train.data import load_photos
+from restorer.train.data import load_photos, to_uint8
+from restorer.train.metrics import psnr
 from restorer.train.models import build_network, embed_in_big_lama, export_weights
 from restorer.train.studio import TrainModelJob
 from restorer.train.trainer import RestorationTrainer
@@ -109,6 +110,11 @@ def test_resume_from_checkpoint_matches_uninterrupted_run(tmp_path, data, task):
 def test_a_few_steps_of_training_improve_a_clean_up_filter(data):
     trainer = RestorationTrainer(_config("filter", eval_every=0, lr=3e-3, batch=4), data)
     before = trainer.validate()
+    pairs = trainer.validation()
+    damaged = np.mean(
+        [psnr(d, c) for d, c in zip(to_uint8(pairs.degraded), to_uint8(pairs.clean), strict=True)]
+    )
+    assert abs(before - damaged) < 0.1  # untrained, the filter leaves the photo as it is
     trainer.run(25)
     assert np.isfinite(trainer.history.loss).all() and len(trainer.history.loss) == 2
     assert trainer.validate() > before  # the EMA network denoises the held-out crop better
