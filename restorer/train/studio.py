@@ -64,6 +64,7 @@ def _finetune_start(model_id: str):
 def install_model(name: str, model_file: Path, replace: bool = False) -> ModelInfo:
     """Add a trained model file to the models folder as `name` (replacing an earlier
     version of the same model when `replace`)."""
+    from restorer.catalog import add_model, remove_model
     from restorer.models import store
     from restorer.models.info import id_from_name
 
@@ -72,8 +73,8 @@ def install_model(name: str, model_file: Path, replace: bool = False) -> ModelIn
     if model_id in known:
         if not replace:
             raise ModelError(f"A model called '{model_id}' is already in the models folder.")
-        store.remove(model_id)
-    return store.add(model_file, model_id=model_id)
+        remove_model(model_id)
+    return add_model(model_file, model_id=model_id)
 
 
 def evaluate_trained(
