@@ -29,9 +29,19 @@ def _command_modules():
         inpaint_cmd,
         models_cmd,
         texture_cmd,
+        train_cmd,
     )
 
-    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, extend_cmd, texture_cmd, gan_cmd]
+    return [
+        engines_cmd,
+        inpaint_cmd,
+        models_cmd,
+        filter_cmd,
+        extend_cmd,
+        texture_cmd,
+        gan_cmd,
+        train_cmd,
+    ]
 
 
 class _Parser(argparse.ArgumentParser):
