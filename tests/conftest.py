@@ -1,4 +1,10 @@
-"""Shared test set-up: Qt runs headless; user data goes to a temporary folder."""
+"""Shared test set-up: Qt runs headless; user data goes to a temporary folder.
+
+Layout: tests/engine (restorer/, no Qt), tests/cli (the `restorer` command), tests/gui
+(the window, pytest-qt; its fixtures in tests/gui/conftest.py), and tests/support
+(builders and runners the others import). The engine and CLI tests run without Qt:
+`scripts/test.sh` runs them with `-p tests.support.no_qt`.
+"""
 
 import os
 

@@ -30,6 +30,7 @@ def _command_modules():
         inpaint_cmd,
         models_cmd,
         texture_cmd,
+        train_cmd,
     )
 
     return [
@@ -41,6 +42,7 @@ def _command_modules():
         extend_cmd,
         texture_cmd,
         gan_cmd,
+        train_cmd,
     ]
 
 

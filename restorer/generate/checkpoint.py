@@ -9,9 +9,7 @@ detected. Both files are replaced atomically, weights first.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,49 +17,17 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from restorer.checkpoints import (
+    atomic_write,
+    load_optimizer,
+    optimizer_tensors,
+    prefixed,
+    unprefixed,
+)
 from restorer.generate.config import GanConfig, GanError, dumps_document, loads_document
 from restorer.generate.networks import Generator
 from restorer.generate.store import CONFIG_NAME, WEIGHTS_NAME
 from restorer.generate.trainer import History, Trainer
-
-
-def _atomic(path: Path, write) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
-    tensors = {}
-    for index, state in optimizer.state_dict()["state"].items():
-        for key, value in state.items():
-            tensors[f"{prefix}{index}.{key}"] = torch.as_tensor(value).detach().cpu()
-    return tensors
-
-
-def _load_optimizer(prefix: str, optimizer: torch.optim.Optimizer, tensors: dict) -> None:
-    saved = optimizer.state_dict()
-    state: dict[int, dict[str, torch.Tensor]] = {}
-    for name, value in tensors.items():
-        if name.startswith(prefix):
-            index, key = name[len(prefix) :].split(".", 1)
-            state.setdefault(int(index), {})[key] = value
-    saved["state"] = state
-    optimizer.load_state_dict(saved)
-
-
-def _prefixed(prefix: str, module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {f"{prefix}{k}": v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-
-
-def _unprefixed(prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def save_checkpoint(directory: str | os.PathLike[str], trainer: Trainer) -> Path:
@@ -69,22 +35,22 @@ def save_checkpoint(directory: str | os.PathLike[str], trainer: Trainer) -> Path
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     tensors = {
-        **_prefixed("g.", trainer.g),
-        **_prefixed("g_ema.", trainer.g_ema),
-        **_prefixed("d.", trainer.d),
-        **_optimizer_tensors("opt_g.", trainer.opt_g),
-        **_optimizer_tensors("opt_d.", trainer.opt_d),
+        **prefixed("g.", trainer.g),
+        **prefixed("g_ema.", trainer.g_ema),
+        **prefixed("d.", trainer.d),
+        **optimizer_tensors("opt_g.", trainer.opt_g),
+        **optimizer_tensors("opt_d.", trainer.opt_d),
         "rng": trainer.rng.get_state(),
     }
     metadata = {"step": str(trainer.step), "format": "restorer-gan"}
-    _atomic(folder / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=metadata))
+    atomic_write(folder / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=metadata))
     state: dict[str, Any] = {
         "step": trainer.step,
         "history": trainer.history.to_dict(),
         "log_sums": list(trainer._sums),
     }
     text = dumps_document(trainer.config, state)
-    _atomic(folder / CONFIG_NAME, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    atomic_write(folder / CONFIG_NAME, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return folder
 
 
@@ -120,7 +86,7 @@ def _read_tensors(directory: Path, step: int) -> dict[str, torch.Tensor]:
 
 def _load_module(module: torch.nn.Module, tensors: dict, prefix: str, name: str) -> None:
     try:
-        module.load_state_dict(_unprefixed(prefix, tensors))
+        module.load_state_dict(unprefixed(prefix, tensors))
     except RuntimeError as exc:
         raise GanError(f"The weights of '{name}' do not fit its settings: {exc}") from exc
 
@@ -135,8 +101,8 @@ def load_trainer(directory: str | os.PathLike[str], data=None, device: str = "cp
     _load_module(trainer.g_ema, tensors, "g_ema.", folder.name)
     _load_module(trainer.d, tensors, "d.", folder.name)
     try:
-        _load_optimizer("opt_g.", trainer.opt_g, tensors)
-        _load_optimizer("opt_d.", trainer.opt_d, tensors)
+        load_optimizer("opt_g.", trainer.opt_g, tensors)
+        load_optimizer("opt_d.", trainer.opt_d, tensors)
         trainer.rng.set_state(tensors["rng"])
     except (KeyError, ValueError, RuntimeError) as exc:
         raise GanError(f"The training state of '{folder.name}' is damaged: {exc}") from exc

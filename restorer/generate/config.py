@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from restorer.checkpoints import check_format_version
 from restorer.errors import RestorerError
 
 FORMAT_VERSION = 2
@@ -91,19 +92,7 @@ class GanConfig:
 
 def _migrate(document: dict[str, Any], origin: str) -> dict[str, Any]:
     """Bring a checkpoint description written by an older Restorer up to date, or refuse."""
-    version = document.get("format_version")
-    if not isinstance(version, int):
-        raise GanError(f"{origin} is not a Restorer GAN checkpoint (no format version).")
-    if version > FORMAT_VERSION:
-        raise GanError(
-            f"{origin} was written by a newer Restorer (checkpoint format {version}; this one "
-            f"reads up to {FORMAT_VERSION}). Update Restorer to use it."
-        )
-    if version < OLDEST_READABLE_VERSION:
-        raise GanError(
-            f"{origin} uses checkpoint format {version}, which this Restorer no longer reads "
-            f"(oldest readable: {OLDEST_READABLE_VERSION}). Train the model again."
-        )
+    check_format_version(document, origin, FORMAT_VERSION, OLDEST_READABLE_VERSION, "GAN", GanError)
     # Future formats add their upgrade steps here: while version < FORMAT_VERSION: ...
     return document
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from restorer.checkpoints import WeightAverage
 from restorer.generate.config import GanConfig, GanError
 from restorer.generate.dataset import ImageFolder, to_uint8
 from restorer.generate.diffaugment import diff_augment
@@ -131,10 +132,7 @@ class Trainer:
         self.opt_d = torch.optim.Adam(
             self.d.parameters(), lr=config.lr_d, betas=config.betas, foreach=True
         )
-        self._ema_params = list(self.g_ema.parameters())
-        self._live_params = list(self.g.parameters())
-        self._ema_buffers = list(self.g_ema.buffers())
-        self._live_buffers = list(self.g.buffers())
+        self._average = WeightAverage(self.g, self.g_ema)
         self.rng = torch.Generator().manual_seed(config.seed + 1)
         self.step = 0
         self.history = History()
@@ -203,10 +201,7 @@ class Trainer:
         return 0.5 ** (self.config.batch / half_life)
 
     def _update_ema(self) -> None:
-        decay = self.ema_decay()
-        with torch.no_grad():
-            torch._foreach_lerp_(self._ema_params, self._live_params, 1.0 - decay)
-            torch._foreach_copy_(self._ema_buffers, self._live_buffers)  # batch-norm statistics
+        self._average.update(self.ema_decay())
 
     def _log(self, loss_g: float, loss_d: float) -> None:
         self._sums[0] += loss_g

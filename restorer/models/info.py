@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from restorer.errors import ModelError
+from restorer.paths import models_dir
 
 SIDECAR_SUFFIX = ".model.json"
 FORMAT_VERSION = 1
@@ -41,7 +42,8 @@ class ModelInfo:
     size_bytes: int
     sha256: str
     source_name: str = ""  # the file name it was added from
-    file_format: str = ""  # "safetensors", "pickle" or "torchscript"
+    file_format: str = ""  # of the source: "safetensors", "pickle", "torchscript",
+    # or "training-checkpoint"; the stored file is always .safetensors
     input_channels: int = 3
     output_channels: int = 3
     supports_half: bool = False
@@ -53,11 +55,18 @@ class ModelInfo:
     tags: list[str] = field(default_factory=list)
     parameters: int = 0
     added: str = ""  # ISO date-time
+    conversion: str = ""  # how the source became the stored .safetensors ("" = copied)
+    library_id: str = ""  # the model library's id when it was downloaded from there
 
     @property
     def label(self) -> str:
         """A short name for menus: the file name it came from, without extension."""
         return Path(self.source_name or self.file_name).stem
+
+    @property
+    def model_path(self) -> Path:
+        """Where the weights are: `file_name` inside the models folder."""
+        return models_dir() / self.file_name
 
     @property
     def is_inpainting(self) -> bool:

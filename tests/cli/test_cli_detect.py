@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from restorer.imageio import load_image, load_mask, save_image, save_mask
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def restorer(*args) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "restorer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+from tests.support.cli import assert_clean_failure, restorer
 
 
 @pytest.fixture
@@ -82,17 +65,9 @@ def run_in_process(capsys, *args) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(args, code, captured.out, captured.err)
 
 
-def _clean_failure(result, out: Path, needle: str) -> None:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert needle in lines[0], lines[0]
-    assert not out.exists()
-
-
 def test_unknown_kind(capsys, tmp_path, scratched):
     out = tmp_path / "mask.png"
-    _clean_failure(
+    assert_clean_failure(
         run_in_process(capsys, "detect", scratched[0], "-o", out, "--kinds", "dust,fluff"),
         out,
         "fluff",
@@ -102,12 +77,12 @@ def test_unknown_kind(capsys, tmp_path, scratched):
 def test_sensitivity_out_of_range(capsys, tmp_path, scratched):
     out = tmp_path / "mask.png"
     result = run_in_process(capsys, "detect", scratched[0], "-o", out, "--sensitivity", "1.5")
-    _clean_failure(result, out, "Sensitivity")
+    assert_clean_failure(result, out, "Sensitivity")
 
 
 def test_missing_photo(capsys, tmp_path):
     out = tmp_path / "mask.png"
-    _clean_failure(
+    assert_clean_failure(
         run_in_process(capsys, "detect", tmp_path / "nope.jpg", "-o", out), out, "nope.jpg"
     )
 
@@ -116,14 +91,16 @@ def test_corrupt_photo(capsys, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     out = tmp_path / "mask.png"
-    _clean_failure(run_in_process(capsys, "detect", bad, "-o", out), out, "bad.png")
+    assert_clean_failure(run_in_process(capsys, "detect", bad, "-o", out), out, "bad.png")
 
 
 def test_mask_must_be_png(capsys, tmp_path, scratched):
     out = tmp_path / "mask.jpg"
-    _clean_failure(run_in_process(capsys, "detect", scratched[0], "-o", out), out, ".png")
+    assert_clean_failure(run_in_process(capsys, "detect", scratched[0], "-o", out), out, ".png")
 
 
 def test_inpaint_needs_a_mask_or_detect(capsys, tmp_path, scratched):
     out = tmp_path / "out.png"
-    _clean_failure(run_in_process(capsys, "inpaint", scratched[0], "-o", out), out, "--detect")
+    assert_clean_failure(
+        run_in_process(capsys, "inpaint", scratched[0], "-o", out), out, "--detect"
+    )

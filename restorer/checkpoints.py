@@ -1,0 +1,95 @@
+"""Pieces every trainer's checkpoints share (the GAN studio's and the restoration
+studio's): atomic file replacement, modules and Adam states as flat safetensors
+dictionaries, an exponential moving average of weights, and the format-version check of
+the JSON written next to the weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call `write(temporary_path)` and move the result over `path` in one step."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
+    """An optimiser's per-parameter state as `{prefix}{index}.{key}` tensors."""
+    tensors = {}
+    for index, state in optimizer.state_dict()["state"].items():
+        for key, value in state.items():
+            tensors[f"{prefix}{index}.{key}"] = torch.as_tensor(value).detach().cpu()
+    return tensors
+
+
+def load_optimizer(prefix: str, optimizer: torch.optim.Optimizer, tensors: dict) -> None:
+    """Put back what `optimizer_tensors` saved (hyper-parameters come from the optimiser)."""
+    saved = optimizer.state_dict()
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for name, value in tensors.items():
+        if name.startswith(prefix):
+            index, key = name[len(prefix) :].split(".", 1)
+            state.setdefault(int(index), {})[key] = value
+    saved["state"] = state
+    optimizer.load_state_dict(saved)
+
+
+def prefixed(prefix: str, module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {f"{prefix}{k}": v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
+
+
+def unprefixed(prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+class WeightAverage:
+    """An exponential moving average of a module's weights (buffers are copied), kept in
+    `average`, a module of the same shape."""
+
+    def __init__(self, live: torch.nn.Module, average: torch.nn.Module) -> None:
+        self._ema_params = list(average.parameters())
+        self._live_params = list(live.parameters())
+        self._ema_buffers = list(average.buffers())
+        self._live_buffers = list(live.buffers())
+
+    @torch.no_grad()
+    def update(self, decay: float) -> None:
+        """average ← decay · average + (1 − decay) · live (decay 0 copies)."""
+        torch._foreach_lerp_(self._ema_params, self._live_params, 1.0 - decay)
+        if self._ema_buffers:  # batch-norm statistics
+            torch._foreach_copy_(self._ema_buffers, self._live_buffers)
+
+
+def check_format_version(
+    document: dict[str, Any], origin: str, newest: int, oldest: int, what: str, error: type
+) -> int:
+    """The `format_version` of a checkpoint's JSON, or `error` saying why it is refused."""
+    version = document.get("format_version")
+    if not isinstance(version, int):
+        raise error(f"{origin} is not a Restorer {what} checkpoint (no format version).")
+    if version > newest:
+        raise error(
+            f"{origin} was written by a newer Restorer (checkpoint format {version}; this one "
+            f"reads up to {newest}). Update Restorer to use it."
+        )
+    if version < oldest:
+        raise error(
+            f"{origin} uses checkpoint format {version}, which this Restorer no longer reads "
+            f"(oldest readable: {oldest}). Train the model again."
+        )
+    return version

@@ -1,0 +1,17 @@
+"""The window offers the default engine, PatchMatch, first (moved from the engine tests,
+which run without Qt)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def window(sync_window):
+    """These tests need no job thread: their jobs run on the GUI thread."""
+    return sync_window
+
+
+def test_the_window_offers_patchmatch_first(window):
+    assert window.engine_combo.currentData() == "patchmatch"
+    assert window.engine_choice.engine().id == "patchmatch"
