@@ -1,5 +1,6 @@
 """The Image menu: Rotate 90° Left/Right, Flip, Crop…, Straighten…, Resize… (see
-`transform`) and Extend Canvas… (see `extend_dialog`)."""
+`transform`), Extend Canvas… (see `extend_dialog`), and the tone and colour
+adjustments for faded prints (see `tone_dialog`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,14 @@ from ui.features.image.extend_dialog import show_extend_dialog
 from ui.features.image.photo_view import thumbnail
 from ui.features.image.resize_dialog import ResizeDialog
 from ui.features.image.straighten_dialog import StraightenDialog
+from ui.features.image.tone_dialog import (
+    AUTO_CONTRAST,
+    AUTO_LEVELS,
+    FADE,
+    LEVELS,
+    WHITE_BALANCE,
+    show_tone_dialog,
+)
 from ui.features.image.transform import run_transform
 from ui.shell import MenuId, Shell
 
@@ -24,12 +33,10 @@ class ImageMenu:
         self.rotate_left_action = add(
             "Rotate 90° &Left",
             lambda: run_transform(shell, Rotate90(clockwise=False)),
-            ["Ctrl+Shift+L"],
         )
         self.rotate_right_action = add(
             "Rotate 90° &Right",
             lambda: run_transform(shell, Rotate90(clockwise=True)),
-            ["Ctrl+Shift+R"],
         )
         self.flip_h_action = add("Flip &Horizontal", lambda: run_transform(shell, Flip(True)))
         self.flip_v_action = add("Flip &Vertical", lambda: run_transform(shell, Flip(False)))
@@ -49,6 +56,16 @@ class ImageMenu:
             tip="Add pixels on chosen sides and fill them with the current engine",
         )
         self.extend_action.setStatusTip(self.extend_action.toolTip())
+        self.tone_actions = {
+            kind: add(f"{kind}…", lambda _=False, k=kind: show_tone_dialog(shell, k), keys, tip=tip)
+            for kind, keys, tip in (
+                (AUTO_LEVELS, ["Ctrl+Shift+L"], "Stretch each channel: contrast back, casts gone"),
+                (AUTO_CONTRAST, ["Ctrl+Alt+Shift+L"], "Stretch the channels together"),
+                (LEVELS, ["Ctrl+L"], "Black point, white point and midtones, per channel"),
+                (WHITE_BALANCE, ["Ctrl+Shift+B"], "Make something grey neutral (or the average)"),
+                (FADE, None, "Per-channel stretch and balance for faded colour prints"),
+            )
+        }
         shell.add_to_menu(
             MenuId.IMAGE,
             [
@@ -62,6 +79,7 @@ class ImageMenu:
             MenuId.IMAGE,
             [self.crop_action, self.straighten_action, self.resize_action, self.extend_action],
         )
+        shell.add_to_menu(MenuId.IMAGE, list(self.tone_actions.values()))
         shell.menu(MenuId.IMAGE).aboutToShow.connect(self._refresh)
         shell.document_changed.connect(self._refresh)
         shell.jobs.busy_changed.connect(self._refresh)
@@ -77,6 +95,7 @@ class ImageMenu:
             self.straighten_action,
             self.resize_action,
             self.extend_action,
+            *self.tone_actions.values(),
         ]
 
     def _refresh(self, *_: object) -> None:

@@ -10,29 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from restorer.pyramid import proxy_from_levels
 from ui.core.convert import wrap_array
 
 
 def thumbnail(pixels_levels: list[np.ndarray], longest: int) -> np.ndarray:
-    """A copy of the photo with its longest side at most `longest` pixels, RGB, taken
+    """A copy of the photo (RGB) with its longest side at most `longest` pixels, taken
     from the smallest pyramid level that is at least that detailed."""
-    chosen = pixels_levels[0]
-    for level in pixels_levels:
-        if max(level.shape[:2]) >= longest:
-            chosen = level
-    height, width = chosen.shape[:2]
-    scale = min(1.0, longest / max(height, width))
-    rgb = np.ascontiguousarray(chosen[..., :3])
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    return rgb.copy() if rgb.base is not None else rgb
+    return np.ascontiguousarray(proxy_from_levels(pixels_levels, longest)[..., :3])
 
 
 class PhotoView(QWidget):
