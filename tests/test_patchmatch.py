@@ -39,10 +39,11 @@ def record_searches(monkeypatch) -> list[tuple[tuple[int, int], dict]]:
     return searches
 
 
-def test_patchmatch_is_the_default_weight_free_engine():
-    engine = registry().default()
-    assert engine.id == "patchmatch" and not engine.needs_weights
-    assert "cuda" in engine.devices
+def test_patchmatch_is_weight_free_and_what_auto_gives_objects():
+    engine = registry().resolve("patchmatch")
+    assert not engine.needs_weights and "cuda" in engine.devices
+    assert registry().default().id == "auto"
+    assert registry().default().choices()["objects"].id == "patchmatch"
 
 
 def test_same_seed_same_result_and_only_the_hole_changes():
@@ -106,9 +107,10 @@ def test_cancel_stops_the_fill_before_the_next_level():
     assert levels_after_cancel == []
 
 
-def test_the_window_offers_patchmatch_first(window):
-    assert window.engine_combo.currentData() == "patchmatch"
-    assert window.engine_choice.engine().id == "patchmatch"
+def test_the_window_offers_auto_first_then_patchmatch(window):
+    assert window.engine_combo.currentData() == "auto"
+    assert window.engine_choice.engine().id == "auto"
+    assert window.engine_combo.itemData(1) == "patchmatch"
 
 
 def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):
