@@ -368,8 +368,14 @@ def mask_from_pixels(array: np.ndarray) -> np.ndarray:
     return array > 127
 
 
-def load_mask(path: str | os.PathLike[str], shape: tuple[int, int] | None = None) -> np.ndarray:
-    """Open a mask file as HxW bool (white = repair). `shape` (H, W) must match if given."""
+def load_mask(
+    path: str | os.PathLike[str], shape: tuple[int, int] | None = None, *, coverage: bool = False
+) -> np.ndarray:
+    """Open a mask file as HxW bool (white = repair). `shape` (H, W) must match if given.
+
+    With `coverage`, as HxW uint8 coverage instead (0 keep .. 255 repair): the grey
+    levels of a soft-edged mask are kept exactly as `save_mask` wrote them.
+    """
     path = Path(path)
     image = _open(path, MAX_PIXELS)
     try:
@@ -380,13 +386,32 @@ def load_mask(path: str | os.PathLike[str], shape: tuple[int, int] | None = None
         raise _corrupt(path.name, exc) from exc
     finally:
         image.close()
-    mask = mask_from_pixels(array)
+    mask = coverage_from_pixels(array) if coverage else mask_from_pixels(array)
     if shape is not None and mask.shape != tuple(shape):
         raise MaskError(
             f"The mask {path.name} is {mask.shape[1]}x{mask.shape[0]} but the image is "
             f"{shape[1]}x{shape[0]}; they must be the same size."
         )
     return mask
+
+
+def coverage_from_pixels(array: np.ndarray) -> np.ndarray:
+    """A mask image's pixels as uint8 coverage: grey levels kept, 0/1 masks made 0/255,
+    16-bit masks scaled to 8 bits."""
+    if array.ndim == 3:
+        colour = array[:, :, :3]
+        if array.shape[2] == 4:
+            alpha = array[:, :, 3]
+            if alpha.min() != alpha.max() and colour.min() == colour.max():
+                colour = alpha[:, :, None]
+        array = colour.max(axis=2)
+    array = np.asarray(array)
+    if array.dtype != np.uint8:
+        top = 65535 if array.max(initial=0) > 255 else 255
+        array = np.clip(np.rint(array.astype(np.float64) * 255 / top), 0, 255).astype(np.uint8)
+    if array.max(initial=0) <= 1:
+        return (array * 255).astype(np.uint8)
+    return np.ascontiguousarray(array, dtype=np.uint8)
 
 
 def _mask_pixels(image: Image.Image, name: str) -> np.ndarray:
@@ -400,10 +425,19 @@ def _mask_pixels(image: Image.Image, name: str) -> np.ndarray:
 
 
 def save_mask(path: str | os.PathLike[str], mask: np.ndarray) -> Path:
-    """Write a mask as an 8-bit PNG: white = repair, black = keep."""
+    """Write a mask as an 8-bit grey PNG: white = repair, black = keep.
+
+    A uint8 coverage mask is written as it is, so soft edges stay soft (`load_mask`
+    with `coverage=True` reads back the same values); a bool mask as 0 and 255.
+    """
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ImageWriteError("Masks are saved as PNG files; use a name ending in .png.")
-    image = Image.fromarray(np.where(np.asarray(mask, dtype=bool), 255, 0).astype(np.uint8), "L")
+    values = np.asarray(mask)
+    if values.dtype == np.uint8 and values.max(initial=0) > 1:
+        grey = np.ascontiguousarray(values)
+    else:
+        grey = np.where(values.astype(bool), 255, 0).astype(np.uint8)
+    image = Image.fromarray(grey, "L")
     _atomic_write(path, lambda stream: image.save(stream, format="PNG"))
     return path
