@@ -22,6 +22,7 @@ EXIT_USAGE = 2
 
 def _command_modules():
     from restorer.cli import (
+        batch_cmd,
         engines_cmd,
         extend_cmd,
         filter_cmd,
@@ -31,7 +32,16 @@ def _command_modules():
         texture_cmd,
     )
 
-    return [engines_cmd, inpaint_cmd, models_cmd, filter_cmd, extend_cmd, texture_cmd, gan_cmd]
+    return [
+        engines_cmd,
+        inpaint_cmd,
+        batch_cmd,
+        models_cmd,
+        filter_cmd,
+        extend_cmd,
+        texture_cmd,
+        gan_cmd,
+    ]
 
 
 class _Parser(argparse.ArgumentParser):
