@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 
 from restorer.batch.plan import BatchItem, BatchOptions
@@ -38,20 +37,17 @@ def run_local(
 
     Results arrive as files finish (`on_result`), and are returned in the items' order.
     """
-    started = time.time_ns()
     results: dict[str, ItemResult] = {}
-    for result in _results(items, options, jobs, started):
+    for result in _results(items, options, jobs):
         results[result.source] = result
         if on_result is not None:
             on_result(result)
     return [results[str(item.source)] for item in items]
 
 
-def _results(
-    items: list[BatchItem], options: BatchOptions, jobs: int, started: int
-) -> Iterator[ItemResult]:
+def _results(items: list[BatchItem], options: BatchOptions, jobs: int) -> Iterator[ItemResult]:
     jobs = max(1, min(jobs, len(items)))
-    work: Iterable[tuple[BatchItem, int]] = ((item, started) for item in items)
+    work: Iterable[tuple[BatchItem, int]] = ((item, 0) for item in items)  # no retries here
     if jobs == 1:
         worker = BatchWorker(options)
         for job in work:

@@ -101,14 +101,17 @@ def _stream(ray, remote, size, items, options, on_result, on_actors):
     actors = [remote.remote(options) for _ in range(size)]
     _tell(ray, actors, on_actors)
     pending = list(reversed(items))  # pop() from the end: the first item goes first
-    attempts: dict[str, int] = {}
+    attempts: dict[str, int] = {}  # source -> tries so far, for files sent again
     running: dict = {}  # ObjectRef -> (actor index, item)
     results: dict[str, ItemResult] = {}
 
     def feed(index: int) -> None:
         while pending and sum(1 for a, _ in running.values() if a == index) < IN_FLIGHT_PER_ACTOR:
             item = pending.pop()
-            running[actors[index].run.remote(item, started)] = (index, item)
+            # Only a file sent again may find its output already written by this run
+            # (then it is not written twice); a first try always writes.
+            since = started if str(item.source) in attempts else 0
+            running[actors[index].run.remote(item, since)] = (index, item)
 
     for index in range(size):
         feed(index)
@@ -143,6 +146,7 @@ def _lost(ray, remote, actors, index, item, attempts, pending, running, options)
         for ref, (other, held) in list(running.items()):  # its other files are lost too
             if other == index:
                 running.pop(ref)
+                attempts.setdefault(str(held.source), 1)
                 pending.append(held)
     if attempts[key] > MAX_ATTEMPTS:
         return ItemResult(

@@ -58,6 +58,7 @@ def load_raw(path: Path, max_pixels: int):
         ) from exc
     return Photo(
         rgb=to_view8(rgb16),
+        exif=_exif(path),
         format="RAW",
         path=path,
         source_mode="RAW",
@@ -65,3 +66,28 @@ def load_raw(path: Path, max_pixels: int):
         rgb16=rgb16,
         notes=["camera RAW developed neutrally (camera white balance, sRGB, 16-bit)"],
     )
+
+
+_TEXT_TAGS = (270, 271, 272, 306, 315, 33432)  # description, make, model, date, artist, (c)
+
+
+def _exif(path: Path) -> bytes | None:
+    """The camera's make, model, date, artist and copyright as EXIF, where the RAW file is
+    TIFF-based (DNG, NEF, CR2, ARW, ORF, ...); orientation normal: LibRaw turned the pixels."""
+    try:
+        import tifffile
+        from PIL import Image
+
+        exif = Image.Exif()
+        with tifffile.TiffFile(path) as tiff:
+            tags = tiff.pages[0].tags
+            for code in _TEXT_TAGS:
+                tag = tags.get(code)
+                if tag is not None and isinstance(tag.value, str) and tag.value.strip():
+                    exif[code] = tag.value.strip()
+        if not exif:
+            return None
+        exif[0x0112] = 1
+        return exif.tobytes()
+    except Exception:  # noqa: BLE001 - metadata is a bonus; the pixels are what matter
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from restorer.batch import (
     plan,
     run_local,
 )
+from restorer.batch.plan import output_extension
 from restorer.imageio import load_image, save_image, save_mask
 
 
@@ -55,6 +57,8 @@ def test_plan_keeps_names_and_subfolders(folder):
     deep = plan([str(folder / "in")], out, recursive=True, suffix="_fixed", fmt="tif")
     names = sorted(str(i.output.relative_to(out)) for i in deep)
     assert names == ["a_fixed.tif", "b_fixed.tif", "broken_fixed.tif", "sub/c_fixed.tif"]
+    assert output_extension(Path("IMG_1.NEF"), "same") == ".tif"  # RAW is never written
+    assert output_extension(Path("IMG_2.heic"), "same") == ".heic"
     globbed = plan([str(folder / "in" / "*.png"), str(folder / "in" / "a.jpg")], out)
     assert [i.source.name for i in globbed] == ["a.jpg", "b.png"]
 

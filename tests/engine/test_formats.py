@@ -143,6 +143,7 @@ def write_dng(path, height: int = 64, width: int = 96) -> None:
     tags = [
         (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
         (50708, "s", 0, "Restorer Test Camera", True),  # UniqueCameraModel
+        (271, "s", 0, "RestorerCam", True),  # Make
         (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
         (33422, "B", 4, (0, 1, 1, 2), True),  # CFAPattern: RGGB
         (50717, "I", 1, (4095,), True),  # WhiteLevel
@@ -170,6 +171,8 @@ def test_raw_dng_opens_as_16bit_and_saves_elsewhere_never_over_itself(tmp_path):
     assert np.array_equal(load_image(tmp_path / "IMG_0001.tif").rgb16, photo.rgb16)
     save_photo(tmp_path / "IMG_0001.jpg", photo)
     assert load_image(tmp_path / "IMG_0001.jpg").rgb.shape == (64, 96, 3)
+    with Image.open(tmp_path / "IMG_0001.jpg") as jpeg:
+        assert jpeg.getexif()[271] == "RestorerCam"  # the camera's EXIF came along
 
 
 def test_damaged_raw_and_heic_give_one_clear_sentence(tmp_path):
