@@ -149,18 +149,29 @@ def encode_deep(
     exif: bytes | None,
     icc: bytes | None,
     xmp: bytes | None,
+    gray: bool = False,
 ) -> bytes:
-    """A 16-bit PNG or TIFF file's bytes, with the metadata the format can hold."""
-    pixels = rgb16 if alpha16 is None else np.dstack([rgb16, alpha16])
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint16)
+    """A 16-bit PNG or TIFF file's bytes, with the metadata the format can hold.
+
+    `gray`: write one channel when the three are equal (a gray scan stays gray)."""
+    if gray and alpha16 is None and _all_gray(rgb16):
+        pixels = np.ascontiguousarray(rgb16[:, :, 0])
+    else:
+        pixels = rgb16 if alpha16 is None else np.dstack([rgb16, alpha16])
+        pixels = np.ascontiguousarray(pixels, dtype=np.uint16)
     if fmt == "TIFF":
         return _tiff16(pixels, exif=exif, icc=icc, xmp=xmp)
     return _png16(pixels, exif=exif, icc=icc, xmp=xmp)
 
 
+def _all_gray(rgb: np.ndarray) -> bool:
+    return bool((rgb[:, :, 0] == rgb[:, :, 1]).all() and (rgb[:, :, 1] == rgb[:, :, 2]).all())
+
+
 def _png16(pixels: np.ndarray, *, exif, icc, xmp) -> bytes:
-    order = [2, 1, 0, 3][: pixels.shape[2]]
-    ok, encoded = cv2.imencode(".png", pixels[:, :, order], [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    if pixels.ndim == 3:
+        pixels = pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]  # OpenCV writes BGR(A)
+    ok, encoded = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, 6])
     if not ok:
         raise ValueError("the PNG encoder failed")
     data = encoded.tobytes()
@@ -205,8 +216,8 @@ def _tiff16(pixels: np.ndarray, *, exif, icc, xmp) -> bytes:
     tifffile.imwrite(
         stream,
         pixels,
-        photometric="rgb",
-        extrasamples=[2] if pixels.shape[2] == 4 else None,
+        photometric="rgb" if pixels.ndim == 3 else "minisblack",
+        extrasamples=[2] if pixels.ndim == 3 and pixels.shape[2] == 4 else None,
         compression="zlib",
         iccprofile=icc or None,
         extratags=extratags,

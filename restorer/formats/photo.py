@@ -81,7 +81,10 @@ def save_photo(path: str | os.PathLike[str], photo, *, quality: int = 95) -> Pat
             alpha16 is None or not np.array_equal(deep.to_view8(alpha16), photo.alpha)
         ):
             alpha16 = photo.alpha.astype(np.uint16) * deep.STEP
-        data = deep.encode_deep(fmt, rgb16, alpha16, exif=photo.exif, icc=photo.icc, xmp=photo.xmp)
+        gray = photo.source_mode.startswith(("I;16", "L", "I"))  # a gray scan stays gray
+        data = deep.encode_deep(
+            fmt, rgb16, alpha16, exif=photo.exif, icc=photo.icc, xmp=photo.xmp, gray=gray
+        )
         imageio._atomic_write(path, lambda stream: stream.write(data))
         return path
     return imageio.save_image(

@@ -97,6 +97,21 @@ def test_16bit_orientation_matches_the_8bit_reading(tmp_path, orientation):
     assert np.array_equal(photo.rgb, expected)
 
 
+def test_16bit_gray_scan_stays_one_channel_of_16_bits(tmp_path):
+    gray = scan16()[:, :, 1]
+    tifffile.imwrite(tmp_path / "gray.tif", gray, metadata=None)
+    photo = load_image(tmp_path / "gray.tif")
+    assert np.array_equal(photo.rgb16[:, :, 0], gray) and photo.bits_per_channel == 16
+    mask = block_mask()
+    result = api.inpaint(photo.rgb, mask, engine="telea")
+    for name in ("out.tif", "out.png"):
+        save_photo(tmp_path / name, repaired(photo, result, mask))
+        with Image.open(tmp_path / name) as image:
+            assert image.mode.startswith("I;16")  # one channel, 16 bits
+            pixels = np.asarray(image)
+        assert np.array_equal(pixels[~mask], gray[~mask])
+
+
 def test_lift_removes_banding_in_a_smooth_gradient():
     ramp = np.linspace(10000, 13000, 400)
     true = np.repeat(np.repeat(ramp[None, :, None], 100, 0), 3, 2)
