@@ -51,7 +51,7 @@ def main() -> int:
 
     import cv2
 
-    from restorer.engines import registry
+    from restorer.catalog import registry
     from restorer.generate.extend import extend_canvas
     from restorer.imageio import load_image
 

@@ -44,7 +44,7 @@ def main() -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="restorer-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("RESTORER_DATA_DIR", str(folder / "data"))
-    from restorer import models
+    from restorer import catalog
     from restorer.filters import apply_filter
     from restorer.models.detect import build_model
     from restorer.models.safeload import read_weights
@@ -85,13 +85,13 @@ def main() -> int:
     torch.manual_seed(1)
     compact = Compact(num_in_ch=3, num_out_ch=3, num_feat=64, num_conv=16, upscale=2)
     save_file(compact.state_dict(), str(folder / "compact-x2.safetensors"))
-    info = models.add(folder / "compact-x2.safetensors")
+    info = catalog.add_model(folder / "compact-x2.safetensors")
     image = (np.random.default_rng(0).random((args.size, args.size, 3)) * 255).astype(np.uint8)
     apply_filter(image[:64, :64], info.id, device="cpu")  # load once
     whole = _timed("whole image", lambda: apply_filter(image, info.id, device="cpu", tile=0))
     tiled = _timed("256-px tiles", lambda: apply_filter(image, info.id, device="cpu", tile=256))
     print(f"  max difference tiled vs whole: {int(np.abs(whole.astype(int) - tiled).max())}")
-    models.remove(info.id)
+    catalog.remove_model(info.id)
     return 0
 
 

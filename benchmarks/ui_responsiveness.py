@@ -109,14 +109,14 @@ def main() -> None:
         os.environ["RESTORER_CONFIG_DIR"] = str(Path(folder) / "config")
         os.environ["RESTORER_DATA_DIR"] = str(Path(folder) / "data")
         app = QApplication.instance() or QApplication([])
-        from ui.main_window import MainWindow
-        from ui.theme import apply_theme
+        from ui.app import build_window
+        from ui.core.theme import apply_theme
 
         apply_theme(app)
         process = psutil.Process()
         path = Path(folder) / "large.jpg"
         make_photo(path, args.width, args.height)
-        window = MainWindow()
+        window = build_window()
         window.resize(1600, 1000)
         window.show()
         wait_until(app, lambda: window.device_info is not None)
@@ -153,7 +153,7 @@ def main() -> None:
                 canvas.zoom_to(1.0)
                 canvas.pan_by(QPoint(-((steps * 37) % 300), (steps * 53) % 200))
             app.processEvents()
-            window.brush_size.set_value(size)
+            window.features["mask"].brush_size.set_value(size)
             canvas.set_hardness(hardness)
             offset = QPoint(-300 + (steps * 97) % 500, -250 + (steps * 61) % 450)
             stroke(app, canvas, centre + offset, 60, times)
@@ -161,8 +161,11 @@ def main() -> None:
             if args.repairs and steps % every == every - 1:
                 meter.start()
                 repair_started = time.perf_counter()
-                window.repair()
-                wait_until(app, lambda: window.repair_job is None and not document.writing)
+                window.features["repair"].repair()
+                wait_until(
+                    app,
+                    lambda: window.features["repair"].repair_job is None and not document.writing,
+                )
                 repair_s.append(time.perf_counter() - repair_started)
                 meter.stop()
                 steps = document.undo_stack.count()
@@ -172,19 +175,19 @@ def main() -> None:
         steps_measured = document.undo_stack.count()
 
         # Heal as you paint: three strokes, each repaired by itself while the next is drawn.
-        window.editing.heal.set_enabled(True)
+        window.features["mask"].heal.set_enabled(True)
         canvas.zoom_to(1.0)
         app.processEvents()
-        window.brush_size.set_value(40)
+        window.features["mask"].brush_size.set_value(40)
         repair_gaps = len(meter.gaps)
         meter.start()
         heal_started = time.perf_counter()
         for index in range(3):
             stroke(app, canvas, centre + QPoint(-200 + 150 * index, 120), 20)
-        wait_until(app, lambda: not window.editing.heal.busy and not document.writing)
+        wait_until(app, lambda: not window.features["mask"].heal.busy and not document.writing)
         heal_s = (time.perf_counter() - heal_started) / 3
         meter.stop()
-        window.editing.heal.set_enabled(False)
+        window.features["mask"].heal.set_enabled(False)
 
         undo_bytes = 0
         for position in range(steps_measured):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from restorer.catalog import registry
 from restorer.devices import resolve_device
-from restorer.engines import registry
 from restorer.errors import MaskError, RestorerError
 from restorer.progress import Progress
 
@@ -76,6 +76,6 @@ def inpaint(
 
     rgb = as_rgb(image)
     hole = as_mask(mask, rgb.shape[:2])
-    chosen = registry().default() if engine is None else registry().get(engine)
+    chosen = registry().resolve(engine)
     resolved = resolve_device(device, chosen.devices)
     return inpaint_regions(chosen, rgb, hole, progress or Progress(), device=resolved, seed=seed)

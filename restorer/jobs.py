@@ -20,6 +20,10 @@ class Job(ABC):
     """Something long-running: an engine fill, a filter, a training run, a save."""
 
     title: str = "Working"
+    # False for work that must complete once started (a save): Cancel leaves it alone.
+    cancellable: bool = True
+    # The engine the job runs, if any: the worker keeps it loaded and frees the others.
+    engine_id: str | None = None
 
     @abstractmethod
     def run(self, progress: Progress) -> Any:
@@ -58,14 +62,14 @@ class InpaintJob(Job):
     title: str = field(default="Repairing")
 
     def run(self, progress: Progress) -> PatchResult | None:
+        from restorer.catalog import registry
         from restorer.devices import resolve_device
-        from restorer.engines import registry
         from restorer.regions import inpaint_regions
 
         box = changed_box(self.mask)
         if box is None:
             return None
-        engine = registry().default() if self.engine_id is None else registry().get(self.engine_id)
+        engine = registry().resolve(self.engine_id)
         device = resolve_device(self.device, engine.devices)
         started = time.perf_counter()
         result = inpaint_regions(

@@ -11,10 +11,23 @@ from PySide6.QtTest import QTest
 
 
 def open_photo(qtbot, main, path: Path) -> None:
-    with qtbot.waitSignal(main.worker.finished, timeout=10000):
+    with qtbot.waitSignal(main.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         job_id = main.open_path(path)
     assert job_id is not None
     qtbot.waitUntil(lambda: main.document is not None and main.document.path == Path(path))
+
+
+def event_kind(kind: str, result_type: type | None = None):
+    """A `check_params_cb` for `qtbot.waitSignal(jobs.event, ...)`: an event of `kind`
+    ("finished", "failed", "cancelled", "preview", "progress"), with a result of
+    `result_type` when given."""
+
+    def check(event) -> bool:
+        if event.kind.value != kind:
+            return False
+        return result_type is None or isinstance(event.result, result_type)
+
+    return check
 
 
 def widget_point(canvas, x: float, y: float) -> QPoint:

@@ -7,7 +7,6 @@ a worker checks that no worker thread is left running afterwards.
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,12 +14,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from restorer.catalog import builtin_engines, use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.progress import Progress
 from tests.helpers import gradient_photo, write_png
 
 Button = QMessageBox.StandardButton
-registry_module = importlib.import_module("restorer.engines.registry")
 
 
 @dataclass
@@ -66,7 +65,7 @@ def dialogs(monkeypatch) -> DialogRecorder:
 @pytest.fixture
 def no_leftover_threads():
     """Fail a test that leaves a worker thread running."""
-    from ui.worker import running_worker_threads
+    from ui.core.jobs import running_worker_threads
 
     yield
     deadline = time.monotonic() + 5
@@ -104,23 +103,23 @@ class FailingEngine(Engine):
 
 
 @pytest.fixture
-def extra_engines(monkeypatch) -> EngineRegistry:
+def extra_engines():
     """A fresh registry: the built-ins plus the slow and failing test engines."""
     fresh = EngineRegistry()
-    for engine in registry_module._builtin_engines():
+    for engine in builtin_engines():
         fresh.register(engine)
     fresh.register(SlowEngine())
     fresh.register(FailingEngine())
-    monkeypatch.setattr(registry_module, "_registry", fresh)
-    return fresh
+    with use_registry(fresh):
+        yield fresh
 
 
 @pytest.fixture
 def window(qtbot, dialogs, no_leftover_threads):
     """The real main window, shown, with its GPU probe done (so the worker is idle)."""
-    from ui.main_window import MainWindow
+    from ui.app import build_window
 
-    main = MainWindow()
+    main = build_window()
     qtbot.addWidget(main)
     main.resize(900, 700)
     main.show()
@@ -130,7 +129,7 @@ def window(qtbot, dialogs, no_leftover_threads):
     if main.isVisible():
         dialogs.answers["warning"] = Button.Discard
         main.close()
-    main.worker.shut_down()
+    main.jobs.shut_down()
 
 
 @pytest.fixture

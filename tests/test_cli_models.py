@@ -13,9 +13,9 @@ import pytest
 from _model_files import lama_weights, save_safetensors, sr_module, write_malicious_pickle
 from PIL import Image
 
-from restorer import models
+from restorer import catalog, models
+from restorer.catalog import registry
 from restorer.cli import main
-from restorer.engines import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,7 +109,7 @@ def test_errors_are_one_line_with_status_2(tmp_path, case):
         expected = "No model called 'nope'"
     else:
         source = save_safetensors(sr_module(), tmp_path / "sr.safetensors")
-        models.add(source)
+        catalog.add_model(source)
         args = ["models", "add", source]
         expected = "already in the models folder as 'sr'"
     result = restorer(*args)
@@ -121,7 +121,7 @@ def test_errors_are_one_line_with_status_2(tmp_path, case):
 
 
 def test_inpainting_model_is_an_engine_on_the_command_line(tmp_path):
-    models.add(save_safetensors(lama_weights(), tmp_path / "big-lama.safetensors"))
+    catalog.add_model(save_safetensors(lama_weights(), tmp_path / "big-lama.safetensors"))
     listed = restorer("engines")
     assert listed.returncode == 0
     line = next(line for line in listed.stdout.splitlines() if line.startswith("big-lama "))

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from restorer import api
+from restorer.catalog import registry, use_registry
 from restorer.devices import resolve_device
-from restorer.engines import Engine, EngineRegistry, registry
+from restorer.engines import Engine, EngineRegistry
 from restorer.errors import DeviceError, EngineNotFoundError, MaskError, RestorerError
 from restorer.progress import Cancelled, Progress
 from tests.helpers import gradient_photo, square_mask
@@ -154,3 +155,31 @@ def test_registry_refuses_duplicate_ids_and_lists_providers():
     provided.clear()
     reg.refresh()
     assert reg.ids() == ["dummy"] and released == ["model-x"]
+
+
+def test_resolve_picks_the_default_for_none_and_a_swapped_registry_serves_the_api():
+    before = registry()
+    assert before.resolve(None) is before.default()
+    assert before.resolve("telea").id == "telea"
+    with pytest.raises(EngineNotFoundError, match="No engine called 'nope'"):
+        before.resolve("nope")
+
+    calls = []
+
+    class _Recording(_Dummy):
+        def inpaint(self, image, mask, progress, *, device="cpu", seed=0):
+            calls.append(image.shape)
+            return super().inpaint(image, mask, progress, device=device, seed=seed)
+
+    only_dummy = EngineRegistry()
+    only_dummy.register(_Recording())
+    image = gradient_photo()
+    mask = square_mask(96, 128, 40, 50, 8)
+    with use_registry(only_dummy):
+        assert registry() is only_dummy
+        result = api.inpaint(image, mask, device="cpu")  # the default: the dummy engine
+        with pytest.raises(EngineNotFoundError, match="Available: dummy"):
+            api.inpaint(image, mask, engine="telea", device="cpu")
+    assert registry() is before
+    assert np.array_equal(result[~mask], image[~mask])
+    assert len(calls) == 1  # the dummy filled the hole; the refused call reached no engine

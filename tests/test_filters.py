@@ -16,7 +16,7 @@ from _model_files import (
     sr_module,
 )
 
-from restorer import models
+from restorer import catalog, models
 from restorer.errors import ModelError
 from restorer.filters import FilterJob, ImageResult, apply_filter, feathered_alpha, filter_models
 from restorer.jobs import PatchResult
@@ -40,12 +40,12 @@ def _photo(height: int = 90, width: int = 110) -> np.ndarray:
 
 @pytest.fixture
 def sr_model(tmp_path):
-    return models.add(save_safetensors(sr_module(scale=2), tmp_path / "sr-x2.safetensors"))
+    return catalog.add_model(save_safetensors(sr_module(scale=2), tmp_path / "sr-x2.safetensors"))
 
 
 @pytest.fixture
 def denoise_model(tmp_path):
-    return models.add(save_pth(denoise_module(), tmp_path / "dncnn.pth"))
+    return catalog.add_model(save_pth(denoise_module(), tmp_path / "dncnn.pth"))
 
 
 def _messages() -> tuple[Progress, list[tuple[float, str]]]:
@@ -130,7 +130,9 @@ def test_empty_mask_changes_nothing(denoise_model):
 
 
 def test_gray_model_filters_a_colour_photo(tmp_path):
-    info = models.add(save_safetensors(denoise_module(channels=1), tmp_path / "gray.safetensors"))
+    info = catalog.add_model(
+        save_safetensors(denoise_module(channels=1), tmp_path / "gray.safetensors")
+    )
     assert (info.input_channels, info.output_channels) == (1, 1)
     image = _photo()
     result = apply_filter(image, info.id, device="cpu", tile=48)
@@ -141,7 +143,7 @@ def test_gray_model_filters_a_colour_photo(tmp_path):
 
 
 def test_face_model_runs_on_a_square_frame_around_the_mask(tmp_path):
-    info = models.add(save_safetensors(denoise_module(), tmp_path / "face.safetensors"))
+    info = catalog.add_model(save_safetensors(denoise_module(), tmp_path / "face.safetensors"))
     sidecar = models.models_dir() / f"{info.id}.model.json"
     data = json.loads(sidecar.read_text())
     data["purpose"] = "face"  # the face path, with a small real model standing in
@@ -189,15 +191,15 @@ def test_models_stay_loaded_and_are_freed(sr_model, denoise_model, tmp_path):
     apply_filter(image, sr_model.id, device="cpu")
     apply_filter(image, denoise_model.id, device="cpu")
     assert model_cache().loaded() == [(sr_model.id, "cpu"), (denoise_model.id, "cpu")]
-    third = models.add(save_torchscript(sr_module(scale=4), tmp_path / "sr-x4.pt"))
+    third = catalog.add_model(save_torchscript(sr_module(scale=4), tmp_path / "sr-x4.pt"))
     assert apply_filter(image, third.id, device="cpu").shape == (160, 160, 3)
     assert model_cache().loaded() == [(denoise_model.id, "cpu"), (third.id, "cpu")]
-    models.remove(denoise_model.id)
+    catalog.remove_model(denoise_model.id)
     assert model_cache().loaded() == [(third.id, "cpu")]
 
 
 def test_a_model_that_fails_to_load_is_a_model_error(sr_model):
-    path = models.model_path(sr_model)
+    path = sr_model.model_path
     path.write_bytes(np.random.default_rng(0).bytes(path.stat().st_size))
     with pytest.raises(ModelError, match="not a model file"):
         apply_filter(_photo(), sr_model.id, device="cpu")

@@ -12,12 +12,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from restorer.progress import Progress
+from restorer.workflows.jobs import OpenPhotoJob
 from tests.gui_helpers import drag, widget_point
 from tests.helpers import gradient_photo, write_png
 from ui.canvas import Canvas
-from ui.convert import array_from_qimage
+from ui.core.convert import array_from_qimage
 from ui.document import Document
-from ui.jobs import OpenPhotoJob
 
 
 def make_document(tmp_path: Path, height: int, width: int, image=None) -> Document:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from ui.convert import array_from_qimage, wrap_array
+from ui.core.convert import array_from_qimage, wrap_array
 
 
 def test_wrapping_an_odd_width_rgb_array_uses_its_real_row_length(qapp):

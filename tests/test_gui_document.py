@@ -10,9 +10,14 @@ import pytest
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.progress import Progress
+from restorer.workflows.jobs import OpenPhotoJob, RepairJob, RepairOutcome
 from tests.helpers import gradient_photo, write_png
 from ui.document import Document
-from ui.jobs import OpenPhotoJob, RepairJob
+
+
+def elsewhere(mask: np.ndarray) -> RepairJob:
+    """A repair job that read pixels the document no longer has: its edit is made again."""
+    return RepairJob(np.zeros((*mask.shape, 4), np.uint8), mask)
 
 
 @pytest.fixture
@@ -51,9 +56,10 @@ def test_repair_applies_only_under_the_mask_and_undoes_exactly(document, qtbot):
     original = document.pixels.copy()
     snapshot = document.share_pixels()
     mask = document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
-    assert document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)
+    assert document.apply_outcome(job, outcome)
     changed = (document.pixels != original).any(axis=2)
     assert changed.any() and not changed[mask == 0].any()
     assert not document.mask.any()
@@ -72,7 +78,9 @@ def test_pixels_shared_with_a_job_are_copied_before_they_change(document, qtbot)
     box = Box(20, 20, 40, 40)
     patch = PatchResult(box=tuple(box), pixels=np.zeros((20, 20, 3), np.uint8), engine_id="x")
     with qtbot.waitSignal(document.pixels_replaced):
-        document.apply_repair(patch, mask)  # a write while the job still reads
+        document.apply_outcome(
+            elsewhere(mask), RepairOutcome(patch, None)
+        )  # a write while the job reads
     assert np.array_equal(snapshot, frozen)  # the job's view never changed
     assert document.pixels is not snapshot
     assert (document.pixels[mask > 0][:, :3] == 0).all()
@@ -88,15 +96,16 @@ def test_a_stale_job_edit_is_recomputed_against_the_current_pixels(document, qtb
     paint(document, [(60.0, 60.0)], size=10)
     snapshot = document.share_pixels()
     mask = document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     # Meanwhile an earlier-style change lands on the pixels (forces copy-on-write).
     other = PatchResult(box=(0, 0, 5, 5), pixels=np.full((5, 5, 3), 9, np.uint8))
     corner = np.zeros(mask.shape, bool)
     corner[:5, :5] = True
-    document.apply_repair(other, corner)
+    document.apply_outcome(elsewhere(corner), RepairOutcome(other, None))
     document.release_pixels(snapshot)
     before = document.pixels.copy()
-    document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)
+    document.apply_outcome(job, outcome)
     changed = (document.pixels != before).any(axis=2)
     assert changed.any() and not changed[mask == 0].any()
     assert (document.pixels[:5, :5, :3] == 9).all()
@@ -108,9 +117,10 @@ def test_saved_state_tracks_undo_and_redo(document, qtbot):
     assert not document.is_modified  # the mask is not part of the file
     snapshot = document.share_pixels()
     mask = document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
-    document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)
+    document.apply_outcome(job, outcome)
     assert document.is_modified
     document.mark_saved(state=document.edit_state())
     assert not document.is_modified
@@ -140,7 +150,7 @@ def test_alpha_and_metadata_survive_open_and_save(tmp_path):
     from PIL import Image
 
     from restorer.imageio import load_image
-    from ui.jobs import SavePhotoJob
+    from restorer.workflows.jobs import SavePhotoJob
 
     rgba = np.dstack([gradient_photo(40, 50), np.tile(np.arange(50, dtype=np.uint8) * 5, (40, 1))])
     source = tmp_path / "cutout.png"

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from restorer.generate.extend import Borders
 from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from ui.extend_dialog import ExtendDialog
+from ui.features.image.extend_dialog import ExtendDialog
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -25,7 +26,7 @@ def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypat
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExtendDialog, "exec", answer)
-    window.image_menu.actions()[0].trigger()  # Extend Canvas…
+    window.menu(MenuId.IMAGE).actions()[0].trigger()  # Extend Canvas…
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert dialogs.shown == []
     assert seen["size"].endswith("168 × 104 px")
@@ -38,10 +39,10 @@ def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypat
     assert document.undo_stack.undoText().startswith("Extend canvas")
     assert "Extended to 168 × 104 px" in window.statusBar().currentMessage()
 
-    window.undo()
+    window.features["edit"].undo()
     assert np.array_equal(pixels_rgb(window), original)
     assert np.array_equal(document.mask, mask)
-    window.redo()
+    window.features["edit"].redo()
     assert np.array_equal(pixels_rgb(window), extended)
 
 
@@ -65,7 +66,7 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
     assert not huge.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     open_photo(qtbot, window, photo_path)
     original = pixels_rgb(window)
-    from ui import extend_dialog
+    from ui.features.image import extend_dialog
 
     assert extend_dialog.extend_canvas(window, Borders()) is None
     assert "Nothing to add" in dialogs.of_kind("critical")[0][2]
@@ -74,8 +75,8 @@ def test_the_dialog_refuses_nothing_to_add_and_too_much(qtbot, window, dialogs, 
 
 def test_the_extend_job_keeps_alpha_and_moves_the_mask():
     from restorer.progress import Progress
+    from restorer.workflows.filters import DocumentExtendJob
     from tests.helpers import gradient_photo
-    from ui.filter_jobs import DocumentExtendJob
 
     pixels = np.dstack([gradient_photo(20, 30), np.full((20, 30), 90, np.uint8)])
     mask = np.zeros((20, 30), bool)

@@ -4,7 +4,7 @@ as a document and exports them all."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog
 
 from restorer.generate import store
 from restorer.generate.checkpoint import read_config
@@ -12,14 +12,16 @@ from restorer.generate.gan import TrainJob, sample
 from restorer.imageio import load_image
 from restorer.progress import Progress
 from tests._gan import single_torch_thread, tiny_config, tiny_folder  # noqa: F401
-from ui.gan_studio import GanStudio
-from ui.generate_dialog import GenerateDialog
+from tests.gui_helpers import event_kind
+from ui.features.generate.gan_studio import GanStudio
+from ui.features.generate.generate_dialog import GenerateDialog
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
 
 def _trigger(window, name: str) -> None:
-    menu = window.findChild(QMenu, "generateMenu")
+    menu = window.menu(MenuId.GENERATE)
     assert menu is not None
     action = next(a for a in menu.actions() if a.objectName() == name)
     action.trigger()
@@ -112,12 +114,12 @@ def test_generate_dialog_makes_pictures_opens_one_and_exports(qtbot, window, tmp
     assert dialog.model_combo.currentText() == "bands"
     dialog.count_spin.setValue(6)
     dialog.seed_spin.setValue(4)
-    with qtbot.waitSignal(window.worker.finished, timeout=20000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=20000):
         dialog.generate_button.click()
     qtbot.waitUntil(lambda: dialog.gallery.count() == 6)
     assert np.array_equal(dialog.images, sample("bands", 6, 4))
 
-    with qtbot.waitSignal(window.worker.finished, timeout=20000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=20000):
         dialog.copies_button.click()
     qtbot.waitUntil(lambda: "of 6 samples are near-copies" in dialog.status_label.text())
     assert dialog.gallery.item(0).toolTip().startswith("Nearest training picture: picture-")
@@ -130,7 +132,7 @@ def test_generate_dialog_makes_pictures_opens_one_and_exports(qtbot, window, tmp
 
     out = tmp_path / "export"
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
-    with qtbot.waitSignal(window.worker.finished, timeout=20000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=20000):
         dialog.export_button.click()
     files = sorted(out.glob("*.png"))
     assert len(files) == 6
@@ -140,7 +142,7 @@ def test_generate_dialog_makes_pictures_opens_one_and_exports(qtbot, window, tmp
     dialog.seed_b_spin.setValue(9)
     dialog.count_spin.setValue(4)
     qtbot.waitUntil(lambda: dialog.generate_button.isEnabled())
-    with qtbot.waitSignal(window.worker.finished, timeout=20000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=20000):
         dialog.generate_button.click()
     qtbot.waitUntil(lambda: dialog.gallery.count() == 4)
     assert np.abs(dialog.images[0].astype(int) - sample("bands", 1, 4)[0]).max() <= 1

@@ -8,8 +8,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
 from restorer.recovery import RecoveryStore
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from ui.dialogs import ShortcutsDialog
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from ui.core.dialogs import ShortcutsDialog
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -19,13 +19,13 @@ Button = QMessageBox.StandardButton
 def test_history_panel_lists_steps_and_clicking_one_goes_there(qtbot, window, photo_path):
     open_photo(qtbot, window, photo_path)
     document = window.document
-    view = window.editing.history_view
-    assert window.editing.history_dock.isVisible()
-    window.brush_size.set_value(8)
+    view = window.features["view"].history_view
+    assert window.features["view"].history_dock.isVisible()
+    window.features["mask"].brush_size.set_value(8)
     stroke_along(qtbot, window.canvas, [(20.0, 20.0)])
     first = document.mask.copy()
     stroke_along(qtbot, window.canvas, [(60.0, 60.0)])
-    window.editing.grow_action.trigger()
+    window.features["mask"].grow_action.trigger()
     model = view.model()
     texts = [model.index(row, 0).data() for row in range(model.rowCount())]
     assert texts == ["Opened", "Brush stroke", "Brush stroke", "Grow mask by 4 px"]
@@ -34,7 +34,7 @@ def test_history_panel_lists_steps_and_clicking_one_goes_there(qtbot, window, ph
     view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
     assert document.undo_stack.index() == 1
     assert np.array_equal(document.mask, first)
-    assert window.redo_action.isEnabled()
+    assert window.features["edit"].redo_action.isEnabled()
     view.selectionModel().setCurrentIndex(
         model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
@@ -42,37 +42,42 @@ def test_history_panel_lists_steps_and_clicking_one_goes_there(qtbot, window, ph
 
 
 def test_settings_are_remembered_by_the_next_window(qtbot, window, dialogs, no_leftover_threads):
-    from ui.main_window import MainWindow
+    from ui.app import build_window
 
-    window.brush_size.set_value(77)
+    window.features["mask"].brush_size.set_value(77)
     window.canvas.set_hardness(0.4)
-    window.set_tool("eraser")
+    window.features["mask"].set_tool("eraser")
     window.canvas.set_overlay_color(QColor(10, 200, 30))
     window.canvas.set_overlay_opacity(0.8)
     window.canvas.set_mask_visible(False)
-    window.editing.heal.set_enabled(True)
-    window.editing.edge_spin.setValue(9)
-    window.editing.history_dock.hide()
+    window.features["mask"].heal.set_enabled(True)
+    window.features["mask"].edge_spin.setValue(9)
+    window.features["view"].history_dock.hide()
     window.resize(760, 540)  # within the offscreen screen
     size = (window.width(), window.height())
     window.close()
 
-    again = MainWindow()
+    again = build_window()
     qtbot.addWidget(again)
     try:
-        assert again.canvas.brush_size == 77 and again.brush_size.value == 77
+        assert again.canvas.brush_size == 77 and again.features["mask"].brush_size.value == 77
         assert again.canvas.hardness == 0.4
-        assert again.canvas.tool == "eraser" and again.eraser_action.isChecked()
+        assert again.canvas.tool == "eraser" and again.features["mask"].eraser_action.isChecked()
         assert again.canvas.overlay_color == QColor(10, 200, 30)
         assert abs(again.canvas.overlay_opacity - 0.8) < 1e-6
-        assert not again.canvas.mask_visible and not again.editing.show_mask_action.isChecked()
-        assert again.editing.heal.enabled and again.editing.heal_action.isChecked()
-        assert again.editing.edge_spin.value() == 9
-        assert not again.editing.history_action.isChecked()
+        assert (
+            not again.canvas.mask_visible
+            and not again.features["mask"].show_mask_action.isChecked()
+        )
+        assert (
+            again.features["mask"].heal.enabled and again.features["mask"].heal_action.isChecked()
+        )
+        assert again.features["mask"].edge_spin.value() == 9
+        assert not again.features["view"].history_action.isChecked()
         assert (again.width(), again.height()) == size
     finally:
         again.close()
-        again.worker.shut_down()
+        again.jobs.shut_down()
 
 
 def test_status_bar_shows_size_zoom_engine_and_device(qtbot, window, photo_path):
@@ -80,7 +85,7 @@ def test_status_bar_shows_size_zoom_engine_and_device(qtbot, window, photo_path)
     assert window.size_label.text() == "128 × 96 px"
     window.canvas.zoom_to(2.0)
     assert window.zoom_label.text() == "200%"
-    assert window.engine_label.text() == window.selected_engine().label
+    assert window.engine_label.text() == window.engine_choice.engine().label
     assert window.device_label.text() == "CPU"  # no GPU on the test machine
     assert all(
         label.isVisible() for label in (window.size_label, window.zoom_label, window.engine_label)
@@ -101,21 +106,20 @@ def test_help_lists_every_new_shortcut(qtbot, window):
 def test_work_is_autosaved_and_offered_back_after_a_crash(
     qtbot, window, dialogs, photo_path, no_leftover_threads
 ):
-    from ui.autosave import offer_recovery
-    from ui.main_window import MainWindow
+    from ui.app import build_window
 
     open_photo(qtbot, window, photo_path)
-    window.brush_size.set_value(10)
+    window.features["mask"].brush_size.set_value(10)
     stroke_along(qtbot, window.canvas, [(30.0, 30.0), (50.0, 30.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
-        window.repair()
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
+        window.features["repair"].repair()
     window.canvas.set_hardness(0.2)
     stroke_along(qtbot, window.canvas, [(80.0, 60.0)])  # a soft mask, not yet repaired
     pixels, mask = pixels_rgb(window), window.document.mask.copy()
-    with qtbot.waitSignal(window.autosave.saved, timeout=10000):
-        assert window.autosave.save_if_changed()
-    assert not window.autosave.save_if_changed()  # nothing new since
-    folder = window.autosave.store.folder
+    with qtbot.waitSignal(window.features["recovery"].saved, timeout=10000):
+        assert window.features["recovery"].save_if_changed()
+    assert not window.features["recovery"].save_if_changed()  # nothing new since
+    folder = window.features["recovery"].store.folder
     assert (folder / "state.json").is_file()
 
     # A crash: the folder stays behind under a process id that no longer runs.
@@ -123,13 +127,15 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
     folder.rename(crashed)
     (crashed / "lock.json").write_text('{"pid": 999999990}')
 
-    again = MainWindow()
+    again = build_window()
     qtbot.addWidget(again)
     try:
         qtbot.waitUntil(lambda: again.device_info is not None, timeout=30000)
         dialogs.answers["question"] = Button.Yes
-        with qtbot.waitSignal(again.worker.finished, timeout=10000):
-            assert offer_recovery(again)
+        with qtbot.waitSignal(
+            again.jobs.event, check_params_cb=event_kind("finished"), timeout=10000
+        ):
+            assert again.features["recovery"].offer_recovery()
         assert dialogs.of_kind("question")[-1][1] == "Restore unsaved work?"
         restored = again.document
         assert restored is not None and restored.path == photo_path
@@ -144,34 +150,33 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
     finally:
         restored.mark_saved()
         again.close()
-        again.worker.shut_down()
+        again.jobs.shut_down()
 
 
 def test_declining_the_restore_discards_it_and_a_normal_close_leaves_nothing(
     qtbot, window, dialogs, photo_path
 ):
-    from ui.autosave import offer_recovery
 
-    stale = RecoveryStore(window.autosave.store.root, pid=999_999_989)
+    stale = RecoveryStore(window.features["recovery"].store.root, pid=999_999_989)
     stale.save(np.zeros((8, 8, 4), np.uint8), np.zeros((8, 8), np.uint8), {"name": "old.png"})
     dialogs.answers["question"] = Button.No
-    assert not offer_recovery(window)
+    assert not window.features["recovery"].offer_recovery()
     assert not stale.folder.exists()
 
     open_photo(qtbot, window, photo_path)
     stroke_along(qtbot, window.canvas, [(30.0, 30.0)])
-    with qtbot.waitSignal(window.autosave.saved, timeout=10000):
-        window.autosave.save_if_changed()
-    assert window.autosave.store.folder.exists()
+    with qtbot.waitSignal(window.features["recovery"].saved, timeout=10000):
+        window.features["recovery"].save_if_changed()
+    assert window.features["recovery"].store.folder.exists()
     window.document.mark_saved()
     window.close()
-    assert not window.autosave.store.folder.exists()
+    assert not window.features["recovery"].store.folder.exists()
 
 
 def test_the_autosave_timer_saves_by_itself(qtbot, window, photo_path):
     open_photo(qtbot, window, photo_path)
-    window.autosave.timer.setInterval(20)
-    with qtbot.waitSignal(window.autosave.saved, timeout=10000) as saved:
+    window.features["recovery"].timer.setInterval(20)
+    with qtbot.waitSignal(window.features["recovery"].saved, timeout=10000) as saved:
         stroke_along(qtbot, window.canvas, [(40.0, 40.0)])
     folder = saved.args[0]
     assert (folder / "state.json").is_file() and (folder / "mask.png").is_file()
@@ -185,13 +190,15 @@ def test_a_change_during_an_autosave_stops_it_instead_of_copying_the_photo(
     open_photo(qtbot, window, photo_path)
     document = window.document
     stroke_along(qtbot, window.canvas, [(30.0, 30.0)])
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
-        window.repair()
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
+        window.features["repair"].repair()
     array = document.pixels
-    assert window.autosave.save_if_changed()
-    window.undo_action.trigger()  # writes the pixels while the save may still read them
+    assert window.features["recovery"].save_if_changed()
+    window.features[
+        "edit"
+    ].undo_action.trigger()  # writes the pixels while the save may still read them
     assert document.pixels is array  # written in place: no copy of the photo was made
-    qtbot.waitUntil(lambda: not window.autosave.saving, timeout=10000)
-    with qtbot.waitSignal(window.autosave.saved, timeout=10000):
-        assert window.autosave.save_if_changed()  # the undone state is saved next
+    qtbot.waitUntil(lambda: not window.features["recovery"].saving, timeout=10000)
+    with qtbot.waitSignal(window.features["recovery"].saved, timeout=10000):
+        assert window.features["recovery"].save_if_changed()  # the undone state is saved next
     document.mark_saved()

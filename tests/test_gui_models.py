@@ -19,15 +19,16 @@ from _model_files import (
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.jobs import Job
 from restorer.models.info import ModelInfo
 from restorer.models.runtime import model_cache
 from restorer.paths import models_dir
 from restorer.progress import Progress
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from ui.filters_menu import run_filter
-from ui.models_dialog import ModelsDialog, show_models_dialog
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from ui.features.models.dialog import ModelsDialog, show_models_dialog
+from ui.features.models.filters import run_filter
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -48,8 +49,8 @@ def wait_idle(qtbot, window, timeout=60000) -> None:
 
 def add_through_dialog(qtbot, window, monkeypatch, path: Path) -> ModelsDialog:
     """Models → Manage Models…, Add…, choose `path` in the (stubbed) file dialog."""
-    window.models_menu.actions()[0].trigger()  # Manage Models…
-    dialog = window.models.dialog
+    window.menu(MenuId.MODELS).actions()[0].trigger()  # Manage Models…
+    dialog = window.features["models"].dialog
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )
@@ -60,13 +61,13 @@ def add_through_dialog(qtbot, window, monkeypatch, path: Path) -> ModelsDialog:
 
 
 def menu_texts(window) -> list[str]:
-    window.filters_menu.rebuild()
-    return [action.text() for action in window.filters_menu.model_actions()]
+    window.features["models"].filters_menu.rebuild()
+    return [action.text() for action in window.features["models"].filters_menu.model_actions()]
 
 
 def filter_action(window, model_id: str):
-    window.filters_menu.rebuild()
-    for action in window.filters_menu.model_actions():
+    window.features["models"].filters_menu.rebuild()
+    for action in window.features["models"].filters_menu.model_actions():
         if action.data() == model_id:
             return action
     raise AssertionError(f"{model_id} is not in the Filters menu")
@@ -108,9 +109,9 @@ def test_add_a_super_resolution_model_and_upscale_the_photo(
     assert window.isWindowModified()
     upscaled = pixels_rgb(window)
     assert document.undo_stack.count() == 1
-    window.undo()
+    window.features["edit"].undo()
     assert np.array_equal(pixels_rgb(window), original)
-    window.redo()
+    window.features["edit"].redo()
     assert np.array_equal(pixels_rgb(window), upscaled)
 
     # With a mask painted, a scaled model works on the area only: the size stays.
@@ -124,7 +125,7 @@ def test_add_a_super_resolution_model_and_upscale_the_photo(
 
     # A result larger than Restorer works with is refused before any work.
     window.document.clear_mask()
-    monkeypatch.setattr("ui.filters_menu.MAX_PIXELS", 100_000)
+    monkeypatch.setattr("ui.features.models.filters.MAX_PIXELS", 100_000)
     steps = document.undo_stack.count()
     filter_action(window, info.id).trigger()
     assert not window.jobs.busy and document.undo_stack.count() == steps
@@ -152,8 +153,13 @@ def test_a_restoration_filter_on_the_masked_area_changes_only_masked_pixels(
     stroke_along(qtbot, window.canvas, [(40.0, 40.0), (80.0, 50.0)])
     mask = window.document.mask.astype(bool)
     assert mask.any()
-    window.filters_menu.rebuild()
-    assert window.filters_menu.actions()[0].text().startswith("Applies to the masked area")
+    window.features["models"].filters_menu.rebuild()
+    assert (
+        window.features["models"]
+        .filters_menu.actions()[0]
+        .text()
+        .startswith("Applies to the masked area")
+    )
     filter_action(window, "dncnn").trigger()
     wait_idle(qtbot, window)
     assert dialogs.shown == []
@@ -162,7 +168,7 @@ def test_a_restoration_filter_on_the_masked_area_changes_only_masked_pixels(
     assert changed.any() and not changed[~mask].any()
     assert np.array_equal(window.document.mask.astype(bool), mask)  # the selection stays
     assert window.document.undo_stack.undoText() == "Filter dncnn (masked area)"
-    window.undo()
+    window.features["edit"].undo()
     assert np.array_equal(pixels_rgb(window), original)
 
 
@@ -174,7 +180,7 @@ def test_a_filter_on_a_soft_mask_blends_by_its_coverage(
     open_photo(qtbot, window, photo_path)
     original = pixels_rgb(window).astype(int)
     window.canvas.set_hardness(0.4)
-    window.brush_size.set_value(40)
+    window.features["mask"].brush_size.set_value(40)
     stroke_along(qtbot, window.canvas, [(60.0, 48.0)])
     coverage = window.document.mask.copy()
     filter_action(window, "dncnn").trigger()
@@ -208,11 +214,13 @@ def test_cancelling_a_filter_changes_nothing(
     original = pixels_rgb(window)
     blocker = _Blocker()
     window.jobs.submit(blocker, lambda _: None, background=True)
-    info = window.models.installed()[0]
+    info = window.features["models"].installed()[0]
     job_id = run_filter(window, info)
-    assert job_id is not None and window.cancel_action.isEnabled()
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
-        window.cancel_action.trigger()
+    assert job_id is not None and window.features["repair"].cancel_action.isEnabled()
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
+        window.features["repair"].cancel_action.trigger()
         blocker.release.set()
     wait_idle(qtbot, window)
     assert np.array_equal(pixels_rgb(window), original)
@@ -264,10 +272,10 @@ def test_lama_becomes_an_engine_loads_when_chosen_and_falls_back_when_removed(
     assert "ready" in window.statusBar().currentMessage()
     assert window.engine_label.text() == "big-lama"
 
-    window.models.remove("big-lama")
+    window.features["models"].remove("big-lama")
     wait_idle(qtbot, window)
     assert combo.findData("big-lama") < 0
-    assert combo.currentData() == default == window.selected_engine().id
+    assert combo.currentData() == default == window.engine_choice.engine().id
     assert model_cache().loaded() == []
     assert dialogs.shown == []
 
@@ -288,7 +296,7 @@ def test_a_model_that_fails_to_load_keeps_the_previous_engine(qtbot, window, dia
     (models_dir() / info.file_name).write_bytes(b"\x00" * 64)
     (models_dir() / f"{info.id}.model.json").write_text(info.to_json())
     registry().refresh()
-    window.models.refresh_engines()
+    window.features["models"].refresh_engines()
     combo = window.engine_combo
     assert combo.findData("broken-lama") >= 0
     before = combo.currentData()
@@ -296,7 +304,7 @@ def test_a_model_that_fails_to_load_keeps_the_previous_engine(qtbot, window, dia
     wait_idle(qtbot, window)
     errors = dialogs.of_kind("critical")
     assert len(errors) == 1 and errors[0][1] == "Could not load the model"
-    assert combo.currentData() == before == window.models.engine_id
+    assert combo.currentData() == before == window.features["models"].engine_id
     assert window.engine_label.text() == combo.currentText()
     assert window.isVisible()
 
@@ -308,12 +316,12 @@ def test_a_model_that_fails_to_load_keeps_the_previous_engine(qtbot, window, dia
     blocker.release.set()
     wait_idle(qtbot, window)
     assert len(dialogs.of_kind("critical")) == 2
-    assert combo.currentData() == "navier-stokes" == window.models.engine_id
+    assert combo.currentData() == "navier-stokes" == window.features["models"].engine_id
 
 
 def test_models_dialog_opens_once_and_shows_the_folder(qtbot, window):
-    dialog = show_models_dialog(window, window.models)
-    assert show_models_dialog(window, window.models) is dialog
+    dialog = show_models_dialog(window, window.features["models"])
+    assert show_models_dialog(window, window.features["models"]) is dialog
     assert str(models_dir()) in dialog.folder_label.text()
     assert not dialog.remove_button.isEnabled() and dialog.add_button.isEnabled()
     dialog.close()
@@ -339,7 +347,7 @@ def test_a_filter_whose_file_went_missing_fails_with_a_message(
 @pytest.fixture
 def pretend_gpu(monkeypatch):
     """The window's device probe reports a CUDA GPU."""
-    from ui import jobs
+    from restorer.workflows import jobs
 
     monkeypatch.setattr(
         jobs.ProbeDevicesJob, "run", lambda self, progress: jobs.DeviceInfo(True, "CUDA: Test GPU")
@@ -380,13 +388,15 @@ def test_cancelling_an_add_leaves_the_folder_unchanged(
     before = folder_listing()
     blocker = _Blocker()
     window.jobs.submit(blocker, lambda _: None, background=True)
-    window.models_menu.actions()[0].trigger()
-    dialog = window.models.dialog
+    window.menu(MenuId.MODELS).actions()[0].trigger()
+    dialog = window.features["models"].dialog
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(source), ""))
     )
     dialog.add_button.click()
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
         window.job_panel.cancel_requested.emit()  # the status bar's Cancel
         blocker.release.set()
     wait_idle(qtbot, window)
@@ -400,7 +410,7 @@ def test_dropping_a_model_file_on_the_dialog_adds_it(qtbot, window, dialogs, tmp
     from PySide6.QtGui import QDropEvent
 
     source = save_safetensors(denoise_module(), tmp_path / "dncnn.safetensors")
-    dialog = show_models_dialog(window, window.models)
+    dialog = show_models_dialog(window, window.features["models"])
 
     keep = []  # the event points at its mime data: keep that alive
 

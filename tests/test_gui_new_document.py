@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from restorer.imageio import load_image
-from tests.gui_helpers import open_photo, pixels_rgb
+from restorer.workflows.new_image import rgba_pixels, suggested_file_name
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb
 from tests.helpers import gradient_photo
-from ui.new_document import open_image_as_document, rgba_pixels, suggested_file_name
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -38,8 +38,8 @@ def save_dialog(monkeypatch) -> SaveDialogRecorder:
 
 
 def open_generated(qtbot, window, image: np.ndarray, name: str) -> None:
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
-        open_image_as_document(window, image, name)
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
+        window.files.open_image(image, name)
     qtbot.waitUntil(lambda: window.document is not None and window.document.name == name)
 
 
@@ -62,8 +62,8 @@ def test_generated_image_opens_unsaved_and_save_asks_for_a_path(
 
     target = tmp_path / "texture"
     save_dialog.answer = str(target)
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
-        window.save_action.trigger()
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
+        window.features["files"].save_action.trigger()
     written = tmp_path / "texture.png"
     assert np.array_equal(load_image(written).rgb, image)
     assert not document.untitled and not window.isWindowModified()
@@ -83,7 +83,7 @@ def test_closing_an_unsaved_generated_image_asks_and_save_goes_to_save_as(
 
     dialogs.answers["warning"] = Button.Save
     save_dialog.answer = str(tmp_path / "sample.png")
-    with qtbot.waitSignal(window.worker.finished, timeout=10000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=10000):
         window.close()
     qtbot.waitUntil(lambda: not window.isVisible())
     assert np.array_equal(load_image(tmp_path / "sample.png").rgb, image)
@@ -93,7 +93,7 @@ def test_opening_a_generated_image_over_unsaved_work_asks_first(qtbot, window, d
     open_photo(qtbot, window, photo_path)
     open_generated(qtbot, window, gradient_photo(20, 20), "First")
     dialogs.answers["warning"] = Button.Cancel
-    open_image_as_document(window, gradient_photo(30, 30), "Second")
+    window.files.open_image(gradient_photo(30, 30), "Second")
     assert window.document.name == "First"
     assert not window.jobs.busy
     # The suggested file goes next to the photo that was open.

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 
 from restorer.engines.base import Engine
 from restorer.progress import Progress
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui_helpers import event_kind, open_photo, pixels_rgb, stroke_along
+from ui.core.jobs import JobKind
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -33,8 +34,7 @@ class PreviewingEngine(Engine):
 
 
 def _select(window, engine_id: str) -> None:
-    window.engine_combo.clear()
-    window._fill_engines()
+    window.engine_choice.reload()
     window.engine_combo.setCurrentIndex(window.engine_combo.findData(engine_id))
 
 
@@ -47,14 +47,16 @@ def test_patchmatch_repair_shows_its_preview_until_the_result_applies(qtbot, win
     mask = window.document.mask.copy()
     seen: list[tuple] = []
 
-    def record(job_id, preview) -> None:  # runs after the window's own slot
+    def record(event) -> None:  # runs after the window's own slot
+        if event.kind is not JobKind.PREVIEW:
+            return
         shown = window.canvas.preview
         seen.append((shown, np.array_equal(pixels_rgb(window), original)))
 
-    window.worker.preview.connect(record)
-    with qtbot.waitSignal(window.worker.finished, timeout=30000):
-        window.repair_action.trigger()
-    window.worker.preview.disconnect(record)
+    window.jobs.event.connect(record)
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=30000):
+        window.features["repair"].repair_action.trigger()
+    window.jobs.event.disconnect(record)
 
     assert seen, "the patchmatch engine reported no preview"
     shown, untouched = seen[0]
@@ -86,8 +88,8 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
     open_photo(qtbot, window, photo_path)
     stroke_along(qtbot, window.canvas, SCRATCH)
     original = pixels_rgb(window)
-    with qtbot.waitSignal(window.worker.preview, timeout=10000):
-        window.repair_action.trigger()
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("preview"), timeout=10000):
+        window.features["repair"].repair_action.trigger()
     assert window.canvas.preview is not None
     # What the canvas shows at a scratch pixel turns green; the photo stays as it was.
     grabbed = window.canvas.grab().toImage()
@@ -96,7 +98,9 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
     assert colour.green() > colour.red() and colour.green() > colour.blue()
     assert np.array_equal(pixels_rgb(window), original)
 
-    with qtbot.waitSignal(window.worker.cancelled, timeout=10000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=10000
+    ):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.canvas.preview is None, timeout=5000)
     assert np.array_equal(pixels_rgb(window), original)
@@ -105,8 +109,8 @@ def test_cancelling_removes_the_preview(qtbot, window, extra_engines, photo_path
 def test_a_coarse_preview_keeps_the_mask_as_its_alpha():
     from restorer.geometry import Box
     from restorer.regions import RegionPreview
-    from ui.jobs import RepairJob
-    from ui.repair_preview import preview_image
+    from restorer.workflows.jobs import RepairJob
+    from ui.features.repair.preview import preview_image
 
     mask = np.zeros((40, 60), np.uint8)
     mask[10:20, 20:40] = 255

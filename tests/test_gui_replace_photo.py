@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from restorer.progress import Progress
+from restorer.workflows.jobs import OpenPhotoJob, RepairJob
+from restorer.workflows.photo_state import prepare_photo, resize_mask
 from tests.gui_helpers import open_photo, pixels_rgb
 from tests.helpers import gradient_photo, write_png
 from ui.document import Document
-from ui.jobs import OpenPhotoJob, RepairJob
-from ui.photo_replace import prepare_photo, resize_mask
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -66,9 +66,10 @@ def test_replace_without_a_mask_clears_it_and_edits_after_it_undo_in_order(docum
     document.end_stroke()
     snapshot = document.share_pixels()
     mask = document.mask_snapshot()
-    outcome = RepairJob(snapshot, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(snapshot, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.release_pixels(snapshot)
-    assert document.apply_repair(outcome.patch, mask, snapshot, outcome.edit)
+    assert document.apply_outcome(job, outcome)
     repaired = document.pixels.copy()
     for _ in range(3):
         document.undo()
@@ -90,7 +91,8 @@ def test_a_job_reading_the_old_photo_never_sees_it_change(document):
     # A result computed for the old size is dropped once the size changed.
     mask = np.zeros((60, 80), bool)
     mask[5:9, 5:9] = True
-    outcome = RepairJob(kept, mask, "telea", "cpu").run(Progress())
+    job = RepairJob(kept, mask, "telea", "cpu")
+    outcome = job.run(Progress())
     document.replace_photo(np.zeros((10, 10, 3), np.uint8))
     assert not document.apply_patch(outcome.patch, mask, kept, outcome.edit)
     assert document.undo_stack.undoText() == "Replace photo"
@@ -110,11 +112,11 @@ def test_the_window_refits_and_shows_the_new_size(qtbot, window, photo_path):
     window.document.replace_photo(bigger, text="Upscale 3x")
     assert "384 × 288" in window.size_label.text()
     assert window.canvas.image_widget_rect().width() <= window.canvas.width()
-    assert window.undo_action.isEnabled() and window.isWindowModified()
-    window.undo()
+    assert window.features["edit"].undo_action.isEnabled() and window.isWindowModified()
+    window.features["edit"].undo()
     assert "128 × 96" in window.size_label.text()
     assert np.array_equal(pixels_rgb(window), original)
-    window.redo()
+    window.features["edit"].redo()
     assert np.array_equal(pixels_rgb(window), bigger)
 
 
@@ -141,9 +143,9 @@ def test_a_repair_finishing_after_the_photo_changed_size_is_dropped(
     stroke_along(qtbot, window.canvas, [(40.0, 40.0), (60.0, 45.0)])
     blocker = Blocker()
     window.jobs.submit(blocker, lambda _: None, background=True)
-    assert window.repair() is not None
-    window.undo()  # the stroke
-    window.undo()  # the resize, while the repair waits
+    assert window.features["repair"].repair() is not None
+    window.features["edit"].undo()  # the stroke
+    window.features["edit"].undo()  # the resize, while the repair waits
     blocker.release.set()
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=10000)
     assert dialogs.shown == []

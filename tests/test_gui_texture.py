@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMenu
 
 from restorer.geometry import Box
 from restorer.imageio import save_image
-from tests.gui_helpers import drag, open_photo, stroke_along
+from tests.gui_helpers import drag, event_kind, open_photo, stroke_along
 from tests.test_texture import blotches
-from ui.texture_dialog import TextureDialog, generate_menu, open_texture_dialog
+from ui.features.generate.texture_dialog import TextureDialog, open_texture_dialog
+from ui.shell import MenuId
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -22,7 +22,7 @@ def texture_photo(tmp_path):
 
 
 def open_dialog(qtbot, window) -> TextureDialog:
-    menu = window.findChild(QMenu, "generateMenu")
+    menu = window.menu(MenuId.GENERATE)
     assert menu is not None and menu.title() == "&Generate"
     menu.aboutToShow.emit()
     action = next(a for a in menu.actions() if a.objectName() == "textureSynthesisAction")
@@ -49,7 +49,7 @@ def test_texture_from_a_dragged_rectangle_opens_as_a_new_document(qtbot, window,
     dialog.width_spin.setValue(40)
     dialog.height_spin.setValue(32)
 
-    with qtbot.waitSignal(window.worker.finished, timeout=60000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=60000):
         qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
         assert not dialog.run_button.isEnabled() and dialog.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: window.document.untitled, timeout=10000)
@@ -66,7 +66,7 @@ def test_texture_from_a_dragged_rectangle_opens_as_a_new_document(qtbot, window,
     # Again with another seed, from the same photo: the unsaved texture is asked about.
     first = document.pixels.copy()
     dialog.seed_spin.setValue(5)
-    with qtbot.waitSignal(window.worker.finished, timeout=60000):
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=60000):
         dialog.run()
     qtbot.waitUntil(lambda: window.document.name == "Texture 40×32 seed 5", timeout=10000)
     assert dialogs.of_kind("warning")[-1][1] == "Unsaved changes"
@@ -110,7 +110,9 @@ def test_cancel_stops_the_synthesis_and_keeps_the_photo(qtbot, window, dialogs, 
     dialog = open_texture_dialog(window)
     dialog.width_spin.setValue(256)
     dialog.height_spin.setValue(256)
-    with qtbot.waitSignal(window.worker.cancelled, timeout=60000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=60000
+    ):
         dialog.run()
         qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=60000)
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
@@ -126,7 +128,9 @@ def test_closing_the_dialog_while_it_runs_cancels_quietly(qtbot, window, dialogs
     dialog = open_texture_dialog(window)
     dialog.width_spin.setValue(256)
     dialog.height_spin.setValue(256)
-    with qtbot.waitSignal(window.worker.cancelled, timeout=60000):
+    with qtbot.waitSignal(
+        window.jobs.event, check_params_cb=event_kind("cancelled"), timeout=60000
+    ):
         dialog.run()
         qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=60000)
         dialog.close()
@@ -137,7 +141,6 @@ def test_closing_the_dialog_while_it_runs_cancels_quietly(qtbot, window, dialogs
 
 
 def test_generate_menu_is_shared_and_needs_a_photo(qtbot, window):
-    assert generate_menu(window) is window.findChild(QMenu, "generateMenu")
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Generate") == titles.index("&Help") - 1
     assert open_texture_dialog(window) is None

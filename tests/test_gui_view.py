@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from tests.gui_helpers import drag, open_photo
-from ui.convert import array_from_qimage
+from ui.core.convert import array_from_qimage
 
 pytest_plugins = ["tests.gui_support"]
 
@@ -56,7 +56,7 @@ def test_the_outline_shows_the_brush_at_its_real_size_at_any_zoom(qtbot, window,
     window.canvas.set_mask_visible(False)
     for zoom, size in ((1.0, 20), (3.0, 20), (2.0, 41)):
         canvas.zoom_to(zoom)
-        window.brush_size.set_value(size)
+        window.features["mask"].brush_size.set_value(size)
         centre = canvas.to_widget(64.0, 48.0)
         QApplication.sendEvent(canvas, QEvent(QEvent.Type.Leave))
         plain = array_from_qimage(canvas.grab().toImage())[..., :3].astype(int)

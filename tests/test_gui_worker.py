@@ -1,4 +1,5 @@
-"""The worker thread: order, results, failures, cancellation, throttling, engine lifetime."""
+"""The job runner: order, results, failures, cancellation, throttling, engine lifetime;
+the same events from the synchronous fake."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
+from restorer.catalog import use_registry
 from restorer.engines import Engine, EngineRegistry
 from restorer.errors import ImageReadError
 from restorer.jobs import Job
 from restorer.progress import Progress
-from ui.worker import Worker, running_worker_threads
+from tests.gui_helpers import event_kind
+from ui.core.jobs import JobKind, Jobs, running_worker_threads
 
 pytest_plugins = ["tests.gui_support"]
 
 
 @pytest.fixture
 def worker(qtbot, no_leftover_threads):
-    instance = Worker()
+    instance = Jobs()
     yield instance
     instance.shut_down()
 
@@ -78,7 +81,9 @@ class Raises(Job):
 def test_jobs_run_in_order_on_the_worker_thread(qtbot, worker):
     jobs = [Echo(value=index) for index in range(5)]
     results: list[tuple[int, object]] = []
-    worker.finished.connect(lambda job_id, result: results.append((job_id, result)))
+    worker.event.connect(
+        lambda e: e.kind is JobKind.FINISHED and results.append((e.job_id, e.result))
+    )
     ids = [worker.submit(job) for job in jobs]
     assert worker.busy
     qtbot.waitUntil(lambda: len(results) == 5, timeout=10000)
@@ -90,31 +95,39 @@ def test_jobs_run_in_order_on_the_worker_thread(qtbot, worker):
 
 
 def test_failures_become_readable_messages(qtbot, worker, caplog):
-    with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
+    with qtbot.waitSignal(
+        worker.event, check_params_cb=event_kind("failed"), timeout=10000
+    ) as blocker:
         worker.submit(Raises(ImageReadError("holiday.jpg is truncated or corrupt.")))
-    assert blocker.args[1] == "holiday.jpg is truncated or corrupt."
+    assert blocker.args[0].error == "holiday.jpg is truncated or corrupt."
 
-    with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
+    with qtbot.waitSignal(
+        worker.event, check_params_cb=event_kind("failed"), timeout=10000
+    ) as blocker:
         worker.submit(Raises(ValueError("bad value")))
-    message = blocker.args[1]
+    message = blocker.args[0].error
     assert message.startswith("Exploding failed unexpectedly: bad value (ValueError)")
     assert "Traceback" in caplog.text  # the details go to the log, not the dialog
 
-    with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
+    with qtbot.waitSignal(
+        worker.event, check_params_cb=event_kind("failed"), timeout=10000
+    ) as blocker:
         worker.submit(Raises(MemoryError()))
-    assert "more memory" in blocker.args[1]
+    assert "more memory" in blocker.args[0].error
 
     # The worker carries on after failures.
-    with qtbot.waitSignal(worker.finished, timeout=10000) as blocker:
+    with qtbot.waitSignal(
+        worker.event, check_params_cb=event_kind("finished"), timeout=10000
+    ) as blocker:
         worker.submit(Echo(value="still here"))
-    assert blocker.args[1] == "still here"
+    assert blocker.args[0].result == "still here"
 
 
 def test_cancel_a_running_job_and_a_queued_one(qtbot, worker):
     running = WaitsForCancel()
     queued = Echo(value="never")
     cancelled: list[int] = []
-    worker.cancelled.connect(cancelled.append)
+    worker.event.connect(lambda e: e.kind is JobKind.CANCELLED and cancelled.append(e.job_id))
     running_id = worker.submit(running)
     queued_id = worker.submit(queued)
     assert running.started.wait(10)
@@ -129,10 +142,12 @@ def test_cancel_a_running_job_and_a_queued_one(qtbot, worker):
 def test_progress_and_previews_are_throttled(qtbot, worker):
     progress: list[tuple[float, str]] = []
     previews: list[object] = []
-    worker.progress.connect(lambda job_id, fraction, message: progress.append((fraction, message)))
-    worker.preview.connect(lambda job_id, image: previews.append(image))
+    worker.event.connect(
+        lambda e: e.kind is JobKind.PROGRESS and progress.append((e.fraction, e.message))
+    )
+    worker.event.connect(lambda e: e.kind is JobKind.PREVIEW and previews.append(e.preview))
     started = time.monotonic()
-    with qtbot.waitSignal(worker.finished, timeout=20000):
+    with qtbot.waitSignal(worker.event, check_params_cb=event_kind("finished"), timeout=20000):
         worker.submit(Chatty())
     elapsed = time.monotonic() - started
     assert progress[-1] == (1.0, "done")  # the final report always arrives
@@ -142,7 +157,7 @@ def test_progress_and_previews_are_throttled(qtbot, worker):
 
 
 def test_shut_down_stops_the_thread(qtbot, no_leftover_threads):
-    worker = Worker()
+    worker = Jobs()
     job = WaitsForCancel()
     worker.submit(job)
     assert job.started.wait(10)
@@ -174,27 +189,47 @@ class UsesEngine(Job):
         return QThread.currentThread().objectName()
 
 
-def test_engines_stay_loaded_between_jobs_and_are_released_on_switch(
-    qtbot, monkeypatch, no_leftover_threads
-):
-    import importlib
-
-    registry_module = importlib.import_module("restorer.engines.registry")
+def test_engines_stay_loaded_between_jobs_and_are_released_on_switch(qtbot, no_leftover_threads):
     first, second = CountingEngine("first"), CountingEngine("second")
     fresh = EngineRegistry()
     fresh.register(first)
     fresh.register(second)
-    monkeypatch.setattr(registry_module, "_registry", fresh)
-    worker = Worker()
-    try:
-        for engine_id in ("first", "first"):
-            with qtbot.waitSignal(worker.finished, timeout=10000) as blocker:
-                worker.submit(UsesEngine(engine_id))
-        assert blocker.args[1] == "restorer-worker"
-        assert first.releases == 0  # kept loaded while it is the one in use
-        with qtbot.waitSignal(worker.finished, timeout=10000):
-            worker.submit(UsesEngine("second"))
-        assert first.releases == 1 and second.releases == 0
-    finally:
-        worker.shut_down()
+    finished = event_kind("finished")
+    with use_registry(fresh):
+        worker = Jobs()
+        try:
+            for engine_id in ("first", "first"):
+                with qtbot.waitSignal(
+                    worker.event, check_params_cb=finished, timeout=10000
+                ) as blocker:
+                    worker.submit(UsesEngine(engine_id))
+            assert blocker.args[0].result == "restorer-worker"
+            assert first.releases == 0  # kept loaded while it is the one in use
+            with qtbot.waitSignal(worker.event, check_params_cb=finished, timeout=10000):
+                worker.submit(UsesEngine("second"))
+            assert first.releases == 1 and second.releases == 0
+        finally:
+            worker.shut_down()
     assert second.releases == 1  # everything is released when the worker stops
+
+
+def test_the_synchronous_fake_runs_jobs_on_the_gui_thread_with_the_same_events(qtbot):
+    jobs = Jobs(inline=True)
+    seen: list[tuple[str, int]] = []
+    jobs.event.connect(lambda e: seen.append((e.kind.value, e.job_id)))
+    done: list[object] = []
+    echo = Echo(value="here")
+    first = jobs.submit(echo, done.append)
+    second = jobs.submit(Raises(ValueError("bad value")), on_failed=done.append)
+    third = jobs.submit(Echo(value="never"))
+    jobs.cancel(third)  # still queued: never starts
+    assert done == [] and jobs.busy  # nothing runs inside submit
+    qtbot.waitUntil(lambda: not jobs.busy, timeout=5000)
+    assert echo.ran_on == [threading.get_ident()]
+    assert done[0] == "here" and done[1].startswith("Exploding failed unexpectedly")
+    assert [kind for kind, job_id in seen if job_id == first] == ["started", "progress", "finished"]
+    assert [kind for kind, job_id in seen if job_id == second] == ["started", "failed"]
+    assert [kind for kind, job_id in seen if job_id == third] == ["cancelled"]
+    jobs.shut_down()
+    with pytest.raises(RuntimeError):
+        jobs.submit(Echo())

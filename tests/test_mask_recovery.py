@@ -137,8 +137,8 @@ def test_a_damaged_recovery_is_a_clear_error(tmp_path):
 
 def test_a_cropped_repair_job_reports_in_photo_coordinates():
     from restorer.progress import Progress
+    from restorer.workflows.jobs import RepairJob
     from tests.helpers import gradient_photo
-    from ui.jobs import RepairJob
 
     rgb = gradient_photo(120, 160)
     pixels = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from _model_files import lama_weights, save_safetensors
 
-from restorer import api, models
-from restorer.engines import registry
+from restorer import api, catalog
+from restorer.catalog import registry
 from restorer.errors import OutOfMemoryError
 from restorer.models.runtime import Attempt, model_cache, run_with_fallbacks
 from restorer.progress import Progress
@@ -30,7 +30,7 @@ def _photo(size: int = 64) -> np.ndarray:
 
 def test_lama_model_becomes_an_engine_and_fills_only_the_hole(tmp_path):
     source = save_safetensors(lama_weights(), tmp_path / "big-lama.safetensors")
-    info = models.add(source)
+    info = catalog.add_model(source)
     assert (info.architecture, info.purpose, info.scale) == ("LaMa", "inpaint", 1)
     assert info.supports_bfloat16 and not info.supports_half
 
@@ -58,7 +58,7 @@ def test_lama_model_becomes_an_engine_and_fills_only_the_hole(tmp_path):
 
     engine.release()
     assert model_cache().loaded() == []
-    models.remove("big-lama")
+    catalog.remove_model("big-lama")
     assert "big-lama" not in registry().ids()
 
 

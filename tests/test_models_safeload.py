@@ -21,7 +21,7 @@ from _model_files import (
     write_malicious_torchscript,
 )
 
-from restorer import models
+from restorer import catalog, models
 from restorer.errors import ModelError, UnsafeModelError
 from restorer.models.pickle_scan import globals_in_pickle, unsafe_globals
 from restorer.models.safeload import read_weights
@@ -103,7 +103,7 @@ def test_malicious_pickle_is_refused_and_never_runs(tmp_path, variant):
     before = sorted(os.listdir(models.models_dir()))
 
     with pytest.raises(UnsafeModelError) as refused:
-        models.add(source)
+        catalog.add_model(source)
 
     assert not target.exists()
     assert "evil.pth was refused" in str(refused.value)
@@ -124,7 +124,7 @@ def test_malicious_torchscript_is_refused_and_never_runs(tmp_path):
     before = sorted(os.listdir(models.models_dir()))
 
     with pytest.raises(UnsafeModelError) as refused:
-        models.add(source)
+        catalog.add_model(source)
 
     assert not target.exists()
     assert "__setstate__" in str(refused.value)
@@ -161,7 +161,7 @@ def test_files_that_are_not_models_get_a_clear_message(tmp_path, name, content, 
     path.write_bytes(content)
     before = sorted(os.listdir(models.models_dir()))
     with pytest.raises(ModelError) as refused:
-        models.add(path)
+        catalog.add_model(path)
     assert expected in str(refused.value)
     assert name in str(refused.value)
     assert not isinstance(refused.value, UnsafeModelError)
@@ -171,7 +171,7 @@ def test_files_that_are_not_models_get_a_clear_message(tmp_path, name, content, 
 def test_unknown_architecture_is_refused(tmp_path):
     path = save_safetensors({"encoder.w": torch.zeros(4, 4)}, tmp_path / "mystery.safetensors")
     with pytest.raises(ModelError, match="architecture Restorer does not recognise"):
-        models.add(path)
+        catalog.add_model(path)
     assert list(models.models_dir().iterdir()) == []
 
 
@@ -182,4 +182,4 @@ def test_zip_that_is_not_a_checkpoint_is_refused(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
     with pytest.raises(ModelError, match="zip archive but not a PyTorch model"):
-        models.add(path)
+        catalog.add_model(path)

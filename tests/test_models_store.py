@@ -8,8 +8,8 @@ import os
 import pytest
 from _model_files import denoise_module, save_pth, save_safetensors, save_torchscript, sr_module
 
-from restorer import models
-from restorer.engines import registry
+from restorer import catalog, models
+from restorer.catalog import registry
 from restorer.errors import ModelError
 from restorer.models.info import id_from_name
 from restorer.models.store import sha256_of
@@ -31,7 +31,7 @@ def test_add_detects_and_copies_a_super_resolution_model(tmp_path, kind):
         "torchscript": lambda: save_torchscript(module, tmp_path / "Tiny SR x2.pt"),
     }[kind]()
 
-    info = models.add(source)
+    info = catalog.add_model(source)
 
     assert info.id == "tiny-sr-x2"
     assert info.architecture == "Compact"
@@ -42,7 +42,7 @@ def test_add_detects_and_copies_a_super_resolution_model(tmp_path, kind):
     assert info.size_bytes == source.stat().st_size
     assert info.supports_half and info.supports_bfloat16
     assert info.source_name == source.name
-    stored = models.model_path(info)
+    stored = info.model_path
     assert stored.parent == models.models_dir()
     assert stored.read_bytes() == source.read_bytes()
     sidecar = json.loads((models.models_dir() / f"{info.id}.model.json").read_text())
@@ -52,7 +52,7 @@ def test_add_detects_and_copies_a_super_resolution_model(tmp_path, kind):
 
 
 def test_restoration_model_is_described(tmp_path):
-    info = models.add(save_pth(denoise_module(), tmp_path / "dncnn.pth", wrap=True))
+    info = catalog.add_model(save_pth(denoise_module(), tmp_path / "dncnn.pth", wrap=True))
     assert (info.architecture, info.purpose, info.scale) == ("DnCNN", "restoration", 1)
     assert info.is_filter and not info.is_inpainting
     assert info.parameters > 0
@@ -60,22 +60,34 @@ def test_restoration_model_is_described(tmp_path):
 
 def test_duplicate_is_refused_by_content(tmp_path):
     first = save_safetensors(sr_module(), tmp_path / "a.safetensors")
-    info = models.add(first)
+    info = catalog.add_model(first)
     copy = tmp_path / "renamed.safetensors"
     copy.write_bytes(first.read_bytes())
     before = sorted(os.listdir(models.models_dir()))
     with pytest.raises(ModelError, match=f"already in the models folder as '{info.id}'"):
-        models.add(copy)
+        catalog.add_model(copy)
     assert sorted(os.listdir(models.models_dir())) == before
 
 
 def test_ids_are_unique_and_never_shadow_an_engine(tmp_path):
-    a = models.add(save_safetensors(sr_module(2), tmp_path / "model.safetensors"))
+    a = catalog.add_model(save_safetensors(sr_module(2), tmp_path / "model.safetensors"))
     (tmp_path / "other").mkdir()
-    b = models.add(save_safetensors(sr_module(4), tmp_path / "other" / "model.safetensors"))
-    c = models.add(save_safetensors(denoise_module(), tmp_path / "telea.safetensors"))
+    b = catalog.add_model(save_safetensors(sr_module(4), tmp_path / "other" / "model.safetensors"))
+    c = catalog.add_model(save_safetensors(denoise_module(), tmp_path / "telea.safetensors"))
     assert (a.id, b.id, c.id) == ("model", "model-2", "telea-2")
     assert registry().get("telea").id == "telea"
+
+
+def test_the_store_takes_the_ids_in_use_from_its_caller(tmp_path):
+    from restorer.models import store
+
+    taken = store.add(
+        save_safetensors(sr_module(2), tmp_path / "opencv.safetensors"), taken_ids=["opencv"]
+    )
+    free = store.add(save_safetensors(sr_module(4), tmp_path / "telea.safetensors"))
+    assert (taken.id, free.id) == ("opencv-2", "telea")  # the store knows no engine by itself
+    assert taken.model_path == models.models_dir() / "opencv-2.safetensors"
+    assert taken.model_path.is_file() and free.model_path.is_file()
 
 
 def test_id_from_name():
@@ -85,26 +97,26 @@ def test_id_from_name():
 
 
 def test_remove_deletes_file_and_description(tmp_path):
-    info = models.add(save_safetensors(sr_module(), tmp_path / "sr.safetensors"))
-    removed = models.remove(info.id)
+    info = catalog.add_model(save_safetensors(sr_module(), tmp_path / "sr.safetensors"))
+    removed = catalog.remove_model(info.id)
     assert removed == info
     assert models.list() == []
     assert os.listdir(models.models_dir()) == []
     with pytest.raises(ModelError, match="No model called 'sr'"):
-        models.remove("sr")
+        catalog.remove_model("sr")
 
 
 def test_missing_file_and_damaged_description_are_reported_not_fatal(tmp_path):
-    kept = models.add(save_safetensors(sr_module(), tmp_path / "kept.safetensors"))
-    lost = models.add(save_safetensors(denoise_module(), tmp_path / "lost.safetensors"))
-    models.model_path(lost).unlink()
+    kept = catalog.add_model(save_safetensors(sr_module(), tmp_path / "kept.safetensors"))
+    lost = catalog.add_model(save_safetensors(denoise_module(), tmp_path / "lost.safetensors"))
+    lost.model_path.unlink()
     (models.models_dir() / "broken.model.json").write_text("{not json")
     problems: list[str] = []
     assert [m.id for m in models.list_models(problems)] == [kept.id]
     assert any("'lost'" in p and "missing" in p for p in problems)
     assert any("broken.model.json" in p for p in problems)
-    models.remove("lost")  # a model whose file vanished can still be removed
-    models.remove("broken")
+    catalog.remove_model("lost")  # a model whose file vanished can still be removed
+    catalog.remove_model("broken")
     assert sorted(os.listdir(models.models_dir())) == sorted(
         [kept.file_name, f"{kept.id}.model.json"]
     )
@@ -112,16 +124,16 @@ def test_missing_file_and_damaged_description_are_reported_not_fatal(tmp_path):
 
 def test_missing_source_and_folder_are_clear_errors(tmp_path):
     with pytest.raises(ModelError, match="No such file"):
-        models.add(tmp_path / "absent.pth")
+        catalog.add_model(tmp_path / "absent.pth")
     with pytest.raises(ModelError, match="not a file"):
-        models.add(tmp_path)
+        catalog.add_model(tmp_path)
 
 
 def test_add_model_job_reports_progress_and_cancels_cleanly(tmp_path):
     import threading
 
-    from restorer.models.jobs import AddModelJob
     from restorer.progress import Cancelled, Progress
+    from restorer.workflows.models import AddModelJob
 
     source = save_safetensors(sr_module(), tmp_path / "sr.safetensors")
     seen: list[str] = []

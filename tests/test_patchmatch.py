@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from restorer import api
-from restorer.engines import registry
+from restorer.catalog import registry
 from restorer.progress import Cancelled, Progress
 from restorer.regions import RegionPreview
 from tests.helpers import gradient_photo, square_mask
@@ -108,7 +108,7 @@ def test_cancel_stops_the_fill_before_the_next_level():
 
 def test_the_window_offers_patchmatch_first(window):
     assert window.engine_combo.currentData() == "patchmatch"
-    assert window.selected_engine().id == "patchmatch"
+    assert window.engine_choice.engine().id == "patchmatch"
 
 
 def test_a_thin_stroke_fills_from_a_band_round_it_only(monkeypatch):

@@ -134,7 +134,7 @@ def test_empty_mask_returns_a_copy():
 
 
 def test_a_thin_stroke_gets_a_slim_crop_from_the_patchmatch_engine():
-    from restorer.engines import registry
+    from restorer.catalog import registry
 
     engine = registry().get("patchmatch")
     mask = np.zeros((900, 1200), bool)

@@ -1,8 +1,15 @@
-"""Start the window: `python main.py [IMAGE]` (the bundled sample photo when none is given)."""
+"""The composition root: builds the window, installs the features, starts the app.
+
+`python main.py [IMAGE]` opens the bundled sample photo when no image is given. The
+window is a frame (`ui.main_window`); everything it can do comes from the features in
+`FEATURES`, installed in this order (the order of their menu entries and tool bar
+buttons). Each is `ui/features/<area>/` exporting `install(shell)`; see `ui.shell`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import traceback
@@ -10,9 +17,39 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from ui.theme import SAMPLE_PHOTO, apply_theme
+from ui.core.theme import SAMPLE_PHOTO, apply_theme
 
 log = logging.getLogger("restorer.app")
+
+# The features, in the order they are installed (menu entries and tool bar groups follow
+# it). Preferences come last: they restore the layout of everything installed before.
+FEATURES = (
+    "files",
+    "edit",
+    "repair",
+    "mask",
+    "view",
+    "image",
+    "models",
+    "generate",
+    "help",
+    "recovery",
+    "preferences",
+)
+
+
+def build_window(*, inline_jobs: bool = False):
+    """The main window with every feature installed (not shown yet).
+
+    `inline_jobs` runs jobs on the GUI thread (the synchronous fake, for tests).
+    """
+    from ui.main_window import MainWindow
+
+    window = MainWindow(inline_jobs=inline_jobs)
+    for area in FEATURES:
+        feature = importlib.import_module(f"ui.features.{area}")
+        window.features[area] = feature.install(window)
+    return window
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
@@ -35,7 +72,7 @@ def _report_unexpected(window, kind, value, trace) -> None:
     if issubclass(kind, KeyboardInterrupt):
         QApplication.quit()
         return
-    from ui.dialogs import show_error
+    from ui.core.dialogs import show_error
 
     show_error(
         window,
@@ -50,12 +87,10 @@ def create_window(argv: list[str]):
     A photo that cannot be opened is reported in a dialog; the window stays open.
     """
     args = parse_args(argv[1:])
-    from ui.autosave import offer_recovery
-    from ui.main_window import MainWindow
-
-    window = MainWindow()
+    window = build_window()
     window.show()
-    if not offer_recovery(window):
+    recovery = window.features.get("recovery")
+    if recovery is None or not recovery.offer_recovery():
         window.open_path(args.image if args.image is not None else SAMPLE_PHOTO)
     return window
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from restorer.engines import registry
+from restorer.catalog import registry
 
 
 def add_parser(subparsers) -> None:

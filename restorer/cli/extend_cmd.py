@@ -26,7 +26,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from restorer.engines import registry
+    from restorer.catalog import registry
     from restorer.generate.extend import Borders, check_borders, extend_canvas
     from restorer.imageio import load_image, save_format, save_image
 

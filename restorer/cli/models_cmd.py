@@ -96,9 +96,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from restorer.models.store import add
+    from restorer.catalog import add_model
 
-    info = add(args.file, model_id=args.model_id)
+    info = add_model(args.file, model_id=args.model_id)
     use = (
         f"use it with: restorer inpaint --engine {info.id}"
         if info.is_inpainting
@@ -109,8 +109,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from restorer.models.store import remove
+    from restorer.catalog import remove_model
 
-    info = remove(args.model_id)
+    info = remove_model(args.model_id)
     print(f"Removed '{args.model_id}'" + (f" ({info.source_name})." if info else "."))
     return 0

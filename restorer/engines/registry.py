@@ -2,7 +2,8 @@
 
 Each id is registered once; a second engine with the same id is refused. Engines are
 kept as instances so that anything they load (weights on a device) stays loaded between
-jobs until `release()`.
+jobs until `release()`. This module knows no engine by name: `restorer.catalog` builds
+the process-wide registry and wires the built-ins and the models folder into it.
 """
 
 from __future__ import annotations
@@ -83,27 +84,6 @@ class EngineRegistry:
             raise EngineNotFoundError("No weight-free engine is registered.")
         return max(candidates, key=lambda e: e.rank)
 
-
-_registry: EngineRegistry | None = None
-_registry_lock = threading.Lock()
-
-
-def registry() -> EngineRegistry:
-    """The process-wide registry with the built-in engines registered."""
-    global _registry
-    with _registry_lock:
-        if _registry is None:
-            _registry = EngineRegistry()
-            for engine in _builtin_engines():
-                _registry.register(engine)
-            from restorer.models.engines import model_engines
-
-            _registry.add_provider(model_engines)
-        return _registry
-
-
-def _builtin_engines() -> list[Engine]:
-    from restorer.engines.opencv import NavierStokesEngine, TeleaEngine
-    from restorer.engines.patchmatch import PatchMatchEngine
-
-    return [PatchMatchEngine(), TeleaEngine(), NavierStokesEngine()]
+    def resolve(self, engine_id: str | None) -> Engine:
+        """The engine with this id, or the default engine when `engine_id` is None."""
+        return self.default() if engine_id is None else self.get(engine_id)

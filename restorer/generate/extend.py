@@ -214,15 +214,15 @@ def extend_canvas(
     import cv2
 
     from restorer.api import as_rgb
+    from restorer.catalog import registry
     from restorer.devices import resolve_device
-    from restorer.engines import registry
     from restorer.regions import inpaint_regions
 
     progress = progress or Progress()
     rgb = as_rgb(image)
     borders = Borders(int(top), int(bottom), int(left), int(right))
     check_borders(rgb.shape[:2], borders)
-    chosen = registry().default() if engine is None else registry().get(engine)
+    chosen = registry().resolve(engine)
     run_device = resolve_device(device, chosen.devices)
     name = chosen.label or chosen.id
     progress.update(0.0, "Preparing the new border")
@@ -284,10 +284,10 @@ class ExtendJob(Job):
     title: str = field(default="Extending the canvas")
 
     def run(self, progress: Progress) -> ExtendResult:
+        from restorer.catalog import registry
         from restorer.devices import resolve_device
-        from restorer.engines import registry
 
-        engine = registry().default() if self.engine_id is None else registry().get(self.engine_id)
+        engine = registry().resolve(self.engine_id)
         started = time.perf_counter()
         pixels = extend_canvas(
             self.image,

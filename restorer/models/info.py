@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from restorer.errors import ModelError
+from restorer.paths import models_dir
 
 SIDECAR_SUFFIX = ".model.json"
 FORMAT_VERSION = 1
@@ -58,6 +59,11 @@ class ModelInfo:
     def label(self) -> str:
         """A short name for menus: the file name it came from, without extension."""
         return Path(self.source_name or self.file_name).stem
+
+    @property
+    def model_path(self) -> Path:
+        """Where the weights are: `file_name` inside the models folder."""
+        return models_dir() / self.file_name
 
     @property
     def is_inpainting(self) -> bool:

@@ -125,9 +125,8 @@ def load_model(info: ModelInfo, device: str) -> LoadedModel:
     """Read, build and move a model to `device` in its precision. `ModelError` if it fails."""
     from restorer.models.detect import build_model
     from restorer.models.safeload import read_weights
-    from restorer.models.store import model_path
 
-    path = model_path(info)
+    path = info.model_path
     if not path.is_file():
         raise ModelError(f"The file of model '{info.id}' ({path.name}) is missing.")
     if path.stat().st_size != info.size_bytes:

@@ -4,6 +4,10 @@ Each model is two files in `restorer.paths.models_dir()`: the weights, named
 `<id><extension>`, and `<id>.model.json` describing them (`ModelInfo`). A file is
 added only after it was read safely and recognised; a refused file leaves the folder
 exactly as it was.
+
+The store knows nothing of engines or loaded weights: `restorer.catalog.add_model` and
+`remove_model` pass in the ids engines already use, free a loaded model and refresh the
+engine list around these calls.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import datetime as _dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from restorer.errors import ModelError
@@ -39,11 +44,6 @@ def _sidecar(model_id: str) -> Path:
     return models_dir() / f"{model_id}{SIDECAR_SUFFIX}"
 
 
-def model_path(info: ModelInfo) -> Path:
-    """Where the weights of `info` are."""
-    return models_dir() / info.file_name
-
-
 def list_models(problems: list[str] | None = None) -> list[ModelInfo]:
     """Every usable model, sorted by id. Damaged entries are described in `problems`."""
     found: list[ModelInfo] = []
@@ -62,7 +62,7 @@ def list_models(problems: list[str] | None = None) -> list[ModelInfo]:
             if problems is not None:
                 problems.append(str(exc))
             continue
-        if not model_path(info).is_file():
+        if not info.model_path.is_file():
             if problems is not None:
                 problems.append(
                     f"The file of model '{info.id}' ({info.file_name}) is missing; "
@@ -82,16 +82,11 @@ def get(model_id: str) -> ModelInfo:
     raise ModelError(f"No model called '{model_id}'. Models: {known}.")
 
 
-def _taken_ids() -> set[str]:
-    from restorer.engines.registry import registry
-
+def _reserve_id(wanted: str, extension: str, taken_ids: Iterable[str]) -> str:
+    """Claim a free id (no model, file or one of `taken_ids` uses it) by creating its
+    empty sidecar."""
     taken = {path.name[: -len(SIDECAR_SUFFIX)] for path in models_dir().glob(f"*{SIDECAR_SUFFIX}")}
-    return taken | set(registry().ids())
-
-
-def _reserve_id(wanted: str, extension: str) -> str:
-    """Claim a free id (no model, engine or file uses it) by creating its empty sidecar."""
-    taken = _taken_ids()
+    taken.update(taken_ids)
     for number in range(1, 10_000):
         candidate = wanted if number == 1 else f"{wanted}-{number}"
         if candidate in taken or (models_dir() / f"{candidate}{extension}").exists():
@@ -142,10 +137,13 @@ def add(
     file: str | os.PathLike[str],
     model_id: str | None = None,
     progress: Progress | None = None,
+    *,
+    taken_ids: Iterable[str] = (),
 ) -> ModelInfo:
     """Recognise a model file and copy it into the models folder; return its description.
 
-    Refuses (with `ModelError` / `UnsafeModelError`, the folder unchanged) a file that is
+    The new id is `model_id` (or the file's name) made safe, numbered if a model already
+    has it or it is one of `taken_ids` (the engines' ids). Refuses (with `ModelError` / `UnsafeModelError`, the folder unchanged) a file that is
     missing, not a model, of an unknown architecture, unsafe to load, or already added.
     Cancelling through `progress` also leaves the folder unchanged.
     """
@@ -174,7 +172,7 @@ def add(
     del descriptor, weights
     progress.update(0.8, "Copying into the models folder")
 
-    new_id = _reserve_id(id_from_name(model_id or source.name), source.suffix.lower())
+    new_id = _reserve_id(id_from_name(model_id or source.name), source.suffix.lower(), taken_ids)
     info = ModelInfo(
         id=new_id,
         file_name=f"{new_id}{source.suffix.lower()}",
@@ -186,23 +184,23 @@ def add(
         **fields,
     )
     try:
-        _copy_verified(source, model_path(info), sha)
+        _copy_verified(source, info.model_path, sha)
         _write_sidecar(info)
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            model_path(info).unlink()
+            info.model_path.unlink()
         with contextlib.suppress(OSError):
             _sidecar(new_id).unlink()
         if isinstance(exc, OSError):
             raise ModelError(f"Could not copy {source.name} into the models folder: {exc}") from exc
         raise
-    _engines_changed()
     progress.update(1.0, f"Added {info.id}")
     return info
 
 
 def remove(model_id: str) -> ModelInfo | None:
-    """Delete a model's file and description; frees it if it is loaded.
+    """Delete a model's file and description (free it first if it is loaded: the
+    catalog's `remove_model` does both).
 
     Returns the removed model's description (None when only a damaged entry was removed).
     """
@@ -214,21 +212,10 @@ def remove(model_id: str) -> ModelInfo | None:
         info: ModelInfo | None = ModelInfo.from_json(sidecar.read_text(encoding="utf-8"))
     except (ModelError, OSError):
         info = None
-    from restorer.models.runtime import model_cache
-
-    model_cache().evict(model_id)
     try:
-        if info is not None and model_path(info).exists():
-            model_path(info).unlink()
+        if info is not None and info.model_path.exists():
+            info.model_path.unlink()
         sidecar.unlink()
     except OSError as exc:
         raise ModelError(f"Could not remove model '{model_id}': {exc}") from exc
-    _engines_changed()
     return info
-
-
-def _engines_changed() -> None:
-    """Let the engine list pick up added or removed inpainting models."""
-    from restorer.engines.registry import registry
-
-    registry().refresh()

@@ -1,0 +1,216 @@
+"""The jobs the window hands to its worker thread: open, save, masks, repair, device probe.
+
+Plain Python (no Qt), so each runs and is tested without a window. Everything that can
+take long on a 24-megapixel photo — decoding, building the zoom pyramid, encoding,
+copying the pixels an engine needs — happens here, on the worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from restorer.edits import MaskEdit, PixelEdit
+from restorer.geometry import Box
+from restorer.jobs import InpaintJob, Job, PatchResult
+from restorer.maskops import blend_by_coverage
+from restorer.original import OriginalTiles
+from restorer.progress import Progress
+from restorer.pyramid import Pyramid
+
+
+@dataclass
+class LoadedPhoto:
+    """A decoded photo in the layout the document keeps: RGBA pixels, a 0/1 mask, pyramids."""
+
+    path: Path
+    pixels: np.ndarray  # HxWx4 uint8, alpha 255 when the file had none
+    has_alpha: bool
+    mask: np.ndarray  # HxW uint8 coverage, 0 = keep, 255 = repair
+    image_pyramid: Pyramid
+    mask_pyramid: Pyramid
+    exif: bytes | None = None
+    icc: bytes | None = None
+    format: str | None = None
+    notes: list[str] = field(default_factory=list)
+    recovered: bool = False  # restored after a crash: differs from any file
+    mask_bounds: Box | None = None  # where `mask` has set pixels, if it has any
+    # Set for an image made in the app (no file yet): its name, and `path` a suggestion.
+    untitled_name: str | None = None
+
+
+@dataclass
+class OpenPhotoJob(Job):
+    """Decode a photo file and prepare everything the canvas needs to show it."""
+
+    path: Path
+    title: str = "Opening"
+
+    def run(self, progress: Progress) -> LoadedPhoto:
+        from restorer.imageio import load_image
+
+        progress.update(0.0, f"Opening {self.path.name}")
+        photo = load_image(self.path)
+        progress.update(0.6, f"Preparing {self.path.name}")
+        height, width = photo.rgb.shape[:2]
+        pixels = np.empty((height, width, 4), np.uint8)
+        pixels[..., :3] = photo.rgb
+        pixels[..., 3] = 255 if photo.alpha is None else photo.alpha
+        photo.rgb = None  # type: ignore[assignment]  # free the decoded copy early
+        progress.update(0.8)
+        mask = np.zeros((height, width), np.uint8)
+        loaded = LoadedPhoto(
+            path=self.path,
+            pixels=pixels,
+            has_alpha=photo.alpha is not None,
+            mask=mask,
+            image_pyramid=Pyramid(pixels),
+            mask_pyramid=Pyramid(mask),
+            exif=photo.exif,
+            icc=photo.icc,
+            format=photo.format,
+            notes=list(photo.notes),
+        )
+        progress.update(1.0, f"Opened {self.path.name}")
+        return loaded
+
+
+@dataclass
+class SavePhotoJob(Job):
+    """Write the document's pixels to a file (atomically; the format follows the name)."""
+
+    path: Path
+    pixels: np.ndarray  # HxWx4 snapshot, not written to while the job runs
+    has_alpha: bool
+    exif: bytes | None = None
+    icc: bytes | None = None
+    title: str = "Saving"
+    cancellable: bool = False  # a save either completes or leaves the old file untouched
+
+    def run(self, progress: Progress) -> Path:
+        from restorer.imageio import save_format, save_image
+
+        save_format(self.path)  # a bad extension fails before any copying
+        progress.update(0.0, f"Saving {self.path.name}")
+        rgb = np.ascontiguousarray(self.pixels[..., :3])
+        alpha = np.ascontiguousarray(self.pixels[..., 3]) if self.has_alpha else None
+        progress.update(0.2)
+        path = save_image(self.path, rgb, alpha=alpha, exif=self.exif, icc=self.icc)
+        progress.update(1.0, f"Saved {self.path.name}")
+        return path
+
+
+@dataclass
+class OpenMaskJob(Job):
+    """Read a mask file (white = repair) that must match the photo's size."""
+
+    path: Path
+    shape: tuple[int, int]
+    title: str = "Opening mask"
+
+    def run(self, progress: Progress) -> np.ndarray:
+        from restorer.imageio import load_mask
+
+        progress.update(0.0, f"Opening mask {self.path.name}")
+        mask = load_mask(self.path, self.shape)
+        progress.update(1.0)
+        return mask
+
+
+@dataclass
+class SaveMaskJob(Job):
+    """Write the mask as a black-and-white PNG."""
+
+    path: Path
+    mask: np.ndarray
+    title: str = "Saving mask"
+    cancellable: bool = False
+
+    def run(self, progress: Progress) -> Path:
+        from restorer.imageio import save_mask
+
+        progress.update(0.0, f"Saving mask {self.path.name}")
+        path = save_mask(self.path, self.mask)
+        progress.update(1.0, f"Saved mask {self.path.name}")
+        return path
+
+
+@dataclass
+class RepairOutcome:
+    """An engine's patch, and the undo record of applying it to the snapshot it was given."""
+
+    patch: PatchResult
+    edit: PixelEdit | None
+    mask_edit: MaskEdit | None = None  # the repaired area leaving the mask snapshot
+    # Tiles of the snapshot under the repair, for `OriginalTiles.adopt` (compare view).
+    tiles: dict = field(default_factory=dict)
+
+
+@dataclass
+class RepairJob(Job):
+    """Repair the masked pixels of an RGBA snapshot with one engine (see `InpaintJob`).
+
+    The engine repairs `mask > 0`; its pixels are blended in by the mask's coverage,
+    so a soft brush edge gives a soft seam. Also prepares the undo record (only the
+    pixels that changed), so the GUI thread merely pushes it. With `crop`, the engine
+    sees only that part of the photo (a stroke and its surroundings, for healing as
+    you paint), and the results are still in whole-photo coordinates.
+    """
+
+    pixels: np.ndarray  # HxWx4 snapshot
+    mask: np.ndarray  # HxW uint8 coverage snapshot (or bool: full coverage)
+    engine_id: str | None = None
+    device: str = "auto"
+    seed: int = 0
+    title: str = "Repairing"
+    crop: Box | None = None
+    kept: frozenset = frozenset()  # original tiles the document already keeps
+    mask_version: int = -1  # the document's mask version `mask` was taken at
+    engine_label: str | None = None  # for the undo step's name
+
+    def run(self, progress: Progress) -> RepairOutcome | None:
+        height, width = self.pixels.shape[:2]
+        crop = Box(0, 0, height, width) if self.crop is None else self.crop.clip(height, width)
+        rgb = np.ascontiguousarray(self.pixels[crop.slices][..., :3])
+        mask = self.mask[crop.slices]
+        job = InpaintJob(rgb, mask > 0, self.engine_id, self.device, self.seed)
+        patch = job.run(progress)
+        if patch is None:
+            return None
+        inner = Box(*patch.box)
+        box = inner.placed_in(crop)
+        patch.box = tuple(box)
+        before = rgb[inner.slices]
+        coverage = mask[inner.slices]
+        after = blend_by_coverage(before, patch.pixels, coverage)
+        mask_edit = None  # from a bool mask, the document works it out from its own
+        if mask.dtype == np.uint8:
+            mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
+        pixel_edit = PixelEdit.from_arrays(box, before, after)
+        tiles = {}
+        if pixel_edit is not None:
+            tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box, self.kept)
+        return RepairOutcome(patch, pixel_edit, mask_edit, tiles)
+
+
+@dataclass
+class DeviceInfo:
+    """What compute devices this machine offers, found off the GUI thread (torch is slow to import)."""
+
+    cuda: bool
+    cuda_label: str | None = None
+
+
+@dataclass
+class ProbeDevicesJob(Job):
+    title: str = "Looking for a GPU"
+    cancellable: bool = False
+
+    def run(self, progress: Progress) -> DeviceInfo:
+        from restorer.devices import cuda_available, device_label
+
+        if cuda_available():
+            return DeviceInfo(True, device_label("cuda"))
+        return DeviceInfo(False)

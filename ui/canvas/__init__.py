@@ -1,0 +1,5 @@
+"""The view of the open photo: image pyramid, mask layer, brush, zoom and pan, previews."""
+
+from ui.canvas.canvas import BRUSH, ERASER, Canvas
+
+__all__ = ["BRUSH", "ERASER", "Canvas"]

@@ -1,0 +1,1 @@
+"""Shared window infrastructure: jobs, numpy<->QImage, theme, dialogs, widgets, settings."""

@@ -1,0 +1,110 @@
+"""Undo steps: each holds only the rectangle it changed (see `restorer.edits`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+from typing import Protocol
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from restorer.edits import MaskEdit, PixelEdit
+from restorer.geometry import Box
+from restorer.workflows.photo_state import PhotoState
+
+
+class Document(Protocol):
+    """What the commands write through (`ui.document.Document`)."""
+
+    def write_mask(self, write: Callable[[np.ndarray], Box]) -> None: ...
+
+    def write_pixels(
+        self, write: Callable[[np.ndarray], Box], where: Box | None = None
+    ) -> None: ...
+
+    def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None: ...
+
+    def image_edit_applied(self, serial: int, applied: bool) -> None: ...
+
+    def swap_photo_state(self, state: PhotoState) -> PhotoState: ...
+
+
+_serials = count(1)
+
+
+class MaskCommand(QUndoCommand):
+    """A change of the mask: a brush or eraser stroke, clearing it, loading one from a file."""
+
+    def __init__(self, document: Document, edit: MaskEdit, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self.edit = edit
+
+    def redo(self) -> None:
+        self._document.write_mask(self.edit.redo)
+
+    def undo(self) -> None:
+        self._document.write_mask(self.edit.undo)
+
+
+class RepairCommand(QUndoCommand):
+    """One repair: the new pixels, and the repaired area taken out of the mask."""
+
+    def __init__(
+        self,
+        document: Document,
+        pixels: PixelEdit | None,
+        mask: MaskEdit | None,
+        text: str,
+        gradual: bool = False,
+    ) -> None:
+        super().__init__(text)
+        self._document = document
+        self.pixels = pixels
+        self.mask = mask
+        self.serial = next(_serials)  # tells the document which edits are in effect
+        self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
+
+    def redo(self) -> None:
+        if self._gradual:
+            self._gradual = False
+            self._document.write_repair_gradually(self.pixels, self.mask)
+            self._document.image_edit_applied(self.serial, True)
+            return
+        if self.pixels is not None:
+            self._document.write_pixels(self.pixels.redo, self.pixels.box)
+        if self.mask is not None:
+            self._document.write_mask(self.mask.redo)
+        self._document.image_edit_applied(self.serial, True)
+
+    def undo(self) -> None:
+        if self.pixels is not None:
+            self._document.write_pixels(self.pixels.undo, self.pixels.box)
+        if self.mask is not None:
+            self._document.write_mask(self.mask.undo)
+        self._document.image_edit_applied(self.serial, False)
+
+
+_photo_serials = count(1_000_000_000)  # apart from the rectangle edits' serials
+
+
+class ReplacePhotoCommand(QUndoCommand):
+    """Swap the document's whole photo (and mask) for another, and back."""
+
+    def __init__(self, document: Document, state: PhotoState, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self._other = state  # the state not in the document now
+        self.serial = next(_photo_serials)
+
+    def _swap(self) -> None:
+        self._other = self._document.swap_photo_state(self._other)
+
+    def redo(self) -> None:
+        self._swap()
+        self._document.image_edit_applied(self.serial, True)
+
+    def undo(self) -> None:
+        self._swap()
+        self._document.image_edit_applied(self.serial, False)

@@ -1,0 +1,93 @@
+"""The GAN studio's training thread: one long `TrainJob`, off the GUI thread.
+
+Training runs for minutes to hours, so it gets its own QThread rather than the window's
+job runner, which stays free for repairs meanwhile. It reports with the same `JobEvent`
+as every other job, on one signal: PROGRESS, PREVIEW (a `TrainingStatus`: losses, speed,
+history, at most every `STATUS_INTERVAL_S`, plus every refreshed sample grid and every
+SWD measurement), then exactly one of FINISHED / FAILED / CANCELLED. A failure is
+described as any job's is (`describe_failure`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from dataclasses import replace
+
+from PySide6.QtCore import QThread, Signal
+
+from restorer.errors import RestorerError
+from restorer.generate.gan import TrainJob
+from restorer.generate.trainer import History, TrainingStatus
+from restorer.progress import Cancelled, Progress
+from ui.core.jobs import JobEvent, JobKind, Throttle, describe_failure, track_thread
+
+log = logging.getLogger(__name__)
+
+STATUS_INTERVAL_S = 0.2
+TRAINING_JOB_ID = 0  # the thread runs one job; its events carry this id
+
+
+class TrainingThread(QThread):
+    """Runs `job` once. Pause / resume / stop go through the job's `TrainingControl`."""
+
+    event = Signal(object)  # JobEvent
+
+    def __init__(self, job: TrainJob, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("restorer-gan-training")
+        self.job = job
+        self.job.on_status = self._report
+        self._cancel = threading.Event()
+        self._status_gate = Throttle(STATUS_INTERVAL_S)
+        self._progress_gate = Throttle(STATUS_INTERVAL_S)
+        track_thread(self)
+
+    # -- control, from the GUI thread ------------------------------------------
+    def pause(self) -> None:
+        self.job.control.pause()
+
+    def resume(self) -> None:
+        self.job.control.resume()
+
+    def stop(self) -> None:
+        """Finish the current step, write a checkpoint, end."""
+        self.job.control.stop()
+
+    def cancel(self) -> None:
+        """End at the next check without writing another checkpoint."""
+        self._cancel.set()
+        self.job.control.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.job.control.paused
+
+    # -- on the training thread -------------------------------------------------
+    def _emit(self, kind: JobKind, **fields: object) -> None:
+        self.event.emit(JobEvent(kind, TRAINING_JOB_ID, job=self.job, **fields))
+
+    def _report(self, status: TrainingStatus) -> None:
+        final = status.step >= status.total
+        news = final or status.samples is not None or status.swd is not None
+        if not self._status_gate.ready(final=news):
+            return
+        history = History(**{k: list(v) for k, v in status.history.__dict__.items()})
+        self._emit(JobKind.PREVIEW, preview=replace(status, history=history))
+
+    def _progress(self, fraction: float, message: str, _preview=None) -> None:
+        if self._progress_gate.ready(final=fraction >= 1.0):
+            self._emit(JobKind.PROGRESS, fraction=fraction, message=message)
+
+    def run(self) -> None:
+        try:
+            result = self.job.run(Progress(self._progress, self._cancel))
+        except Cancelled:
+            self._emit(JobKind.CANCELLED)
+        except Exception as error:  # noqa: BLE001 - every failure must reach the window
+            if not isinstance(error, RestorerError):
+                log.error("GAN training failed:\n%s", traceback.format_exc())
+            self._emit(JobKind.FAILED, error=describe_failure(self.job, error))
+        else:
+            self._emit(JobKind.FINISHED, result=result)
