@@ -210,7 +210,7 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     """
     path = Path(path)
     if formats.is_raw(path):
-        return formats.load_raw(path, max_pixels)
+        return formats.load_raw(path, max_pixels, Photo)
     image = _open(path, max_pixels)
     try:
         return _read_photo(image, path)
@@ -359,7 +359,13 @@ def save_image(
 
 def save_photo(path: str | os.PathLike[str], photo: Photo, **options) -> Path:
     """Save a `Photo` with its alpha and metadata; a 16-bit photo stays 16-bit in PNG/TIFF."""
-    return formats.save_photo(path, photo, **options)
+    deep = formats.deep_bytes(save_format(path), photo)
+    if deep is not None:
+        _atomic_write(Path(path), lambda stream: stream.write(deep))
+        return Path(path)
+    return save_image(
+        path, photo.rgb, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, xmp=photo.xmp, **options
+    )
 
 
 # -- masks -------------------------------------------------------------------

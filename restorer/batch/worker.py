@@ -50,11 +50,10 @@ def check_options(options: BatchOptions) -> str:
     """Refuse, before any worker starts, what would fail on every file: an unknown engine
     or device, a missing shared mask, --detect without the detector. Returns the engine id."""
     from restorer.batch.plan import BatchError
+    from restorer.catalog import registry
     from restorer.devices import resolve_device
-    from restorer.engines import registry
 
-    engines = registry()
-    engine = engines.default() if options.engine is None else engines.get(options.engine)
+    engine = registry().resolve(options.engine)
     resolve_device(options.device, engine.devices)
     if options.mask is not None and not options.mask.is_file():
         raise BatchError(f"No such mask file: {options.mask}")
@@ -67,8 +66,8 @@ class BatchWorker:
     """Holds the engine (and any model it loads) for the life of the worker."""
 
     def __init__(self, options: BatchOptions):
+        from restorer.catalog import registry
         from restorer.devices import reserve_cores, resolve_device
-        from restorer.engines import registry
 
         self.options = options
         if options.threads:
@@ -76,8 +75,7 @@ class BatchWorker:
 
             reserve_cores((os.cpu_count() or 1) - options.threads)
             cv2.setNumThreads(options.threads)
-        engines = registry()
-        self.engine = engines.default() if options.engine is None else engines.get(options.engine)
+        self.engine = registry().resolve(options.engine)
         self.device = resolve_device(options.device, self.engine.devices)
         self.detect = damage_detector() if options.detect else None
         self._shared_mask: np.ndarray | None = None

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from restorer.formats.heif import HEIF_EXTENSIONS, HEIF_SAVE_FORMATS, register_heif
-from restorer.formats.photo import read_extras, repaired, save_options, save_photo
+from restorer.formats.photo import deep_bytes, read_extras, repaired, save_options
 from restorer.formats.raw import RAW_EXTENSIONS, is_raw, load_raw
 
 EXTRA_READ_EXTENSIONS = HEIF_EXTENSIONS + RAW_EXTENSIONS
@@ -21,6 +21,7 @@ EXTRA_SAVE_FORMATS = dict(HEIF_SAVE_FORMATS)
 __all__ = [
     "EXTRA_READ_EXTENSIONS",
     "EXTRA_SAVE_FORMATS",
+    "deep_bytes",
     "RAW_EXTENSIONS",
     "is_raw",
     "load_raw",
@@ -28,5 +29,4 @@ __all__ = [
     "register_heif",
     "repaired",
     "save_options",
-    "save_photo",
 ]

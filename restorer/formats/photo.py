@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from restorer.formats import deep
@@ -66,33 +63,20 @@ def repaired(photo, result8: np.ndarray, mask: np.ndarray | None = None):
     return replace(photo, rgb=result8, rgb16=deep.lift(photo.rgb16, result8, mask))
 
 
-def save_photo(path: str | os.PathLike[str], photo, *, quality: int = 95) -> Path:
-    """Save a `Photo`: 16-bit PNG/TIFF at 16 bits, everything else through Pillow."""
-    from restorer import imageio
-
-    path = Path(path)
-    fmt = imageio.save_format(path)
-    if photo.rgb16 is not None and deep.can_save_deep(fmt):
-        rgb16 = photo.rgb16
-        if not np.array_equal(deep.to_view8(rgb16), photo.rgb):  # edited at 8 bits since
-            rgb16 = deep.lift(rgb16, photo.rgb)
-        alpha16 = photo.alpha16
-        if photo.alpha is not None and (
-            alpha16 is None or not np.array_equal(deep.to_view8(alpha16), photo.alpha)
-        ):
-            alpha16 = photo.alpha.astype(np.uint16) * deep.STEP
-        gray = photo.source_mode.startswith(("I;16", "L", "I"))  # a gray scan stays gray
-        data = deep.encode_deep(
-            fmt, rgb16, alpha16, exif=photo.exif, icc=photo.icc, xmp=photo.xmp, gray=gray
-        )
-        imageio._atomic_write(path, lambda stream: stream.write(data))
-        return path
-    return imageio.save_image(
-        path,
-        photo.rgb,
-        alpha=photo.alpha,
-        exif=photo.exif,
-        icc=photo.icc,
-        xmp=photo.xmp,
-        quality=quality,
+def deep_bytes(fmt: str, photo) -> bytes | None:
+    """The file a 16-bit `photo` becomes in `fmt` at 16 bits, or None (8-bit photo, or a
+    format without 16 bits: then Pillow saves the 8-bit view)."""
+    if photo.rgb16 is None or not deep.can_save_deep(fmt):
+        return None
+    rgb16 = photo.rgb16
+    if not np.array_equal(deep.to_view8(rgb16), photo.rgb):  # edited at 8 bits since
+        rgb16 = deep.lift(rgb16, photo.rgb)
+    alpha16 = photo.alpha16
+    if photo.alpha is not None and (
+        alpha16 is None or not np.array_equal(deep.to_view8(alpha16), photo.alpha)
+    ):
+        alpha16 = photo.alpha.astype(np.uint16) * deep.STEP
+    gray = photo.source_mode.startswith(("I;16", "L", "I"))  # a gray scan stays gray
+    return deep.encode_deep(
+        fmt, rgb16, alpha16, exif=photo.exif, icc=photo.icc, xmp=photo.xmp, gray=gray
     )

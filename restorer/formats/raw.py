@@ -20,11 +20,11 @@ def is_raw(path: str | Path) -> bool:
     return Path(path).suffix.lower() in RAW_EXTENSIONS
 
 
-def load_raw(path: Path, max_pixels: int):
-    """Develop a camera RAW file into a `Photo` with 16-bit `rgb16` and its 8-bit view."""
+def load_raw(path: Path, max_pixels: int, photo_type):
+    """Develop a camera RAW file into a `photo_type` (`restorer.imageio.Photo`) with
+    16-bit `rgb16` and its 8-bit view."""
     from restorer.errors import ImageReadError, ImageTooLargeError
     from restorer.formats.deep import to_view8
-    from restorer.imageio import Photo
 
     if not path.exists():
         raise ImageReadError(f"No such file: {path}")
@@ -56,7 +56,7 @@ def load_raw(path: Path, max_pixels: int):
             f"{path.name} could not be read as a camera RAW file: it is corrupt or a "
             f"kind LibRaw does not know ({detail})."
         ) from exc
-    return Photo(
+    return photo_type(
         rgb=to_view8(rgb16),
         exif=_exif(path),
         format="RAW",
