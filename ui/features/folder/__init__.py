@@ -30,28 +30,25 @@ class _Signals(QObject):
 
 
 class _ThumbnailTask(QRunnable):
-    def __init__(self, signals: _Signals, generation: int, row: int, path: Path, stop):
+    """Makes the thumbnails of a folder in order, one at a time, until told to stop."""
+
+    def __init__(self, signals: _Signals, generation: int, paths: list[Path], stop):
         super().__init__()
-        self.signals, self.generation, self.row, self.path, self.stop = (
-            signals,
-            generation,
-            row,
-            path,
-            stop,
-        )
+        self.signals, self.generation, self.paths, self.stop = signals, generation, paths, stop
 
     def run(self) -> None:
-        if self.stop.is_set():
-            return
         from restorer.batch.thumbnails import thumbnail
         from restorer.errors import RestorerError
 
-        try:
-            result: object = thumbnail(self.path)
-        except (RestorerError, OSError, ValueError) as exc:
-            result = str(exc)
-        if not self.stop.is_set():
-            self.signals.ready.emit(self.generation, self.row, result)
+        for row, path in enumerate(self.paths):
+            if self.stop.is_set():
+                return
+            try:
+                result: object = thumbnail(path)
+            except (RestorerError, OSError, ValueError) as exc:
+                result = str(exc)
+            if not self.stop.is_set():
+                self.signals.ready.emit(self.generation, row, result)
 
 
 class FolderStrip:
@@ -63,6 +60,7 @@ class FolderStrip:
         self.output_dir: Path | None = None
         self.current = -1
         self.generation = 0
+        self.thumbnails_shown = 0  # of the folder open now (thumbnails or failures)
         self._stop = threading.Event()
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(1)  # one core for thumbnails; the rest for repairs
@@ -116,15 +114,18 @@ class FolderStrip:
         self.folder = Path(folder)
         self.output_dir = self.folder / "restored"
         self.current = -1
+        self.thumbnails_shown = 0
         photos = [path for path, _ in find_inputs([str(self.folder)])]
+        self.strip.setUpdatesEnabled(False)
         self.strip.clear()
-        for row, path in enumerate(photos):
+        for path in photos:
             item = QListWidgetItem(path.name)
             item.setData(_PATH, str(path))
             item.setToolTip(str(path))
             item.setSizeHint(QSize(112, 124))
             self.strip.addItem(item)
-            self.pool.start(_ThumbnailTask(self.signals, self.generation, row, path, self._stop))
+        self.strip.setUpdatesEnabled(True)
+        self.pool.start(_ThumbnailTask(self.signals, self.generation, photos, self._stop))
         self.dock.setWindowTitle(f"Folder — {self.folder.name} ({len(photos)} photos)")
         self.dock.show()
         self._refresh()
@@ -141,6 +142,7 @@ class FolderStrip:
         if generation != self.generation or row >= self.strip.count():
             return
         item = self.strip.item(row)
+        self.thumbnails_shown += 1
         if isinstance(result, np.ndarray):
             pixels = np.ascontiguousarray(result)
             height, width = pixels.shape[:2]
