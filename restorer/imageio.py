@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from restorer import formats
 from restorer.errors import ImageReadError, ImageTooLargeError, ImageWriteError, MaskError
 
 # 250 megapixels: far above any camera's photo, far below what would exhaust memory.
@@ -37,9 +38,12 @@ SAVE_FORMATS = {
     ".webp": "WEBP",
     ".bmp": "BMP",
 }
-_ALPHA_FORMATS = {"PNG", "TIFF", "WEBP", "BMP"}
-_EXIF_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP"}
-_ICC_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP"}
+formats.register_heif()  # HEIC/HEIF, camera RAW and 16-bit live in restorer.formats
+READ_EXTENSIONS += formats.EXTRA_READ_EXTENSIONS
+SAVE_FORMATS.update(formats.EXTRA_SAVE_FORMATS)
+_ALPHA_FORMATS = {"PNG", "TIFF", "WEBP", "BMP", "HEIF"}
+_EXIF_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "HEIF"}
+_ICC_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "HEIF"}
 
 
 @dataclass
@@ -55,6 +59,10 @@ class Photo:
     source_mode: str = "RGB"  # Pillow mode of the file, e.g. "CMYK", "I;16", "P"
     bits_per_channel: int = 8
     notes: list[str] = field(default_factory=list)  # conversions a person may want to know
+    # Full-depth pixels of 16-bit files (TIFF, PNG, camera RAW); `rgb` is their 8-bit view.
+    rgb16: np.ndarray | None = None  # HxWx3 uint16, or None for 8-bit photos
+    alpha16: np.ndarray | None = None  # HxW uint16, or None
+    xmp: bytes | None = None
 
     @property
     def width(self) -> int:
@@ -201,6 +209,8 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = MAX_PIXELS) ->
     `ImageTooLargeError` with a message naming the file.
     """
     path = Path(path)
+    if formats.is_raw(path):
+        return formats.load_raw(path, max_pixels, Photo)
     image = _open(path, max_pixels)
     try:
         return _read_photo(image, path)
@@ -234,9 +244,11 @@ def _read_photo(image: Image.Image, path: Path) -> Photo:
         raise ImageReadError(f"{path.name} decoded to an unexpected shape {photo.rgb.shape}.")
     if photo.alpha is not None and bool((photo.alpha == 255).all()):
         photo.alpha = None
+    orientation = exif.get(0x0112, 1) if exif else 1
     if exif:
         exif[0x0112] = 1  # orientation has been applied to the pixels
         photo.exif = exif.tobytes()
+    formats.read_extras(image, photo, orientation)  # XMP, and 16-bit pixels at full depth
     return photo
 
 
@@ -308,6 +320,7 @@ def save_image(
     exif: bytes | None = None,
     icc: bytes | None = None,
     quality: int = 95,
+    xmp: bytes | None = None,
 ) -> Path:
     """Write RGB (+ alpha) to `path` atomically, keeping EXIF/ICC where the format allows.
 
@@ -327,6 +340,7 @@ def save_image(
         options["exif"] = exif
     if icc and fmt in _ICC_FORMATS:
         options["icc_profile"] = icc
+    options.update(formats.save_options(fmt, xmp=xmp, quality=quality))  # XMP, HEIF
     if fmt == "JPEG":
         options.update(quality=quality, subsampling=0, optimize=True)
     elif fmt == "WEBP":
@@ -344,8 +358,14 @@ def save_image(
 
 
 def save_photo(path: str | os.PathLike[str], photo: Photo, **options) -> Path:
-    """Save a `Photo` with its alpha and metadata."""
-    return save_image(path, photo.rgb, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, **options)
+    """Save a `Photo` with its alpha and metadata; a 16-bit photo stays 16-bit in PNG/TIFF."""
+    deep = formats.deep_bytes(save_format(path), photo)
+    if deep is not None:
+        _atomic_write(Path(path), lambda stream: stream.write(deep))
+        return Path(path)
+    return save_image(
+        path, photo.rgb, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, xmp=photo.xmp, **options
+    )
 
 
 # -- masks -------------------------------------------------------------------

@@ -22,6 +22,7 @@ EXIT_USAGE = 2
 
 def _command_modules():
     from restorer.cli import (
+        batch_cmd,
         engines_cmd,
         extend_cmd,
         filter_cmd,
@@ -35,6 +36,7 @@ def _command_modules():
     return [
         engines_cmd,
         inpaint_cmd,
+        batch_cmd,
         models_cmd,
         filter_cmd,
         extend_cmd,

@@ -8,7 +8,8 @@ from pathlib import Path
 from restorer import api
 from restorer.cli.options import add_engine_run_arguments
 from restorer.cli.progressbar import ProgressBar
-from restorer.imageio import load_image, load_mask, save_format, save_image
+from restorer.formats import repaired
+from restorer.imageio import load_image, load_mask, save_format, save_photo
 
 
 def add_parser(subparsers) -> None:
@@ -36,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             seed=args.seed,
         )
-    save_image(
-        args.output, result, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, quality=args.quality
-    )
+    # A 16-bit photo stays 16-bit in PNG/TIFF: untouched pixels bit for bit, the fill lifted.
+    save_photo(args.output, repaired(photo, result, mask), quality=args.quality)
     return 0

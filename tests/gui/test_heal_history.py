@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 
-pytest_plugins = ["tests.gui_support"]
 
 
 def test_a_healed_stroke_is_one_step(qtbot, window, photo_path):

@@ -9,12 +9,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
 from restorer.transform import inner_rectangle
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
+from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 from ui.features.image.crop_dialog import CropDialog
 from ui.features.image.resize_dialog import ResizeDialog
 from ui.features.image.straighten_dialog import StraightenDialog
 
-pytest_plugins = ["tests.gui_support"]
 
 
 def _finish(qtbot, window) -> None:
@@ -117,7 +116,7 @@ def test_crop_dialog_numbers_follow_the_ratio(qtbot, window):
 
 
 def test_straighten_by_drawing_along_the_horizon(qtbot, window, dialogs, monkeypatch, tmp_path):
-    from tests.helpers import write_png
+    from tests.support.helpers import write_png
 
     height, width = 120, 180
     slope = np.tan(np.radians(4))

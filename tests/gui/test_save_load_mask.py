@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.gui_helpers import open_photo, stroke_along
+from tests.gui.helpers import open_photo, stroke_along
 from ui.shell import MenuId
 
-pytest_plugins = ["tests.gui_support"]
 
 
 def test_a_soft_mask_saved_and_loaded_is_the_same(qtbot, window, dialogs, photo_path, tmp_path):

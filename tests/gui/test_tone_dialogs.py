@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QDialog
 
-from tests.gui_helpers import open_photo, pixels_rgb, stroke_along
-from tests.helpers import write_png
+from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
+from tests.support.helpers import write_png
 from ui.features.image.tone_dialog import FADE, LEVELS, WHITE_BALANCE, ToneDialog
 
-pytest_plugins = ["tests.gui_support"]
 
 
 def _faded_print(tmp_path):

@@ -7,10 +7,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui_helpers import open_photo
+from tests.gui.helpers import open_photo
 from ui.core.convert import array_from_qimage
 
-pytest_plugins = ["tests.gui_support"]
 
 
 def _shown(window) -> np.ndarray:
