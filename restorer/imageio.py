@@ -60,6 +60,10 @@ SAVE_FORMATS = {
     ".webp": "WEBP",
     ".bmp": "BMP",
 }
+# The Pillow readers a file may reach, whatever its name: not EPS (Pillow runs
+# Ghostscript on it), nor the dozens of legacy formats no photographer sends (a camera
+# MPO opens as JPEG). A format module adding a Pillow decoder adds its name here.
+PILLOW_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", "BMP"]
 _ALPHA_FORMATS = {"PNG", "TIFF", "WEBP", "BMP"}
 _EXIF_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP"}
 _ICC_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP"}
@@ -307,7 +311,7 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
         claimed = _webp_size(stream.peek(32)[:32])
         if claimed is not None:
             _check_size(path.name, *claimed, max_pixels, stream._size)
-        image = Image.open(stream)
+        image = Image.open(stream, formats=PILLOW_FORMATS)
         width, height = image.size
         _check_size(path.name, width, height, max_pixels, stream._size)
     except BaseException:

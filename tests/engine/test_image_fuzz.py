@@ -270,3 +270,13 @@ def _python(script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("EPS", "holiday.jpg"), ("GIF", "scan.png")])
+def test_formats_the_app_does_not_open_are_refused_whatever_their_name(tmp_path, fmt, name):
+    """Pillow would open an EPS by running Ghostscript: a file is only ever handed to
+    the readers of the formats Restorer opens."""
+    path = tmp_path / name
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(path, fmt)
+    with pytest.raises(ImageReadError, match="could not be read as an image"):
+        load_image(path)
