@@ -167,11 +167,21 @@ def _check_size(name: str, width: int, height: int, max_pixels: int, file_size: 
         )
     free = free_memory()
     if pixels * BYTES_PER_PIXEL > free:
-        raise ImageTooLargeError(
-            f"{name} is {width}x{height} ({pixels / 1e6:.0f} megapixels) and needs about "
-            f"{pixels * BYTES_PER_PIXEL / 1e9:.1f} GB of memory to open; "
-            f"{free / 1e9:.1f} GB is free. Close other programs and try again."
-        )
+        raise _needs_memory(name, f"{width}x{height} ({pixels / 1e6:.0f} megapixels)", pixels)
+
+
+def _needs_memory(name: str, size: str, pixels: int) -> ImageTooLargeError:
+    return ImageTooLargeError(
+        f"{name} is {size} and needs about {pixels * BYTES_PER_PIXEL / 1e9:.1f} GB of "
+        f"memory to open; {free_memory() / 1e9:.1f} GB is free. Close other programs and "
+        "try again."
+    )
+
+
+def _claimed_pixels(bomb: Exception) -> int | None:
+    """The pixel count in Pillow's DecompressionBombError / Warning message."""
+    found = re.search(r"\((\d+) pixels\)", str(bomb))
+    return int(found.group(1)) if found else None
 
 
 class _BoundedReader(io.BufferedReader):
@@ -196,8 +206,8 @@ def _refusal(name: str, exc: BaseException, said: list[str]) -> RestorerError:
     if isinstance(exc, RestorerError):
         return exc
     if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
-        size = re.search(r"\((\d+) pixels\)", str(exc))
-        claimed = f" claims {int(size.group(1)) / 1e6:.0f} megapixels and" if size else ""
+        pixels = _claimed_pixels(exc)
+        claimed = f" claims {pixels / 1e6:.0f} megapixels and" if pixels else ""
         return ImageTooLargeError(
             f"{name}{claimed} is too large to open safely; Restorer opens images up to "
             f"{MAX_PIXELS / 1e6:.0f} megapixels."
@@ -311,7 +321,18 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
         claimed = _webp_size(stream.peek(32)[:32])
         if claimed is not None:
             _check_size(path.name, *claimed, max_pixels, stream._size)
-        image = Image.open(stream, formats=PILLOW_FORMATS)
+        # Pillow's own check (inside `open`) follows the same limit and memory budget;
+        # `_decoding`'s lock keeps other decodes from seeing this value meanwhile.
+        Image.MAX_IMAGE_PIXELS = pixel_limit(max_pixels)
+        try:
+            image = Image.open(stream, formats=PILLOW_FORMATS)
+        except Image.DecompressionBombError as exc:
+            claimed = _claimed_pixels(exc)
+            if claimed is not None and claimed <= max_pixels:  # within the limit: memory
+                raise _needs_memory(path.name, f"{claimed / 1e6:.0f} megapixels", claimed) from exc
+            raise
+        finally:
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         width, height = image.size
         _check_size(path.name, width, height, max_pixels, stream._size)
     except BaseException:
