@@ -47,7 +47,7 @@ def test_the_zip_bomb_is_refused_within_100_mb(tmp_path):
     script = textwrap.dedent(
         f"""
         import json, resource
-        import psutil, torch
+        import psutil
         from pathlib import Path
         from restorer.errors import ModelError
         from restorer.models.safeload import read_weights

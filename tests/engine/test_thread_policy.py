@@ -1,5 +1,6 @@
 """The engine's OpenMP threads sleep, not spin, while they wait (issue 14, item 8):
-set when `restorer` is imported, before torch, unless the user chose otherwise."""
+set when `restorer` is imported (every import of torch in Restorer comes after it),
+unless the user chose otherwise."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = "import os, restorer, torch; print(os.environ.get('OMP_WAIT_POLICY'))"
+SCRIPT = "import os, restorer; print(os.environ.get('OMP_WAIT_POLICY'))"
 
 
 def _policy(**env: str) -> str:
