@@ -251,7 +251,9 @@ def score(result: np.ndarray, image: np.ndarray, mask: np.ndarray) -> dict:
     }
 
 
-def run_cases(photos, kinds, engines, max_side, seed, *, log=True) -> list[dict]:
+def run_cases(photos, kinds, engines, max_side, seed, *, log=True, keep=None) -> list[dict]:
+    """Every engine on every photo and mask kind; one row of scores each. `keep`: a
+    dict that gets {(photo, kind): (image, mask, {engine: result})} for `save_crops`."""
     rows = []
     for name, group, where in photos:
         image = load(where, max_side)
@@ -261,11 +263,16 @@ def run_cases(photos, kinds, engines, max_side, seed, *, log=True) -> list[dict]
         for kind in kinds:
             rng = np.random.default_rng([seed, sum(map(ord, name)), KINDS.index(kind)])
             mask = mask_for(kind, image, rng)
+            results = {}
+            if keep is not None:
+                keep[name, kind] = (image, mask, results)
             for engine in engines:
                 started = time.perf_counter()
                 result = run_engine(engine, image, mask, seed)
                 seconds = time.perf_counter() - started
                 assert np.array_equal(result[~mask], image[~mask]), engine
+                if keep is not None:
+                    results[engine] = result
                 row = {"image": name, "group": group, "kind": kind, "engine": engine}
                 row.update(score(result, image, mask))
                 row["seconds"] = round(seconds, 3)
@@ -274,6 +281,53 @@ def run_cases(photos, kinds, engines, max_side, seed, *, log=True) -> list[dict]
                 if log:
                     print(json.dumps(row), flush=True)
     return rows
+
+
+def save_crops(rows: list[dict], kept: dict, count: int, tag: str, half: str) -> list[Path]:
+    """PNG strips of the `count` cases where `patchmatch` falls furthest below the best
+    anchor's PSNR in the hole: the hole's box (and a margin) of the original, the hole,
+    then each engine's result. Written to benchmarks/results/wide-TAG-HALF-N.png."""
+    import cv2
+
+    margins = []
+    for (name, kind), (_, _, results) in kept.items():
+        if "patchmatch" not in results:
+            continue
+        mine = {
+            row["engine"]: row["psnr"]
+            for row in rows
+            if (row["image"], row["kind"]) == (name, kind)
+        }
+        best = max(value for engine, value in mine.items() if engine != "patchmatch")
+        margins.append((mine["patchmatch"] - best, name, kind))
+    paths = []
+    for index, (_, name, kind) in enumerate(sorted(margins)[:count]):
+        image, mask, results = kept[name, kind]
+        ys, xs = np.nonzero(mask)
+        pad = 12
+        top, bottom = max(ys.min() - pad, 0), min(ys.max() + pad + 1, mask.shape[0])
+        left, right = max(xs.min() - pad, 0), min(xs.max() + pad + 1, mask.shape[1])
+        holed = image.copy()
+        holed[mask] = (255, 0, 255)
+        panels = [image, holed, *results.values()]
+        labels = ["original", "hole", *results.keys()]
+        tiles = []
+        for panel, label in zip(panels, labels, strict=True):
+            tile = np.ascontiguousarray(panel[top:bottom, left:right])
+            scale = 192 / max(tile.shape[:2])
+            tile = cv2.resize(tile, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+            tile = np.pad(tile, ((0, 16), (0, 4), (0, 0)))
+            cv2.putText(
+                tile, label, (2, tile.shape[0] - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 0), 1
+            )
+            tiles.append(tile)
+        height = max(tile.shape[0] for tile in tiles)
+        strip = np.hstack([np.pad(t, ((0, height - t.shape[0]), (0, 0), (0, 0))) for t in tiles])
+        path = RESULTS / f"wide-{tag}-{half}-{index + 1}-{name}-{kind}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
+        paths.append(path)
+    return paths
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -368,6 +422,10 @@ def main() -> int:
         "--threads", type=int, default=1, help="CPU threads for torch and OpenCV (0: their own)"
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "inpaint_wide.json")
+    parser.add_argument(
+        "--crops", type=int, default=0, help="save strips of this many worst cases a half"
+    )
+    parser.add_argument("--tag", default="after", help="name part of the saved strips")
     args = parser.parse_args()
     if args.threads > 0:
         # One thread each by default: PyPatchMatch uses one, and on a shared, busy machine
@@ -390,7 +448,11 @@ def main() -> int:
     chosen = ("tuning", "checking") if args.half == "both" else (args.half,)
     for half in chosen:
         photos = halves()[half][: args.photos]
-        rows = run_cases(photos, kinds, engines, args.max_side, args.seed)
+        kept: dict | None = {} if args.crops else None
+        rows = run_cases(photos, kinds, engines, args.max_side, args.seed, keep=kept)
+        if kept:
+            for path in save_crops(rows, kept, args.crops, args.tag, half):
+                print(f"# saved {path}", file=sys.stderr)
         summary = summarise(rows)
         verdict = targets(summary)
         report["halves"][half] = {"rows": rows, "summary": summary, "targets": verdict}
