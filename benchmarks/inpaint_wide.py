@@ -39,6 +39,7 @@ half, a few minutes here.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import sys
 import time
@@ -222,9 +223,14 @@ def colour_shift(result: np.ndarray, original: np.ndarray, mask: np.ndarray) -> 
 # -- engines ----------------------------------------------------------------------------
 
 
+VARIANTS: dict[str, dict] = {}  # "patchmatch-LABEL": FillSettings overrides (--variant)
+
+
 def run_engine(engine: str, image: np.ndarray, mask: np.ndarray, seed: int) -> np.ndarray:
     import cv2
 
+    if engine in VARIANTS:
+        return _variant(VARIANTS[engine], image, mask, seed)
     if engine == "fsr":
         valid = np.where(mask, 0, 255).astype(np.uint8)  # xphoto: non-zero = known
         filled = np.zeros_like(image)
@@ -240,6 +246,21 @@ def run_engine(engine: str, image: np.ndarray, mask: np.ndarray, seed: int) -> n
     from restorer.api import inpaint
 
     return inpaint(image, mask, engine=engine, device="cpu", seed=seed)
+
+
+def _variant(overrides: dict, image: np.ndarray, mask: np.ndarray, seed: int) -> np.ndarray:
+    """`patchmatch` with some `FillSettings` changed, through the same API."""
+    from functools import partial
+
+    import restorer.engines.patchmatch as engine
+    from restorer.api import inpaint
+    from restorer.exemplar.fill import FillSettings, complete
+
+    engine.complete = partial(complete, settings=FillSettings(**overrides))
+    try:
+        return inpaint(image, mask, engine="patchmatch", device="cpu", seed=seed)
+    finally:
+        engine.complete = complete
 
 
 def score(result: np.ndarray, image: np.ndarray, mask: np.ndarray) -> dict:
@@ -426,6 +447,13 @@ def main() -> int:
         "--crops", type=int, default=0, help="save strips of this many worst cases a half"
     )
     parser.add_argument("--tag", default="after", help="name part of the saved strips")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="LABEL:KEY=VALUE,...: also run patchmatch with these FillSettings as "
+        "'patchmatch-LABEL' (e.g. before:low_band_share=0.5,thick_patch=7)",
+    )
     args = parser.parse_args()
     if args.threads > 0:
         # One thread each by default: PyPatchMatch uses one, and on a shared, busy machine
@@ -439,6 +467,14 @@ def main() -> int:
         args.max_side = min(args.max_side, 192)
         args.photos = min(args.photos or 8, 8)
     engines, kinds = args.engines.split(","), args.kinds.split(",")
+    for spec in args.variant:
+        label, _, pairs = spec.partition(":")
+        overrides = {}
+        for pair in filter(None, pairs.split(",")):
+            key, _, value = pair.partition("=")
+            overrides[key] = None if value == "None" else ast.literal_eval(value)
+        VARIANTS[f"patchmatch-{label}"] = overrides
+        engines.append(f"patchmatch-{label}")
 
     warm = load("skimage:camera", 64)
     for engine in engines:  # imports, first torch call: not in the first picture's time
