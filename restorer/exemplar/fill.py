@@ -17,8 +17,9 @@ cost). At the finest level pixels near the rim keep the vote, deeper ones are co
 from their own match (no averaging, no blur), the fill's shading is matched to the rim
 (`restorer.blend`), for strokes and larger holes the first rings lean towards a
 diffusion fill (Navier-Stokes), and the result is finished by
-`restorer.exemplar.detail`: its broad shading moved halfway to the same diffusion
-fill's, its fine detail raised to the strength of the detail around it.
+`restorer.exemplar.detail`: its broad shading moved halfway (most of the way across
+thin scratches) to the same diffusion fill's, its fine detail raised to the strength
+of the detail around it.
 Source patches come only from a band a few hole-thicknesses wide round the hole, and
 the per-pixel work on them is done on the band alone, so a long thin stroke costs in
 proportion to the stroke.
