@@ -306,47 +306,51 @@ def run_cases(photos, kinds, engines, max_side, seed, *, log=True, keep=None) ->
 
 def save_crops(rows: list[dict], kept: dict, count: int, tag: str, half: str) -> list[Path]:
     """PNG strips of the `count` cases where `patchmatch` falls furthest below the best
-    anchor's PSNR in the hole: the hole's box (and a margin) of the original, the hole,
-    then each engine's result. Written to benchmarks/results/wide-TAG-HALF-N.png."""
+    anchor's PSNR in the hole: an 80-px window round its worst spot (where its blurred
+    error is largest), enlarged 3x, of the original, the hole, then each engine's result
+    (variants included, so `--variant before:...` gives before and after) with its PSNR
+    in the hole. Written to benchmarks/results/inpaint-wide-TAG-HALF-N-PHOTO-KIND.png."""
     import cv2
 
     margins = []
     for (name, kind), (_, _, results) in kept.items():
         if "patchmatch" not in results:
             continue
-        mine = {
-            row["engine"]: row["psnr"]
-            for row in rows
-            if (row["image"], row["kind"]) == (name, kind)
-        }
-        best = max(value for engine, value in mine.items() if engine != "patchmatch")
+        mine = {r["engine"]: r["psnr"] for r in rows if (r["image"], r["kind"]) == (name, kind)}
+        best = max(value for engine, value in mine.items() if engine in ANCHORS)
         margins.append((mine["patchmatch"] - best, name, kind))
     paths = []
     for index, (_, name, kind) in enumerate(sorted(margins)[:count]):
         image, mask, results = kept[name, kind]
-        ys, xs = np.nonzero(mask)
-        pad = 12
-        top, bottom = max(ys.min() - pad, 0), min(ys.max() + pad + 1, mask.shape[0])
-        left, right = max(xs.min() - pad, 0), min(xs.max() + pad + 1, mask.shape[1])
+        error = np.square(results["patchmatch"].astype(np.float32) - image).sum(axis=2) * mask
+        spot_y, spot_x = np.unravel_index(
+            np.argmax(cv2.GaussianBlur(error, (0, 0), 8.0)), mask.shape
+        )
+        side = min(80, *mask.shape)
+        top = int(np.clip(spot_y - side // 2, 0, mask.shape[0] - side))
+        left = int(np.clip(spot_x - side // 2, 0, mask.shape[1] - side))
         holed = image.copy()
         holed[mask] = (255, 0, 255)
-        panels = [image, holed, *results.values()]
-        labels = ["original", "hole", *results.keys()]
+        panels = [("original", image), ("hole", holed)]
+        panels += [(f"{e} {psnr_in_hole(r, image, mask):.1f}dB", r) for e, r in results.items()]
         tiles = []
-        for panel, label in zip(panels, labels, strict=True):
-            tile = np.ascontiguousarray(panel[top:bottom, left:right])
-            scale = 192 / max(tile.shape[:2])
-            tile = cv2.resize(tile, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+        for label, panel in panels:
+            tile = np.ascontiguousarray(panel[top : top + side, left : left + side])
+            tile = cv2.resize(tile, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)
             tile = np.pad(tile, ((0, 16), (0, 4), (0, 0)))
             cv2.putText(
-                tile, label, (2, tile.shape[0] - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 0), 1
+                tile,
+                label,
+                (2, tile.shape[0] - 4),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.35,
+                (255, 255, 0),
+                1,
             )
             tiles.append(tile)
-        height = max(tile.shape[0] for tile in tiles)
-        strip = np.hstack([np.pad(t, ((0, height - t.shape[0]), (0, 0), (0, 0))) for t in tiles])
-        path = RESULTS / f"wide-{tag}-{half}-{index + 1}-{name}-{kind}.png"
+        path = RESULTS / f"inpaint-wide-{tag}-{half}-{index + 1}-{name}-{kind}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(path), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
+        cv2.imwrite(str(path), cv2.cvtColor(np.hstack(tiles), cv2.COLOR_RGB2BGR))
         paths.append(path)
     return paths
 
