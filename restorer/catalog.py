@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from restorer.engines.base import Engine
 from restorer.engines.registry import EngineRegistry
 from restorer.models.info import ModelInfo
@@ -28,11 +30,24 @@ _lock = threading.Lock()
 
 
 def builtin_engines() -> list[Engine]:
-    """New instances of the engines that ship with Restorer (no model files needed)."""
+    """New instances of the engines that ship with Restorer (no model files needed):
+    Auto first (the default: it picks one of the others per brushed area, looking them
+    up in the registry in use when it runs), then PatchMatch, Telea, Navier-Stokes."""
+    from restorer.engines.auto import AutoEngine
     from restorer.engines.opencv import NavierStokesEngine, TeleaEngine
     from restorer.engines.patchmatch import PatchMatchEngine
 
-    return [PatchMatchEngine(), TeleaEngine(), NavierStokesEngine()]
+    auto = AutoEngine(lambda: registry().all(), run=_run_in_regions)
+    return [auto, PatchMatchEngine(), TeleaEngine(), NavierStokesEngine()]
+
+
+def _run_in_regions(
+    engine: Engine, image: np.ndarray, mask: np.ndarray, progress: Progress, device: str, seed: int
+) -> np.ndarray:
+    """One engine on part of a crop, through the region strategy (its size needs met)."""
+    from restorer.regions import inpaint_regions
+
+    return inpaint_regions(engine, image, mask, progress, device=device, seed=seed)
 
 
 def new_registry() -> EngineRegistry:

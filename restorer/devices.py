@@ -15,6 +15,10 @@ from restorer.errors import DeviceError
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
+# `RESTORER_THREAD_POLICY=libraries` leaves the OpenMP wait policy as the libraries
+# choose (for comparisons: benchmarks/contention.py).
+THREAD_POLICY_ENV = "RESTORER_THREAD_POLICY"
+
 # Cores kept free of engine work: none for the command line and the API (a batch
 # should use the whole machine); the window's worker keeps one (`reserve_cores`).
 _reserved_cores = 0
@@ -63,6 +67,25 @@ def device_label(device: str) -> str:
         index = int(device.split(":", 1)[1]) if ":" in device else 0
         return f"CUDA: {torch.cuda.get_device_name(index)}"
     return "CPU"
+
+
+def apply_thread_policy() -> bool:
+    """Make PyTorch's OpenMP threads sleep instead of spinning while they wait.
+
+    By default they spin between parallel regions. When other programs keep the cores
+    busy, a spinning thread burns the time slice the thread it waits for needs, and
+    every one of the engine's thousands of small parallel operations stalls. Measured
+    with `benchmarks/contention.py` (2 cores, 320-px pictures, busy shared machine):
+    the default engine took 10-12 s per picture with spinning threads and 0.13-0.18 s
+    with sleeping ones; under two more busy processes 25-30 s against 0.4-0.9 s. One
+    intra-op thread instead of two was slower in both cases (0.5-1.3 s quiet), so the
+    thread count stays. Takes effect only before torch is first imported (the package
+    `__init__` calls it); a value the user set is kept. Returns True when it set it.
+    """
+    if os.environ.get(THREAD_POLICY_ENV) == "libraries" or "OMP_WAIT_POLICY" in os.environ:
+        return False
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    return True
 
 
 def reserve_cores(count: int) -> None:

@@ -75,3 +75,22 @@ class Pyramid:
             cols = slice(2 * box.left, min(2 * box.right, source.shape[1]))
             small = half_size(source[rows, cols], self.gain if index == 1 else 1)
             target[box.slices] = small[: box.height, : box.width]
+
+
+def proxy_from_levels(levels: list[np.ndarray], longest: int, *, area: bool = True) -> np.ndarray:
+    """A copy of a pyramid's image with its longest side at most `longest` pixels, from the
+    smallest level at least that detailed (cheap: never reads the full-size base when a
+    smaller level will do). `area` averages when shrinking, otherwise nearest neighbour."""
+    import cv2
+
+    chosen = levels[0]
+    for level in levels:
+        if max(level.shape[:2]) >= longest:
+            chosen = level
+    height, width = chosen.shape[:2]
+    scale = min(1.0, longest / max(height, width))
+    if scale >= 1.0:
+        return np.array(chosen, copy=True)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    method = cv2.INTER_AREA if area else cv2.INTER_NEAREST
+    return cv2.resize(np.ascontiguousarray(chosen), size, interpolation=method)

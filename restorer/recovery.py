@@ -1,10 +1,13 @@
 """Crash recovery: the working state of the open photo, kept in the user data folder.
 
 Each running app owns a folder `autosave/<pid>/` holding a lock file with its process
-id. `save` writes the photo (raw RGBA `.npy`, written in bands of rows so the save can
-be stopped between two bands when the app needs the pixels), the coverage mask (grey
-PNG) and a metadata JSON, each to a temporary file renamed into place, metadata last, so a crash mid-save
-leaves the previous complete state. While the photo still equals the file it was
+id. Each `save` is one *generation*: the photo (raw RGBA `.npy`, written in bands of
+rows so the save can be stopped between two bands when the app needs the pixels), the
+coverage mask (grey PNG) and a metadata JSON are written into a fresh hidden folder
+`.gen-N.partial/`, which becomes `gen-N/` with a single rename once all three are
+complete; older generations are removed after that. A crash at any moment leaves the
+newest complete generation as it was: never the pixels of one save with the mask of
+another. While the photo still equals the file it was
 opened from, only the mask is written and the metadata names the file (with its size
 and time, so a file changed since is noticed). A normal exit removes the folder. On the next
 start, a folder whose process is gone and that holds a complete state is a session
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from restorer import faults
 from restorer.paths import autosave_dir
 
 LOCK = "lock.json"
@@ -31,7 +35,9 @@ META = "state.json"
 IMAGE = "image.npy"
 BAND_ROWS = 256  # rows of the photo written between two checks of `should_stop`
 MASK = "mask.png"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one folder per generation; 1 (files in the session folder) still loads
+GENERATION = "gen-"
+PARTIAL = ".partial"
 
 
 class SaveStopped(Exception):
@@ -66,13 +72,39 @@ def _process_alive(pid: int) -> bool:
     return pid == os.getpid() or psutil.pid_exists(pid)
 
 
-def _write_atomic(path: Path, write) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _generations(folder: Path) -> list[tuple[int, Path]]:
+    """The complete generations in a session folder, oldest first."""
+    found = []
     try:
-        write(temporary)
-        os.replace(temporary, path)
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        number = entry.name[len(GENERATION) :]
+        if entry.name.startswith(GENERATION) and number.isdigit() and entry.is_dir():
+            found.append((int(number), entry))
+    return sorted(found)
+
+
+def state_folder(folder: Path) -> Path:
+    """Where a session's newest complete state lies: its newest generation, or the
+    session folder itself for a state saved by an older version."""
+    folder = Path(folder)
+    generations = _generations(folder)
+    return generations[-1][1] if generations else folder
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its renames are durable enough
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
     finally:
-        temporary.unlink(missing_ok=True)
+        os.close(handle)
 
 
 class RecoveryStore:
@@ -107,30 +139,62 @@ class RecoveryStore:
 
         self.claim()
         meta = dict(meta)
-        if pixels is None:
-            source = Path(meta["path"])
-            stat = source.stat()
-            meta["image_file"] = str(source)
-            meta["image_stat"] = [stat.st_size, stat.st_mtime_ns]
-            (self.folder / IMAGE).unlink(missing_ok=True)
-        else:
-            try:
-                _write_atomic(self.folder / IMAGE, lambda p: _write_bands(p, pixels, should_stop))
-            finally:
-                if pixels_done is not None:
-                    pixels_done()
-        grey = Image.fromarray(np.ascontiguousarray(mask), "L")
-        _write_atomic(self.folder / MASK, lambda p: grey.save(p, "PNG", compress_level=1))
-        record = dict(meta, version=FORMAT_VERSION, saved=time.time())
-        record["size"] = [int(mask.shape[1]), int(mask.shape[0])]
-        text = json.dumps(record)
-        _write_atomic(self.folder / META, lambda p: p.write_text(text, encoding="utf-8"))
+        generations = _generations(self.folder)
+        number = generations[-1][0] + 1 if generations else 1
+        partial = self.folder / f".{GENERATION}{number:06d}{PARTIAL}"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        try:
+            if pixels is None:
+                source = Path(meta["path"])
+                stat = source.stat()
+                meta["image_file"] = str(source)
+                meta["image_stat"] = [stat.st_size, stat.st_mtime_ns]
+            else:
+                try:
+                    _write_bands(partial / IMAGE, pixels, should_stop)
+                finally:
+                    if pixels_done is not None:
+                        pixels_done()
+            grey = Image.fromarray(np.ascontiguousarray(mask), "L")
+            with open(partial / MASK, "wb") as stream:
+                grey.save(stream, "PNG", compress_level=1)
+                _sync(stream)
+            faults.point("autosave.mask")
+            record = dict(meta, version=FORMAT_VERSION, saved=time.time())
+            record["size"] = [int(mask.shape[1]), int(mask.shape[0])]
+            with open(partial / META, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps(record))
+                _sync(stream)
+            faults.point("autosave.meta")
+            _fsync_folder(partial)
+            # The switch: one rename makes the whole generation visible at once.
+            os.rename(partial, self.folder / f"{GENERATION}{number:06d}")
+            _fsync_folder(self.folder)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        faults.point("autosave.switched")
+        self._remove_older_than(number)
         return self.folder
+
+    def _remove_older_than(self, number: int) -> None:
+        """Drop earlier generations, stray partial folders and files of the old layout."""
+        for entry in self.folder.iterdir():
+            name = entry.name
+            if name.startswith(GENERATION) and name[len(GENERATION) :].isdigit():
+                if int(name[len(GENERATION) :]) < number:
+                    shutil.rmtree(entry, ignore_errors=True)
+            elif name.endswith(PARTIAL) or name.endswith(".tmp") or name in (META, IMAGE, MASK):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
 
     def clear_state(self) -> None:
         """Forget the saved state (the work was saved or closed) but keep the lock."""
-        for name in (META, IMAGE, MASK):
-            (self.folder / name).unlink(missing_ok=True)
+        if self.folder.is_dir():
+            self._remove_older_than(1 << 62)
 
     def release(self) -> None:
         """A normal exit: remove this process's folder."""
@@ -138,7 +202,14 @@ class RecoveryStore:
 
     # -- crashed sessions -------------------------------------------------------
     def stale_sessions(self) -> list[Path]:
-        """Folders of processes that are gone and left a complete state, newest first."""
+        """Folders of processes that are gone and left a complete state, newest first.
+
+        Called at start; it also removes the temporary files that image saves killed
+        halfway left beside the user's photos (`leftovers.sweep_journal`).
+        """
+        from restorer import leftovers
+
+        leftovers.sweep_journal()
         found = []
         if not self.root.is_dir():
             return []
@@ -151,9 +222,8 @@ class RecoveryStore:
                 pid = None
             if pid is not None and _process_alive(pid):
                 continue
-            meta = folder / META
             if _complete(folder):
-                found.append((meta.stat().st_mtime, folder))
+                found.append(((state_folder(folder) / META).stat().st_mtime, folder))
             else:
                 shutil.rmtree(folder, ignore_errors=True)  # nothing worth keeping
         return [folder for _, folder in sorted(found, reverse=True)]
@@ -161,7 +231,7 @@ class RecoveryStore:
     @staticmethod
     def describe(folder: Path) -> dict:
         """The metadata of a crashed session (name, size, time), without reading pixels."""
-        return json.loads((Path(folder) / META).read_text(encoding="utf-8"))
+        return json.loads((state_folder(folder) / META).read_text(encoding="utf-8"))
 
     @staticmethod
     def load(folder: Path) -> RecoveredState:
@@ -170,7 +240,7 @@ class RecoveryStore:
 
         from restorer.errors import ImageReadError
 
-        folder = Path(folder)
+        folder = state_folder(Path(folder))
         try:
             meta = json.loads((folder / META).read_text(encoding="utf-8"))
             if meta.get("image_file"):
@@ -201,10 +271,19 @@ def _write_bands(path: Path, pixels: np.ndarray, should_stop) -> None:
             if should_stop is not None and should_stop():
                 raise SaveStopped
             stream.write(np.ascontiguousarray(pixels[row : row + BAND_ROWS]).tobytes())
+            if row == 0:
+                faults.point("autosave.pixels")
+        _sync(stream)
+
+
+def _sync(stream) -> None:
+    stream.flush()
+    os.fsync(stream.fileno())
 
 
 def _complete(folder: Path) -> bool:
     """A state whose metadata, mask and photo (a file of its own, or named) are all there."""
+    folder = state_folder(folder)
     if not (folder / META).is_file() or not (folder / MASK).is_file():
         return False
     if (folder / IMAGE).is_file():

@@ -20,5 +20,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # reaches for a multi-GB download; the project's own range accepts it.
   "$VENV/bin/python" -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
   "$VENV/bin/python" -m pip install -q -e ".[test]"
+  # opencv-contrib-python-headless (the dependency: cv2 with xphoto) and a plain
+  # opencv-python-headless (from an older install) both own the cv2 package: keep one.
+  if "$VENV/bin/python" -m pip show opencv-python-headless >/dev/null 2>&1; then
+    "$VENV/bin/python" -m pip uninstall -q -y opencv-python-headless
+    "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps opencv-contrib-python-headless
+  fi
   echo "$want" > "$stamp"
 fi

@@ -25,6 +25,7 @@ log = logging.getLogger("restorer.app")
 # it). Preferences come last: they restore the layout of everything installed before.
 FEATURES = (
     "files",
+    "folder",
     "edit",
     "repair",
     "mask",

@@ -22,6 +22,7 @@ EXIT_USAGE = 2
 
 def _command_modules():
     from restorer.cli import (
+        batch_cmd,
         detect_cmd,
         engines_cmd,
         extend_cmd,
@@ -37,6 +38,7 @@ def _command_modules():
         engines_cmd,
         inpaint_cmd,
         detect_cmd,
+        batch_cmd,
         models_cmd,
         filter_cmd,
         extend_cmd,

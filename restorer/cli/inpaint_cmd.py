@@ -10,7 +10,8 @@ from restorer.cli.detect_cmd import add_damage_arguments, check_damage_arguments
 from restorer.cli.options import add_engine_run_arguments
 from restorer.cli.progressbar import ProgressBar
 from restorer.errors import MaskError
-from restorer.imageio import load_image, load_mask, save_format, save_image
+from restorer.formats import repaired
+from restorer.imageio import load_image, load_mask, save_format, save_photo
 
 
 def add_parser(subparsers) -> None:
@@ -53,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             seed=args.seed,
         )
-    save_image(
-        args.output, result, alpha=photo.alpha, exif=photo.exif, icc=photo.icc, quality=args.quality
-    )
+    # A 16-bit photo stays 16-bit in PNG/TIFF: untouched pixels bit for bit, the fill lifted.
+    save_photo(args.output, repaired(photo, result, mask), quality=args.quality)
     return 0

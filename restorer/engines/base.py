@@ -34,6 +34,7 @@ class Engine(ABC):
     id: str = ""
     label: str = ""
     description: str = ""
+    short_label: str = ""  # the technical name, for progress messages ("PatchMatch")
     needs_weights: bool = False
     devices: tuple[str, ...] = ("cpu",)
     requirements: SizeRequirements = SizeRequirements()

@@ -29,17 +29,18 @@ class _OpenCVEngine(Engine):
     ) -> np.ndarray:
         import cv2
 
-        progress.update(0.0, f"{self.label}: filling")
+        progress.update(0.0, f"{self.short_label or self.label}: filling")
         mask_u8 = mask.astype(np.uint8) * 255
         flag = getattr(cv2, self.flag_name)
         result = cv2.inpaint(np.ascontiguousarray(image), mask_u8, self.radius, flag)
-        progress.update(1.0, f"{self.label}: done")
+        progress.update(1.0, f"{self.short_label or self.label}: done")
         return result
 
 
 class TeleaEngine(_OpenCVEngine):
     id = "telea"
-    label = "Telea"
+    label = "Fast for thin scratches (Telea)"
+    short_label = "Telea"
     description = "Fast marching (OpenCV, Telea 2004): quick, good for thin scratches and dust."
     flag_name = "INPAINT_TELEA"
     rank = 10
@@ -47,7 +48,8 @@ class TeleaEngine(_OpenCVEngine):
 
 class NavierStokesEngine(_OpenCVEngine):
     id = "navier-stokes"
-    label = "Navier–Stokes"
+    label = "Smooth for thin damage (Navier–Stokes)"
+    short_label = "Navier–Stokes"
     description = "Fluid-dynamics diffusion (OpenCV, Bertalmio 2001): smooth fills of thin damage."
     flag_name = "INPAINT_NS"
     rank = 5

@@ -18,7 +18,8 @@ from restorer.progress import Progress
 
 class PatchMatchEngine(Engine):
     id = "patchmatch"
-    label = "PatchMatch"
+    label = "Best for objects and texture (PatchMatch)"
+    short_label = "PatchMatch"
     description = (
         "Exemplar fill (multi-scale PatchMatch + patch voting): rebuilds texture from the "
         "rest of the photo; no model files."
@@ -47,10 +48,10 @@ class PatchMatchEngine(Engine):
         device: str = "cpu",
         seed: int = 0,
     ) -> np.ndarray:
-        progress.update(0.0, f"{self.label}: building the pyramid")
+        progress.update(0.0, f"{self.short_label}: building the pyramid")
 
         def on_level(done: int, total: int, preview: np.ndarray) -> None:
-            progress.update(done / total, f"{self.label}: level {done} of {total}", preview)
+            progress.update(done / total, f"{self.short_label}: level {done} of {total}", preview)
 
         with cpu_threads(), torch.inference_mode():
             return complete(

@@ -17,8 +17,9 @@ cost). At the finest level pixels near the rim keep the vote, deeper ones are co
 from their own match (no averaging, no blur), the fill's shading is matched to the rim
 (`restorer.blend`), for strokes and larger holes the first rings lean towards a
 diffusion fill (Navier-Stokes), and the result is finished by
-`restorer.exemplar.detail`: its broad shading moved halfway to the same diffusion
-fill's, its fine detail raised to the strength of the detail around it.
+`restorer.exemplar.detail`: its broad shading moved halfway (most of the way across
+thin scratches) to the same diffusion fill's, its fine detail raised to the strength
+of the detail around it.
 Source patches come only from a band a few hole-thicknesses wide round the hole, and
 the per-pixel work on them is done on the band alone, so a long thin stroke costs in
 proportion to the stroke.
@@ -55,9 +56,11 @@ class FillSettings:
     # level's `mix_depth` and `fine_search_iterations` for them: smaller patches copy
     # finer texture into a wide hole and cost half as much; voting a wider rim keeps
     # its shading as faithful; one search round in the first step there does as well
-    # as two (in the benchmark, within 0.01 dB), for 6-8% less time.
+    # as two (in the benchmark, within 0.01 dB), for 6-8% less time. A rim of 4 px
+    # voted before copying (3 before) gained 0.03 dB on benchmarks/inpaint_wide.py's
+    # tuning half.
     thick_patch: int = 5
-    thick_mix_depth: float = 3.0
+    thick_mix_depth: float = 4.0
     thick_fine_search_iterations: int = 1
     # EM steps at the coarsest level and at the finest; levels between interpolate.
     em_coarse: int = 4
@@ -66,6 +69,10 @@ class FillSettings:
     # have one or two levels only, and two more steps at the finest raise the PSNR in
     # the hole most (in the benchmark +0.2 to +0.3 dB on scratches, ~15% more time).
     thin_em_fine: int = 4
+    # ...and their share of the diffusion fill's low band (`low_band_share`): across a
+    # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
+    # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
+    thin_low_band_share: float = 0.8
     # PatchMatch rounds in the first EM step of a level, and in the steps after it.
     search_iterations: int = 1
     refine_iterations: int = 1
@@ -134,8 +141,11 @@ class FillSettings:
     # below `low_band_sigma` px, is added to the fill (0: off)...
     low_band_share: float = 0.5
     low_band_sigma: float = 4.5
-    # ...its colour part capped at this many levels from grey (see `blend_low_band`).
-    low_band_max_chroma: float | None = 30.0
+    # ...its colour part capped at this many levels from grey (see `blend_low_band`;
+    # None: not capped). On benchmarks/inpaint_wide.py's 39 photos the cap of 30 that
+    # the nine of inpaint_quality.py chose cost colour fidelity (colour shift 4.43
+    # against 4.33 uncapped on the tuning half) and 0.02 dB: off.
+    low_band_max_chroma: float | None = None
     # ...then the first `detail_levels` Laplacian bands inside the hole are raised
     # towards the energy of the same bands around it, by at most `detail_max_gain`.
     detail_max_gain: float = 1.5
@@ -203,7 +213,9 @@ def complete(
     typical = _typical_depth(mask, depths)
     thin = typical <= settings.thin_radius
     if thin:
-        settings = replace(settings, em_fine=settings.thin_em_fine)
+        settings = replace(
+            settings, em_fine=settings.thin_em_fine, low_band_share=settings.thin_low_band_share
+        )
     else:
         settings = replace(
             settings,

@@ -128,10 +128,14 @@ def globals_in_pickle(data: bytes | BinaryIO, *, max_pickles: int = 1) -> list[t
 
 
 def read_pickle_member(archive: zipfile.ZipFile, name: str) -> bytes:
-    """The bytes of the pickle `name` in `archive`, refusing implausibly large ones."""
-    if archive.getinfo(name).file_size > MAX_PICKLE_BYTES:
-        raise ValueError(f"{name} is implausibly large for a model's pickle")
-    return archive.read(name)
+    """The bytes of the pickle `name` in `archive`, refusing implausibly large ones.
+
+    Read in blocks with a cap and a compression-ratio limit (`archive.read_member`), so
+    a member lying about its size stops the read early instead of filling memory.
+    """
+    from restorer.models.archive import read_member
+
+    return read_member(archive, name, MAX_PICKLE_BYTES)
 
 
 def legacy_pickle_count() -> int:

@@ -50,11 +50,13 @@ def file_format(path: Path) -> str:
             with zipfile.ZipFile(path) as archive:
                 from restorer.models.torchscript import is_torchscript
 
+                _check_archive(path, archive)
+
                 if is_torchscript(archive):
                     return "torchscript"
                 if any(name.endswith("data.pkl") for name in archive.namelist()):
                     return "pickle-zip"
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise ModelError(f"{path.name} is a damaged archive ({exc}).") from exc
         raise ModelError(f"{path.name} is a zip archive but not a PyTorch model.")
     if len(head) >= 9 and head[8:9] == b"{":
@@ -66,6 +68,21 @@ def file_format(path: Path) -> str:
     raise ModelError(
         f"{path.name} is not a model file: it is neither safetensors nor a PyTorch checkpoint."
     )
+
+
+def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse bombs, duplicate and overlapping entries before any member is read."""
+    from restorer.models.archive import ArchiveError, HiddenEntryError, check_archive
+
+    try:
+        check_archive(archive, path.stat().st_size)
+    except HiddenEntryError as exc:
+        raise UnsafeModelError(
+            f"{path.name} was refused: {exc}, which hides one part of the file from the "
+            "safety check. A model file never does that; nothing from it was run."
+        ) from exc
+    except ArchiveError as exc:
+        raise ModelError(f"{path.name} was refused: {exc}.") from exc
 
 
 def _check_pickle(path: Path, kind: str) -> None:
@@ -80,7 +97,9 @@ def _check_pickle(path: Path, kind: str) -> None:
                             pickle_scan.read_pickle_member(archive, name)
                         )
         else:
-            with path.open("rb") as handle:
+            from restorer.models.archive import open_bounded
+
+            with open_bounded(path) as handle:
                 found = pickle_scan.globals_in_pickle(
                     handle, max_pickles=pickle_scan.legacy_pickle_count()
                 )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from restorer.errors import ModelError, UnsafeModelError
+from restorer.models.archive import ArchiveError, HiddenEntryError, check_archive, read_member
 from restorer.models.pickle_scan import read_pickle_member
 
 _STORAGE_DTYPES = {
@@ -40,6 +41,7 @@ _STORAGE_DTYPES = {
 _CLASS_RE = re.compile(r"^class (\w+)\(Module\):\n((?:  .*\n)*)", re.MULTILINE)
 _LIST_RE = re.compile(r"^  (__parameters__|__buffers__) = \[(.*)\]", re.MULTILINE)
 _MAX_DEPTH = 200
+_MAX_CODE_BYTES = 64 * 1024 * 1024
 
 
 def is_torchscript(archive: zipfile.ZipFile) -> bool:
@@ -129,7 +131,7 @@ class _ArchiveReader(pickle.Unpickler):
             itemsize = torch.empty((), dtype=dtype).element_size()
             if declared != int(numel) * itemsize:
                 raise ModelError(f"its tensor record data/{key} has the wrong size")
-            raw = self._archive.read(record)
+            raw = read_member(self._archive, record, declared)
             flat = (
                 torch.frombuffer(bytearray(raw), dtype=dtype)
                 if raw
@@ -159,7 +161,7 @@ def _declared_tensors(archive: zipfile.ZipFile, prefix: str) -> dict[str, set[st
         if not (name.startswith(code_root) and name.endswith(".py")):
             continue
         module = name[len(code_root) : -len(".py")].replace("/", ".")
-        text = archive.read(name).decode("utf-8", errors="replace")
+        text = read_member(archive, name, _MAX_CODE_BYTES).decode("utf-8", errors="replace")
         for match in _CLASS_RE.finditer(text):
             names: set[str] = set()
             for _kind, items in _LIST_RE.findall(match.group(2)):
@@ -195,14 +197,22 @@ def read_torchscript_weights(path: Path) -> dict[str, Any]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise ModelError(f"{path.name} is not a readable TorchScript archive ({exc}).") from exc
     with archive:
+        try:
+            check_archive(archive, path.stat().st_size)
+        except HiddenEntryError as exc:
+            raise UnsafeModelError(f"{path.name} was refused: {exc}.") from exc
+        except ArchiveError as exc:
+            raise ModelError(f"{path.name} was refused: {exc}.") from exc
         pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
         if not pickles:
             raise ModelError(f"{path.name} is a TorchScript archive without weights (no data.pkl).")
         prefix = pickles[0].split("/", 1)[0]
         try:
-            byteorder = archive.read(f"{prefix}/byteorder").decode().strip()
+            byteorder = read_member(archive, f"{prefix}/byteorder", 64).decode().strip()
         except KeyError:
             byteorder = "little"
+        except (ArchiveError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+            raise ModelError(f"{path.name} is a damaged TorchScript archive ({exc}).") from exc
         if byteorder != "little":
             raise ModelError(f"{path.name} was saved on a big-endian machine; not supported.")
         try:
@@ -220,5 +230,9 @@ def read_torchscript_weights(path: Path) -> dict[str, Any]:
         if not isinstance(root, _ScriptObject):
             raise ModelError(f"{path.name} is a TorchScript archive without a module.")
         weights: dict[str, Any] = {}
-        _flatten(root, "", _declared_tensors(archive, prefix), weights)
+        try:
+            declared = _declared_tensors(archive, prefix)
+        except (ArchiveError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{path.name} is a damaged TorchScript archive ({exc}).") from exc
+        _flatten(root, "", declared, weights)
     return weights

@@ -104,7 +104,8 @@ class SavePhotoJob(Job):
 
 @dataclass
 class OpenMaskJob(Job):
-    """Read a mask file (white = repair) that must match the photo's size."""
+    """Read a mask file (white = repair, grey = partly) that must match the photo's size:
+    uint8 coverage, soft edges kept."""
 
     path: Path
     shape: tuple[int, int]
@@ -114,14 +115,14 @@ class OpenMaskJob(Job):
         from restorer.imageio import load_mask
 
         progress.update(0.0, f"Opening mask {self.path.name}")
-        mask = load_mask(self.path, self.shape)
+        mask = load_mask(self.path, self.shape, coverage=True)
         progress.update(1.0)
         return mask
 
 
 @dataclass
 class SaveMaskJob(Job):
-    """Write the mask as a black-and-white PNG."""
+    """Write the mask as an 8-bit grey PNG (its coverage: soft edges kept)."""
 
     path: Path
     mask: np.ndarray

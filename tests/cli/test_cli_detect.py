@@ -56,6 +56,19 @@ def test_inpaint_detect_repairs_found_and_given_masks(tmp_path, scratched):
     assert not np.array_equal(repaired[given], damaged[given])  # the given mask was used too
 
 
+def test_batch_detect_repairs_the_damage_it_finds(tmp_path, scratched):
+    photo, clean, truth = scratched
+    out = tmp_path / "out"
+    result = restorer("batch", photo, "-o", out, "--detect", "--engine", "telea")
+    assert result.returncode == 0, result.stderr
+    repaired = load_image(out / photo.name).rgb.astype(np.int16)
+    damaged = load_image(photo).rgb.astype(np.int16)
+    before = np.abs(damaged - clean)[truth].mean()
+    after = np.abs(repaired - clean)[truth].mean()
+    assert after < before / 4
+    assert np.array_equal(repaired[:, :60], damaged[:, :60])  # clean area untouched
+
+
 def run_in_process(capsys, *args) -> subprocess.CompletedProcess:
     """The same `main` the command runs, in this process (quicker for the refusals)."""
     from restorer.cli import main

@@ -14,7 +14,7 @@ from restorer.edits import PixelEdit
 from restorer.geometry import Box
 from restorer.maskops import blend_by_coverage, grow, shrink
 from restorer.original import OriginalTiles
-from restorer.recovery import RecoveryStore, encode_blob
+from restorer.recovery import RecoveryStore, encode_blob, state_folder
 
 
 def test_soft_brush_ramps_from_full_to_nothing_and_never_builds_up():
@@ -99,7 +99,7 @@ def test_recovery_saves_atomically_and_loads_exactly(tmp_path):
     mask = rng.integers(0, 256, (30, 40), dtype=np.uint8)
     crashed = RecoveryStore(tmp_path, pid=999_999_991)  # a process that is not running
     crashed.save(pixels, mask, {"name": "photo.jpg", "exif": encode_blob(b"Exif\0\0abc")})
-    assert not [p for p in crashed.folder.iterdir() if p.name.endswith(".tmp")]
+    assert sorted(p.name for p in crashed.folder.iterdir()) == ["gen-000001", "lock.json"]
 
     current = RecoveryStore(tmp_path)
     current.claim()
@@ -130,7 +130,7 @@ def test_a_damaged_recovery_is_a_clear_error(tmp_path):
 
     store = RecoveryStore(tmp_path, pid=999_999_993)
     store.save(np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4), np.uint8), {})
-    (store.folder / "image.npy").write_bytes(b"not an array")
+    (state_folder(store.folder) / "image.npy").write_bytes(b"not an array")
     with pytest.raises(ImageReadError, match="could not be read"):
         RecoveryStore.load(store.folder)
 
@@ -166,7 +166,7 @@ def test_an_unchanged_photo_is_recovered_from_its_file_with_the_mask(tmp_path):
     mask[5:9, 5:20] = 200
     store = RecoveryStore(tmp_path / "autosave", pid=999_999_994)
     store.save(None, mask, {"path": str(photo)})
-    assert not (store.folder / "image.npy").exists()  # the file is the photo
+    assert not (state_folder(store.folder) / "image.npy").exists()  # the file is the photo
     [folder] = RecoveryStore(tmp_path / "autosave").stale_sessions()
     state = RecoveryStore.load(folder)
     assert np.array_equal(state.pixels[..., :3], rgb) and np.array_equal(state.mask, mask)
@@ -197,4 +197,4 @@ def test_a_save_asked_to_stop_keeps_the_previous_state(tmp_path, monkeypatch):
     assert done == [True]  # the pixels were let go of even though the save stopped
     state = RecoveryStore.load(store.folder)
     assert np.array_equal(state.pixels, first) and state.meta["name"] == "a"
-    assert not [p for p in store.folder.iterdir() if p.name.endswith(".tmp")]
+    assert [p.name for p in store.folder.iterdir()] == ["lock.json", "gen-000001"]

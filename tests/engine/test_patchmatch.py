@@ -37,10 +37,11 @@ def record_searches(monkeypatch) -> list[tuple[tuple[int, int], dict]]:
     return searches
 
 
-def test_patchmatch_is_the_default_weight_free_engine():
-    engine = registry().default()
-    assert engine.id == "patchmatch" and not engine.needs_weights
-    assert "cuda" in engine.devices
+def test_patchmatch_is_weight_free_and_what_auto_gives_objects():
+    engine = registry().resolve("patchmatch")
+    assert not engine.needs_weights and "cuda" in engine.devices
+    assert registry().default().id == "auto"
+    assert registry().default().choices()["objects"].id == "patchmatch"
 
 
 def test_same_seed_same_result_and_only_the_hole_changes():

@@ -128,7 +128,8 @@ def test_hold_backslash_to_see_the_original_and_split_view(qtbot, window, photo_
 
     QTest.keyPress(canvas, Qt.Key.Key_Backslash)
     assert canvas.showing_original
-    assert np.array_equal(shown(window), original_view)
+    # The original photo, with an "Original" label in the top-left corner.
+    assert np.array_equal(shown(window)[48:], original_view[48:])
     QTest.keyRelease(canvas, Qt.Key.Key_Backslash)
     assert not canvas.showing_original
     assert np.array_equal(shown(window), repaired_view)
@@ -168,7 +169,11 @@ def test_heal_as_you_paint_repairs_each_stroke_by_itself(qtbot, window, photo_pa
     assert not changed[50:60, :].any()
     assert not window.document.mask.any()
     texts = [window.document.undo_stack.text(i) for i in range(window.document.undo_stack.count())]
-    assert texts.count("Brush stroke") == 2 and len([t for t in texts if "Repair" in t]) == 2
+    # A heal that lands right after its stroke merges with it ("Heal (…)"); the queued
+    # stroke's heal lands after the next stroke, so it stays a step of its own.
+    heals = len([t for t in texts if t.startswith("Heal")])
+    assert texts.count("Brush stroke") + heals == 2
+    assert len([t for t in texts if "Repair" in t]) + heals == 2
 
     qtbot.keyClick(window.canvas, Qt.Key.Key_J)
     stroke_along(qtbot, window.canvas, [(60.0, 40.0)])

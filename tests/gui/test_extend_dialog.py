@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from restorer.generate.extend import Borders
 from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 from ui.features.image.extend_dialog import ExtendDialog
-from ui.shell import MenuId
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypat
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExtendDialog, "exec", answer)
-    window.menu(MenuId.IMAGE).actions()[0].trigger()  # Extend Canvas…
+    window.features["image"].extend_action.trigger()  # Image → Extend Canvas…
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert dialogs.shown == []
     assert seen["size"].endswith("168 × 104 px")

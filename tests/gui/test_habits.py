@@ -8,7 +8,7 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
-from restorer.recovery import RecoveryStore
+from restorer.recovery import RecoveryStore, state_folder
 from tests.gui.helpers import event_kind, open_photo, pixels_rgb, stroke_along
 from ui.core.dialogs import ShortcutsDialog
 
@@ -125,7 +125,7 @@ def test_work_is_autosaved_and_offered_back_after_a_crash(
         assert window.features["recovery"].save_if_changed()
     assert not window.features["recovery"].save_if_changed()  # nothing new since
     folder = window.features["recovery"].store.folder
-    assert (folder / "state.json").is_file()
+    assert (state_folder(folder) / "state.json").is_file()
 
     # A crash: the folder stays behind under a process id that no longer runs.
     crashed = folder.with_name("999999990")
@@ -183,7 +183,7 @@ def test_the_autosave_timer_saves_by_itself(qtbot, window, photo_path):
     window.features["recovery"].timer.setInterval(20)
     with qtbot.waitSignal(window.features["recovery"].saved, timeout=10000) as saved:
         stroke_along(qtbot, window.canvas, [(40.0, 40.0)])
-    folder = saved.args[0]
+    folder = state_folder(saved.args[0])
     assert (folder / "state.json").is_file() and (folder / "mask.png").is_file()
     assert not (folder / "image.npy").exists()  # the photo is unchanged: its file is enough
     window.document.mark_saved()

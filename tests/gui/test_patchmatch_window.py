@@ -1,4 +1,4 @@
-"""The window offers the default engine, PatchMatch, first (moved from the engine tests,
+"""The window offers the default engine, Auto, first and PatchMatch next (moved from the engine tests,
 which run without Qt)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ def window(sync_window):
     return sync_window
 
 
-def test_the_window_offers_patchmatch_first(window):
-    assert window.engine_combo.currentData() == "patchmatch"
-    assert window.engine_choice.engine().id == "patchmatch"
+def test_the_window_offers_auto_first_then_patchmatch(window):
+    assert window.engine_combo.currentData() == "auto"
+    assert window.engine_choice.engine().id == "auto"
+    assert window.engine_combo.itemData(1) == "patchmatch"

@@ -124,6 +124,7 @@ class Canvas(QWidget):
         self._scale = 1.0
         self._offset = QPointF(0.0, 0.0)
         self._fit_mode = True
+        self._fit_enlarge = False  # the fit enlarges a small photo (Fit to Window)
         self._tool = BRUSH
         self._brush_size = 40
         self._hardness = 1.0
@@ -292,15 +293,18 @@ class Canvas(QWidget):
                 values.append(min(slack, max(view - size - slack, value)))
         return QPointF(values[0], values[1])
 
-    def fit(self) -> None:
-        """Show the whole photo (never enlarged beyond 100%)."""
+    def fit(self, enlarge: bool = False) -> None:
+        """Show the whole photo; a small photo is enlarged to fill the window only when
+        `enlarge` (View → Fit to Window), not when it opens."""
         self._fit_mode = True
+        self._fit_enlarge = enlarge
         if self._document is None:
             self.update()
             return
         width = max(1, self.width() - 2 * FIT_MARGIN)
         height = max(1, self.height() - 2 * FIT_MARGIN)
-        scale = min(1.0, width / self._document.width, height / self._document.height)
+        largest = MAX_SCALE if enlarge else 1.0
+        scale = min(largest, width / self._document.width, height / self._document.height)
         self._set_view(scale, QPointF(0, 0))
 
     def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
@@ -453,9 +457,25 @@ class Canvas(QWidget):
                 self._paint_hint(painter)
                 return
             self._paint_layers(painter, area)
+            if self._showing_original:
+                self._paint_original_label(painter)
             self._paint_pointer(painter)
         finally:
             painter.end()
+
+    def _paint_original_label(self, painter: QPainter) -> None:
+        """'Original' in the top-left corner while the original photo is shown."""
+        painter.save()
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        text = "Original"
+        box = painter.fontMetrics().boundingRect(text).adjusted(-8, -4, 8, 4)
+        box.moveTopLeft(self.rect().topLeft() + QPointF(10, 10).toPoint())
+        painter.fillRect(box, QColor(0, 0, 0, 170))
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def _paint_hint(self, painter: QPainter) -> None:
         painter.setPen(HINT_COLOR)
@@ -753,7 +773,7 @@ class Canvas(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         if self._fit_mode:
-            self.fit()
+            self.fit(self._fit_enlarge)
         else:
             self._offset = self._clamped(self._offset)
         super().resizeEvent(event)

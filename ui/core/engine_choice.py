@@ -104,7 +104,7 @@ class EngineChoice(QObject):
             return ""
         if self.job_device(engine) == "cpu":
             if self.device == "cuda":
-                return f"CPU ({engine.label} runs on the CPU only)"
+                return f"CPU ({engine.short_label or engine.label} runs on the CPU only)"
             return "CPU"
         if self.device_info is None:
             return "Looking for a GPU…"

@@ -36,7 +36,12 @@ class EngineChoosers(QObject):
     def __init__(self, choice: EngineChoice, bar: QToolBar, status_parent: QWidget) -> None:
         super().__init__(bar)
         self.choice = choice
-        self.engine_combo = _chooser(bar, "Engine", "The repair engine")
+        self.engine_combo = _chooser(
+            bar,
+            "Engine",
+            "What repairs the masked area: Auto picks per brushed area (thin scratches, dust, "
+            "objects); hover over an entry for what it is good at",
+        )
         self.engine_combo.setMinimumContentsLength(14)
         self.device_combo = _chooser(
             bar, "Device", "Where engines run: Auto uses a CUDA GPU when there is one"

@@ -31,6 +31,7 @@ class Document(Protocol):
 
 
 _serials = count(1)
+HEAL_MERGE_ID = 19  # a stroke and the repair that heals it merge into one undo step
 
 
 class MaskCommand(QUndoCommand):
@@ -58,6 +59,7 @@ class RepairCommand(QUndoCommand):
         mask: MaskEdit | None,
         text: str,
         gradual: bool = False,
+        heals: QUndoCommand | None = None,
     ) -> None:
         super().__init__(text)
         self._document = document
@@ -65,6 +67,12 @@ class RepairCommand(QUndoCommand):
         self.mask = mask
         self.serial = next(_serials)  # tells the document which edits are in effect
         self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
+        # The brush stroke this repair heals (heal as you paint): pushed right after it,
+        # the repair merges into the stroke's step, so a healed stroke is one History entry.
+        self.heals = heals
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return HEAL_MERGE_ID if self.heals is not None else -1
 
     def redo(self) -> None:
         if self._gradual:

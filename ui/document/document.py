@@ -33,7 +33,12 @@ from restorer.pyramid import Pyramid
 from restorer.workflows.filters import under_mask
 from restorer.workflows.jobs import LoadedPhoto, RepairJob, RepairOutcome
 from restorer.workflows.photo_state import PhotoState, prepare_photo
-from ui.document.commands import MaskCommand, RepairCommand, ReplacePhotoCommand
+from ui.document.commands import (
+    HEAL_MERGE_ID,
+    MaskCommand,
+    RepairCommand,
+    ReplacePhotoCommand,
+)
 
 UNDO_LIMIT = 100
 GRADUAL_ROWS = 32  # rows of a large repair written per step
@@ -84,6 +89,7 @@ class Document(QObject):
         # A restored crash session matches no file: no edit state equals "saved".
         self._saved: list[int] = [0] if loaded.recovered else []
         self._stroke: Stroke | None = None
+        self.last_stroke: MaskCommand | None = None  # the undo step of the last stroke
         self._deferred: list[Callable[[], object]] = []  # repairs waiting for a stroke's end
 
     # -- what it is ----------------------------------------------------------
@@ -329,9 +335,11 @@ class Document(QObject):
         if stroke is None:
             return None
         edit = stroke.finish()
+        self.last_stroke = None
         if edit is not None:
             text = "Erase" if stroke.value == 0 else "Brush stroke"
-            self.undo_stack.push(_AppliedMaskCommand(self, edit, text))
+            self.last_stroke = _AppliedMaskCommand(self, edit, text)
+            self.undo_stack.push(self.last_stroke)
         # Repairs that finished during the stroke, before anything reacts to the stroke.
         deferred, self._deferred = self._deferred, []
         for apply in deferred:
@@ -445,7 +453,9 @@ class Document(QObject):
         self.release_pixels(job.pixels)
         self.release_mask(job.mask)
 
-    def apply_outcome(self, job: RepairJob, outcome: RepairOutcome | None) -> bool:
+    def apply_outcome(
+        self, job: RepairJob, outcome: RepairOutcome | None, heals: MaskCommand | None = None
+    ) -> bool:
         """Apply a repair job's result as one undo step; the repaired area leaves the mask.
 
         Only pixels under the job's mask change, in proportion to its coverage. The
@@ -453,12 +463,13 @@ class Document(QObject):
         otherwise it is made again against the current pixels (and mask). A result for
         a photo of another size (replaced meanwhile) is dropped: False. The pixels are
         written over the next few event-loop turns (`flush` finishes it); a result that
-        arrives while a stroke is drawn waits for the stroke's end.
+        arrives while a stroke is drawn waits for the stroke's end. `heals`: the stroke
+        this repair heals; when its step is the last one, the two become one step.
         """
         if outcome is None or job.mask.shape != (self.height, self.width):
             return False
         if self._stroke is not None:
-            self._deferred.append(lambda: self.apply_outcome(job, outcome))
+            self._deferred.append(lambda: self.apply_outcome(job, outcome, heals))
             return True
         self.flush()
         patch = outcome.patch
@@ -480,7 +491,9 @@ class Document(QObject):
             return False
         label = job.engine_label or patch.engine_id
         text = f"Repair ({label})" if label else "Repair"
-        self.undo_stack.push(RepairCommand(self, pixel_edit, mask_edit, text, gradual=True))
+        self.undo_stack.push(
+            RepairCommand(self, pixel_edit, mask_edit, text, gradual=True, heals=heals)
+        )
         return True
 
     # -- filters and the whole photo -----------------------------------------
@@ -564,14 +577,38 @@ class Document(QObject):
 
 
 class _AppliedMaskCommand(MaskCommand):
-    """A stroke's command: the stroke is already on the mask when it is pushed."""
+    """A stroke's command: the stroke is already on the mask when it is pushed.
+
+    The repair that heals it (heal as you paint), pushed next, merges into it: one step
+    that undoes the repair and the stroke together.
+    """
 
     def __init__(self, document: Document, edit: MaskEdit, text: str) -> None:
         super().__init__(document, edit, text)
         self._first = True
+        self.healed: RepairCommand | None = None
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return HEAL_MERGE_ID
+
+    def mergeWith(self, other) -> bool:  # noqa: N802 - Qt API
+        if self.healed is not None or getattr(other, "heals", None) is not self:
+            return False
+        # Keep the repair's edits (not the command: Qt deletes a merged command).
+        self.healed = RepairCommand(self._document, other.pixels, other.mask, other.text())
+        self.healed.serial = other.serial
+        self.setText(other.text().replace("Repair", "Heal", 1))
+        return True
 
     def redo(self) -> None:
         if self._first:
             self._first = False
             return
         super().redo()
+        if self.healed is not None:
+            self.healed.redo()
+
+    def undo(self) -> None:
+        if self.healed is not None:
+            self.healed.undo()
+        super().undo()

@@ -29,6 +29,7 @@ class FileMenu:
         menu.addMenu(self.recent_menu)
         shell.add_to_menu(MenuId.FILE, [self.save_action, self.save_as_action])
         shell.add_to_menu(MenuId.FILE, [self.load_mask_action, self.save_mask_action])
+        shell.add_to_menu(MenuId.MASK, [self.load_mask_action, self.save_mask_action])
         shell.add_to_menu(MenuId.FILE, [self.quit_action])
         shell.add_to_tool_bar(ToolBarId.MAIN, [self.open_action, self.save_action])
         shell.document_changed.connect(self._refresh)

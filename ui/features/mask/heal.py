@@ -3,8 +3,9 @@
 With the mode on, a stroke's end hands a repair of that stroke's area (the mask inside
 the stroke's rectangle) to the worker with the chosen engine and device. Strokes
 finished while a heal runs wait in a queue and go one after another, each against the
-photo as the previous heal left it; the photo and mask stay editable meanwhile. Each
-heal is one undo step, like Repair.
+photo as the previous heal left it; the photo and mask stay editable meanwhile. A
+stroke and its heal are one undo step ("Heal (engine)") when the heal lands right after
+its stroke; a heal of a stroke that waited in the queue is a step of its own.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class HealController(QObject):
         super().__init__(shell.widget())
         self.shell = shell
         self._enabled = False
-        self._queue: list[Box] = []
+        self._queue: list[tuple[Box, object]] = []  # (stroke's box, its undo step)
         self._running: int | None = None
         self._document: Document | None = None
 
@@ -65,8 +66,8 @@ class HealController(QObject):
             document.stroke_finished.connect(self._on_stroke)
 
     def _on_stroke(self, box: Box, erased: bool) -> None:
-        if self._enabled and not erased:
-            self._queue.append(box)
+        if self._enabled and not erased and self._document is not None:
+            self._queue.append((box, self._document.last_stroke))
         self._next()
 
     def _next(self) -> None:
@@ -75,7 +76,7 @@ class HealController(QObject):
             return
         if document.stroking:
             return  # the stroke's end comes back here (a result may be waiting for it)
-        box = self._queue.pop(0)
+        box, stroke = self._queue.pop(0)
         if not document.mask[box.slices].any():
             self._next()
             return
@@ -98,7 +99,7 @@ class HealController(QObject):
         )
 
         def done(outcome: RepairOutcome | None) -> None:
-            if document is self._document and document.apply_outcome(job, outcome):
+            if document is self._document and document.apply_outcome(job, outcome, stroke):
                 self.healed.emit(Box(*outcome.patch.box))
 
         def failed(message: str) -> None:

@@ -16,7 +16,7 @@ class ViewTools:
         act = shell.add_action
         self.zoom_in_action = act("Zoom &In", canvas.zoom_in, ["Ctrl++", "Ctrl+="], "zoom-in")
         self.zoom_out_action = act("Zoom &Out", canvas.zoom_out, ["Ctrl+-"], "zoom-out")
-        self.fit_action = act("&Fit to Window", canvas.fit, ["Ctrl+0"], "fit")
+        self.fit_action = act("&Fit to Window", lambda: canvas.fit(enlarge=True), ["Ctrl+0"], "fit")
         self.actual_action = act(
             "&Actual Pixels (100%)", canvas.actual_pixels, ["Ctrl+1"], "actual-size"
         )
