@@ -11,7 +11,6 @@ from restorer.imageio import load_image
 from tests.support.helpers import gradient_photo, write_png
 
 
-
 def photo_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "roll"
     folder.mkdir()

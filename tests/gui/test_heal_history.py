@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from tests.gui.helpers import open_photo, pixels_rgb, stroke_along
 
 
-
 def test_a_healed_stroke_is_one_step(qtbot, window, photo_path):
     open_photo(qtbot, window, photo_path)
     original = pixels_rgb(window)

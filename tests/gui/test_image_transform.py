@@ -15,7 +15,6 @@ from ui.features.image.resize_dialog import ResizeDialog
 from ui.features.image.straighten_dialog import StraightenDialog
 
 
-
 def _finish(qtbot, window) -> None:
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
 

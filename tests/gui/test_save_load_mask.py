@@ -9,7 +9,6 @@ from tests.gui.helpers import open_photo, stroke_along
 from ui.shell import MenuId
 
 
-
 def test_a_soft_mask_saved_and_loaded_is_the_same(qtbot, window, dialogs, photo_path, tmp_path):
     open_photo(qtbot, window, photo_path)
     window.canvas.set_brush_size(24)

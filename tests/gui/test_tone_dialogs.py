@@ -10,7 +10,6 @@ from tests.support.helpers import write_png
 from ui.features.image.tone_dialog import FADE, LEVELS, WHITE_BALANCE, ToneDialog
 
 
-
 def _faded_print(tmp_path):
     """A grey ramp and two colour patches, faded: low contrast and a warm cast."""
     height, width = 80, 120

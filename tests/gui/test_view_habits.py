@@ -11,7 +11,6 @@ from tests.gui.helpers import open_photo
 from ui.core.convert import array_from_qimage
 
 
-
 def _shown(window) -> np.ndarray:
     QApplication.sendEvent(window.canvas, QEvent(QEvent.Type.Leave))
     return array_from_qimage(window.canvas.grab().toImage())[..., :3].astype(int)
