@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from restorer import models
-from restorer.catalog import add_model
+from restorer import catalog, models
 from restorer.errors import ModelError, UnsafeModelError
 from restorer.models.archive import ArchiveError, read_member
 from restorer.models.safeload import read_weights
@@ -27,7 +26,7 @@ MiB = 1 << 20
 def _refused(path: Path, error: type[Exception], match: str) -> str:
     before = sorted(os.listdir(models.models_dir()))
     with pytest.raises(error, match=match) as caught:
-        add_model(path)
+        catalog.add_model(path)
     assert sorted(os.listdir(models.models_dir())) == before
     text = str(caught.value)
     assert "\n" not in text and path.name in text
