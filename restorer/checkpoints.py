@@ -15,6 +15,18 @@ from typing import Any
 import torch
 
 
+class Curves:
+    """Base of a trainer's history dataclass whose fields are all lists: kept in the
+    checkpoint's JSON as one list per field, and read back with missing fields empty."""
+
+    def to_dict(self) -> dict[str, list]:
+        return {k: list(v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        return cls(**{k: list(data.get(k, [])) for k in cls().__dict__})
+
+
 def atomic_write(path: Path, write) -> None:
     """Call `write(temporary_path)` and move the result over `path` in one step."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

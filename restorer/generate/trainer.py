@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from restorer.checkpoints import WeightAverage
+from restorer.checkpoints import Curves, WeightAverage
 from restorer.generate.config import GanConfig, GanError
 from restorer.generate.dataset import ImageFolder, to_uint8
 from restorer.generate.diffaugment import diff_augment
@@ -81,7 +81,7 @@ class TrainingControl:
 
 
 @dataclass
-class History:
+class History(Curves):
     """Loss curves (means over `LOG_EVERY` steps) and distances measured during training."""
 
     steps: list[int] = field(default_factory=list)
@@ -89,13 +89,6 @@ class History:
     loss_d: list[float] = field(default_factory=list)
     swd_steps: list[int] = field(default_factory=list)
     swd: list[float] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, list]:
-        return {k: list(v) for k, v in self.__dict__.items()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> History:
-        return cls(**{k: list(data.get(k, [])) for k in cls().__dict__})
 
 
 @dataclass

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from restorer.checkpoints import WeightAverage
+from restorer.checkpoints import Curves, WeightAverage
 from restorer.generate.trainer import TrainingControl, TrainingDiverged, format_duration
 from restorer.progress import Progress
 from restorer.train.config import TrainConfig
@@ -72,7 +72,7 @@ def l1(a: torch.Tensor, b: torch.Tensor, weight: torch.Tensor | None = None):
 
 
 @dataclass
-class History:
+class History(Curves):
     """Training loss (means over `LOG_EVERY` steps) and validation PSNR during training."""
 
     steps: list[int] = field(default_factory=list)
@@ -80,13 +80,6 @@ class History:
     val_steps: list[int] = field(default_factory=list)
     val_psnr: list[float] = field(default_factory=list)
     val_seconds: list[float] = field(default_factory=list)  # training time when measured
-
-    def to_dict(self) -> dict[str, list]:
-        return {k: list(v) for k, v in self.__dict__.items()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> History:
-        return cls(**{k: list(data.get(k, [])) for k in cls().__dict__})
 
 
 @dataclass
