@@ -1,18 +1,26 @@
 """Pieces every trainer's checkpoints share (the GAN studio's and the restoration
 studio's): atomic file replacement, modules and Adam states as flat safetensors
-dictionaries, an exponential moving average of weights, and the format-version check of
-the JSON written next to the weights.
+dictionaries, an exponential moving average of weights, and the checkpoint pair itself:
+`checkpoint.safetensors` (tensors; its metadata names the step) and `config.json` (format
+version, settings and training state, naming the same step), each replaced atomically,
+weights first, so a half-written pair is detected when it is read back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import load_file, save_file
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "checkpoint.safetensors"
 
 
 class Curves:
@@ -105,3 +113,67 @@ def check_format_version(
             f"(oldest readable: {oldest}). Train the model again."
         )
     return version
+
+
+def write_checkpoint(
+    directory: str | os.PathLike[str],
+    tensors: dict[str, torch.Tensor],
+    kind: str,
+    step: int,
+    document: str,
+) -> Path:
+    """Write the pair into `directory` (created if missing): the tensors, then the JSON."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = {"step": str(step), "format": kind}
+    atomic_write(folder / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=metadata))
+    atomic_write(folder / CONFIG_NAME, lambda p: Path(p).write_text(document, encoding="utf-8"))
+    return folder
+
+
+def dumps_document(version: int, config: dict[str, Any], state: dict[str, Any]) -> str:
+    """The JSON written next to a checkpoint's weights."""
+    return json.dumps({"format_version": version, "config": config, "state": state}, indent=1)
+
+
+def parse_document(
+    text: str, origin: str, newest: int, oldest: int, what: str, error: type
+) -> dict[str, Any]:
+    """A checkpoint's JSON as a dict whose format version this Restorer reads, or `error`."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{origin} is damaged (not JSON: {exc.msg}).") from exc
+    if not isinstance(document, dict):
+        raise error(f"{origin} is not a Restorer {what} checkpoint.")
+    check_format_version(document, origin, newest, oldest, what, error)
+    return document
+
+
+def read_document_text(directory: str | os.PathLike[str], error: type) -> tuple[str, str]:
+    """(text of the checkpoint's JSON, the name to give it in messages)."""
+    path = Path(directory) / CONFIG_NAME
+    try:
+        return path.read_text(encoding="utf-8"), f"{path.parent.name}/{CONFIG_NAME}"
+    except OSError as exc:
+        raise error(f"Cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def read_tensors(directory: Path, step: int, error: type) -> dict[str, torch.Tensor]:
+    """The checkpoint's tensors, refused with `error` when missing, damaged or written for
+    another step than its JSON names (the pair was not completely written)."""
+    path = directory / WEIGHTS_NAME
+    if not path.is_file():
+        raise error(f"The weights of '{directory.name}' ({WEIGHTS_NAME}) are missing.")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = handle.metadata() or {}
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise error(f"The weights of '{directory.name}' are damaged: {exc}") from exc
+    if metadata.get("step") != str(step):
+        raise error(
+            f"The weights of '{directory.name}' (step {metadata.get('step')}) do not match its "
+            f"{CONFIG_NAME} (step {step}); the checkpoint was not completely written."
+        )
+    return tensors

@@ -14,26 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
 from restorer.checkpoints import (
-    atomic_write,
     load_optimizer,
     optimizer_tensors,
     prefixed,
+    read_document_text,
+    read_tensors,
     unprefixed,
+    write_checkpoint,
 )
 from restorer.generate.config import GanConfig, GanError, dumps_document, loads_document
 from restorer.generate.networks import Generator
-from restorer.generate.store import CONFIG_NAME, WEIGHTS_NAME
 from restorer.generate.trainer import History, Trainer
 
 
 def save_checkpoint(directory: str | os.PathLike[str], trainer: Trainer) -> Path:
     """Write the trainer's complete state into `directory` (created if missing)."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     tensors = {
         **prefixed("g.", trainer.g),
         **prefixed("g_ema.", trainer.g_ema),
@@ -42,46 +39,22 @@ def save_checkpoint(directory: str | os.PathLike[str], trainer: Trainer) -> Path
         **optimizer_tensors("opt_d.", trainer.opt_d),
         "rng": trainer.rng.get_state(),
     }
-    metadata = {"step": str(trainer.step), "format": "restorer-gan"}
-    atomic_write(folder / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=metadata))
     state: dict[str, Any] = {
         "step": trainer.step,
         "history": trainer.history.to_dict(),
         "log_sums": list(trainer._sums),
     }
-    text = dumps_document(trainer.config, state)
-    atomic_write(folder / CONFIG_NAME, lambda p: Path(p).write_text(text, encoding="utf-8"))
-    return folder
+    document = dumps_document(trainer.config, state)
+    return write_checkpoint(directory, tensors, "restorer-gan", trainer.step, document)
 
 
 def read_config(directory: str | os.PathLike[str]) -> tuple[GanConfig, dict[str, Any]]:
     """(settings, training state) of a checkpoint, migrating or refusing old formats."""
-    path = Path(directory) / CONFIG_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GanError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    return loads_document(text, origin=f"{path.parent.name}/{CONFIG_NAME}")
+    return loads_document(*read_document_text(directory, GanError))
 
 
 def _read_tensors(directory: Path, step: int) -> dict[str, torch.Tensor]:
-    path = directory / WEIGHTS_NAME
-    if not path.is_file():
-        raise GanError(f"The weights of '{directory.name}' ({WEIGHTS_NAME}) are missing.")
-    try:
-        from safetensors import safe_open
-
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise GanError(f"The weights of '{directory.name}' are damaged: {exc}") from exc
-    if metadata.get("step") != str(step):
-        raise GanError(
-            f"The weights of '{directory.name}' (step {metadata.get('step')}) do not match its "
-            f"{CONFIG_NAME} (step {step}); the checkpoint was not completely written."
-        )
-    return tensors
+    return read_tensors(directory, step, GanError)
 
 
 def _load_module(module: torch.nn.Module, tensors: dict, prefix: str, name: str) -> None:

@@ -6,11 +6,10 @@ older or newer Restorer is either migrated or refused with a sentence that says 
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from restorer.checkpoints import check_format_version
+from restorer import checkpoints
 from restorer.errors import RestorerError
 
 FORMAT_VERSION = 2
@@ -90,28 +89,16 @@ class GanConfig:
         return config.validate()
 
 
-def _migrate(document: dict[str, Any], origin: str) -> dict[str, Any]:
-    """Bring a checkpoint description written by an older Restorer up to date, or refuse."""
-    check_format_version(document, origin, FORMAT_VERSION, OLDEST_READABLE_VERSION, "GAN", GanError)
-    # Future formats add their upgrade steps here: while version < FORMAT_VERSION: ...
-    return document
-
-
 def dumps_document(config: GanConfig, state: dict[str, Any]) -> str:
     """The JSON written next to a checkpoint's weights."""
-    return json.dumps(
-        {"format_version": FORMAT_VERSION, "config": config.to_dict(), "state": state}, indent=1
-    )
+    return checkpoints.dumps_document(FORMAT_VERSION, config.to_dict(), state)
 
 
 def loads_document(text: str, origin: str = "config.json") -> tuple[GanConfig, dict[str, Any]]:
     """(config, training state) from a checkpoint's JSON, migrating older formats."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GanError(f"{origin} is damaged (not JSON: {exc.msg}).") from exc
-    if not isinstance(document, dict):
-        raise GanError(f"{origin} is not a Restorer GAN checkpoint.")
-    document = _migrate(document, origin)
+    document = checkpoints.parse_document(
+        text, origin, FORMAT_VERSION, OLDEST_READABLE_VERSION, "GAN", GanError
+    )
+    # Future formats add their upgrade steps here: while version < FORMAT_VERSION: ...
     config = GanConfig.from_dict(document.get("config") or {})
     return config, dict(document.get("state") or {})

@@ -6,6 +6,7 @@ random mirror images of those, drawn from the trainer's own random generator.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +91,50 @@ def image_files(folder: Path) -> list[Path]:
     )
 
 
+def read_folder(
+    folder: str | os.PathLike[str],
+    prepare: Callable[[np.ndarray], np.ndarray | str],
+    *,
+    minimum: int,
+    error: type,
+    noun: str,
+    hint: str,
+    progress: Progress | None = None,
+) -> tuple[Path, list[Path], list[np.ndarray], list[str], list[str]]:
+    """Read the `noun` (pictures, photos) directly inside `folder` for training.
+
+    `prepare(rgb)` turns each readable photo into what training keeps, or into a reason to
+    skip it. Returns (folder, files, kept images, their names, skipped lines "name: why");
+    a folder with fewer than `minimum` files is refused with `error`, and so is a path
+    that is not a folder. The caller decides whether enough images were usable.
+    """
+    progress = progress or Progress()
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise error(f"{path} is not a folder of {noun}.")
+    files = image_files(path)
+    if len(files) < minimum:
+        raise error(f"{path} holds {len(files)} {noun}; training needs at least {minimum}. {hint}")
+    images: list[np.ndarray] = []
+    names: list[str] = []
+    skipped: list[str] = []
+    for index, file in enumerate(files):
+        progress.update(index / len(files), f"Reading {file.name}")
+        try:
+            photo = load_image(file)
+        except ImageReadError as exc:
+            skipped.append(f"{file.name}: {exc}")
+            continue
+        kept = prepare(photo.rgb)
+        if isinstance(kept, str):
+            skipped.append(f"{file.name}: {kept}")
+            continue
+        images.append(kept)
+        names.append(file.name)
+    progress.update(1.0, f"Read {len(images)} {noun}")
+    return path, files, images, names, skipped
+
+
 def load_folder(
     folder: str | os.PathLike[str],
     size: int,
@@ -101,30 +146,16 @@ def load_folder(
     Unreadable files are skipped and listed; fewer than `minimum` readable pictures is
     refused with a `GanError`, since a GAN cannot learn anything from so few.
     """
-    progress = progress or Progress()
-    path = Path(folder).expanduser()
-    if not path.is_dir():
-        raise GanError(f"{path} is not a folder of pictures.")
-    files = image_files(path)
-    if len(files) < minimum:
-        raise GanError(
-            f"{path} holds {len(files)} pictures; training needs at least {minimum}. "
-            "Add more pictures of the same kind."
-        )
     short = max(size, round(size * CROP_MARGIN))
-    images: list[np.ndarray] = []
-    names: list[str] = []
-    skipped: list[str] = []
-    for index, file in enumerate(files):
-        progress.update(index / len(files), f"Reading {file.name}")
-        try:
-            photo = load_image(file)
-        except ImageReadError as exc:
-            skipped.append(f"{file.name}: {exc}")
-            continue
-        images.append(fit_short_side(photo.rgb, short))
-        names.append(file.name)
-    progress.update(1.0, f"Read {len(images)} pictures")
+    path, files, images, names, skipped = read_folder(
+        folder,
+        lambda rgb: fit_short_side(rgb, short),
+        minimum=minimum,
+        error=GanError,
+        noun="pictures",
+        hint="Add more pictures of the same kind.",
+        progress=progress,
+    )
     if len(images) < minimum:
         raise GanError(
             f"Only {len(images)} of the {len(files)} pictures in {path} could be read "

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from restorer.checkpoints import CONFIG_NAME
 from restorer.generate.config import GanError
 from restorer.paths import models_dir
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "checkpoint.safetensors"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

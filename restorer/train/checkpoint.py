@@ -16,23 +16,24 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from restorer.checkpoints import (
+    CONFIG_NAME,
     atomic_write,
     load_optimizer,
     optimizer_tensors,
     prefixed,
+    read_document_text,
+    read_tensors,
     unprefixed,
+    write_checkpoint,
 )
 from restorer.paths import models_dir
 from restorer.train.config import TrainConfig, TrainConfigError, dumps_document, loads_document
 from restorer.train.models import SmallLaMa, build_network, export_weights
 from restorer.train.trainer import History, RestorationTrainer
 
-CONFIG_NAME = "config.json"
-WEIGHTS_NAME = "checkpoint.safetensors"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -58,8 +59,6 @@ def has_checkpoint(name: str) -> bool:
 
 
 def save_checkpoint(directory: str | os.PathLike[str], trainer: RestorationTrainer) -> Path:
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     tensors = {
         **prefixed("net.", trainer.net),
         **prefixed("ema.", trainer.ema),
@@ -69,8 +68,6 @@ def save_checkpoint(directory: str | os.PathLike[str], trainer: RestorationTrain
     if trainer.d is not None:
         tensors.update(prefixed("d.", trainer.d))
         tensors.update(optimizer_tensors("opt_d.", trainer.opt_d))
-    metadata = {"step": str(trainer.step), "format": "restorer-restoration"}
-    atomic_write(folder / WEIGHTS_NAME, lambda p: save_file(tensors, p, metadata=metadata))
     state: dict[str, Any] = {
         "step": trainer.step,
         "seconds": trainer.seconds,
@@ -79,36 +76,16 @@ def save_checkpoint(directory: str | os.PathLike[str], trainer: RestorationTrain
     }
     if isinstance(trainer.net, SmallLaMa):
         state["network"] = [trainer.net.width, trainer.net.blocks]
-    text = dumps_document(trainer.config, state)
-    atomic_write(folder / CONFIG_NAME, lambda p: Path(p).write_text(text, encoding="utf-8"))
-    return folder
+    document = dumps_document(trainer.config, state)
+    return write_checkpoint(directory, tensors, "restorer-restoration", trainer.step, document)
 
 
 def read_config(directory: str | os.PathLike[str]) -> tuple[TrainConfig, dict[str, Any]]:
-    path = Path(directory) / CONFIG_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TrainConfigError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    return loads_document(text, origin=f"{path.parent.name}/{CONFIG_NAME}")
+    return loads_document(*read_document_text(directory, TrainConfigError))
 
 
 def _read_tensors(directory: Path, step: int) -> dict[str, torch.Tensor]:
-    path = directory / WEIGHTS_NAME
-    if not path.is_file():
-        raise TrainConfigError(f"The weights of '{directory.name}' ({WEIGHTS_NAME}) are missing.")
-    try:
-        with safe_open(str(path), framework="pt") as handle:
-            metadata = handle.metadata() or {}
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise TrainConfigError(f"The weights of '{directory.name}' are damaged: {exc}") from exc
-    if metadata.get("step") != str(step):
-        raise TrainConfigError(
-            f"The weights of '{directory.name}' (step {metadata.get('step')}) do not match "
-            f"its {CONFIG_NAME} (step {step}); the checkpoint was not completely written."
-        )
-    return tensors
+    return read_tensors(directory, step, TrainConfigError)
 
 
 def _network(config: TrainConfig, state: dict[str, Any]) -> torch.nn.Module:

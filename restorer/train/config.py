@@ -3,7 +3,6 @@ its checkpoint (the same way the GAN studio's are)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -110,23 +109,17 @@ class TrainConfig:
 
 
 def dumps_document(config: TrainConfig, state: dict[str, Any]) -> str:
-    return json.dumps(
-        {"format_version": FORMAT_VERSION, "config": config.to_dict(), "state": state}, indent=1
-    )
+    from restorer.checkpoints import dumps_document
+
+    return dumps_document(FORMAT_VERSION, config.to_dict(), state)
 
 
 def loads_document(text: str, origin: str = "config.json") -> tuple[TrainConfig, dict[str, Any]]:
     """(settings, training state) from a checkpoint's JSON, refusing other formats."""
-    from restorer.checkpoints import check_format_version
+    from restorer.checkpoints import parse_document
 
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TrainConfigError(f"{origin} is damaged (not JSON: {exc.msg}).") from exc
-    if not isinstance(document, dict):
-        raise TrainConfigError(f"{origin} is not a Restorer training checkpoint.")
-    check_format_version(
-        document, origin, FORMAT_VERSION, OLDEST_READABLE_VERSION, "training", TrainConfigError
+    document = parse_document(
+        text, origin, FORMAT_VERSION, OLDEST_READABLE_VERSION, "training", TrainConfigError
     )
     config = TrainConfig.from_dict(document.get("config") or {})
     return config, dict(document.get("state") or {})

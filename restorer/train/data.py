@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 import torch
 
-from restorer.errors import ImageReadError, RestorerError
-from restorer.generate.dataset import image_files
-from restorer.imageio import load_image
+from restorer.errors import RestorerError
+from restorer.generate.dataset import read_folder
 from restorer.progress import Progress
 from restorer.train.degrade import Degradation, degrade, inpaint_mask
 
@@ -156,33 +155,22 @@ def load_photos(
     `minimum` usable photos is refused. At least one photo is held out for validation;
     `hold_out_all` makes every photo a validation photo (a separate test set).
     """
-    progress = progress or Progress()
-    path = Path(folder).expanduser()
-    if not path.is_dir():
-        raise TrainingDataError(f"{path} is not a folder of photos.")
-    files = image_files(path)
-    if len(files) < minimum:
-        raise TrainingDataError(
-            f"{path} holds {len(files)} photos; training needs at least {minimum}. "
-            "Add more photos of the kind you want to restore."
-        )
-    images: list[np.ndarray] = []
-    names: list[str] = []
-    skipped: list[str] = []
-    for index, file in enumerate(files):
-        progress.update(index / len(files), f"Reading {file.name}")
-        try:
-            photo = load_image(file)
-        except ImageReadError as exc:
-            skipped.append(f"{file.name}: {exc}")
-            continue
-        image = shrink(photo.rgb, max_side)
+
+    def prepare(rgb: np.ndarray) -> np.ndarray | str:
+        image = shrink(rgb, max_side)
         if min(image.shape[:2]) < crop:
-            skipped.append(f"{file.name}: smaller than a {crop} px crop")
-            continue
-        images.append(np.ascontiguousarray(image))
-        names.append(file.name)
-    progress.update(1.0, f"Read {len(images)} photos")
+            return f"smaller than a {crop} px crop"
+        return np.ascontiguousarray(image)
+
+    path, files, images, names, skipped = read_folder(
+        folder,
+        prepare,
+        minimum=minimum,
+        error=TrainingDataError,
+        noun="photos",
+        hint="Add more photos of the kind you want to restore.",
+        progress=progress,
+    )
     if hold_out_all and images:
         return PhotoFolder(path, [], images, [], names, skipped)
     if len(images) < max(2, minimum):
