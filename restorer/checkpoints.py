@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ from safetensors.torch import load_file, save_file
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "checkpoint.safetensors"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_name(name: str, what: str, error: type) -> str:
+    """`name` when it can name a trained `what` (it becomes a folder name), else `error`."""
+    if not _NAME.match(name or ""):
+        raise error(
+            f"'{name}' cannot name {what}: use 1–64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit."
+        )
+    return name
 
 
 class Curves:

@@ -8,14 +8,12 @@ folder, so these folders never show up among the restore models.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from restorer import checkpoints
 from restorer.checkpoints import CONFIG_NAME
 from restorer.generate.config import GanError
 from restorer.paths import models_dir
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def gan_root() -> Path:
@@ -27,12 +25,7 @@ def gan_root() -> Path:
 
 def check_name(name: str) -> str:
     """A generator name usable as a folder name, or `GanError`."""
-    if not _NAME.match(name or ""):
-        raise GanError(
-            f"'{name}' cannot name a generator: use 1–64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
-        )
-    return name
+    return checkpoints.check_name(name, "a generator", GanError)
 
 
 def gan_dir(name: str) -> Path:

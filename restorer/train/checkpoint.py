@@ -11,13 +11,13 @@ detects) and its evaluation (`evaluation.json`, `strip.png`) sit beside them.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import save_file
 
+from restorer import checkpoints
 from restorer.checkpoints import (
     CONFIG_NAME,
     atomic_write,
@@ -34,16 +34,9 @@ from restorer.train.config import TrainConfig, TrainConfigError, dumps_document,
 from restorer.train.models import SmallLaMa, build_network, export_weights
 from restorer.train.trainer import History, RestorationTrainer
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
 
 def check_name(name: str) -> str:
-    if not _NAME.match(name or ""):
-        raise TrainConfigError(
-            f"'{name}' cannot name a model: use 1–64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
-        )
-    return name
+    return checkpoints.check_name(name, "a model", TrainConfigError)
 
 
 def training_dir(name: str) -> Path:
