@@ -35,6 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from restorer.train.metrics import psnr, texture_distance  # noqa: E402
+
 IMAGES = (
     "astronaut",
     "chelsea",
@@ -122,9 +124,7 @@ def _walk(rng: np.random.Generator, shape: tuple[int, int], steps: int, reach: f
 
 
 def psnr_in_hole(result: np.ndarray, original: np.ndarray, mask: np.ndarray) -> float:
-    diff = result[mask].astype(np.float64) - original[mask].astype(np.float64)
-    mse = float(np.mean(diff * diff))
-    return 99.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
+    return psnr(result, original, mask)
 
 
 def ssim_on_box(result: np.ndarray, original: np.ndarray, mask: np.ndarray) -> float:
@@ -147,46 +147,6 @@ def _at_least(start: int, stop: int, size: int, limit: int) -> tuple[int, int]:
     while stop - start < size:
         start, stop = max(0, start - 1), min(limit, stop + 1)
     return int(start), int(stop)
-
-
-def texture_distance(
-    result: np.ndarray, original: np.ndarray, mask: np.ndarray, projections: int = 64
-) -> float:
-    """Sliced Wasserstein distance between 7x7 patches of a 3-level Laplacian pyramid
-    inside the hole (result vs original), averaged over the levels; lower is better."""
-    import cv2
-
-    rng = np.random.default_rng(1234)
-    a, b = result.astype(np.float32), original.astype(np.float32)
-    hole = mask.astype(np.uint8)
-    total, counted = 0.0, 0
-    for _ in range(3):
-        small_a, small_b = cv2.pyrDown(a), cv2.pyrDown(b)
-        size = (a.shape[1], a.shape[0])
-        band_a = a - cv2.pyrUp(small_a, dstsize=size)
-        band_b = b - cv2.pyrUp(small_b, dstsize=size)
-        patches_a, patches_b = _patches(band_a, hole), _patches(band_b, hole)
-        if len(patches_a):
-            directions = rng.normal(size=(patches_a.shape[1], projections)).astype(np.float32)
-            directions /= np.linalg.norm(directions, axis=0, keepdims=True)
-            proj_a = np.sort(patches_a @ directions, axis=0)
-            proj_b = np.sort(patches_b @ directions, axis=0)
-            total += float(np.mean(np.abs(proj_a - proj_b)))
-            counted += 1
-        a, b = small_a, small_b
-        hole = cv2.resize(hole, (a.shape[1], a.shape[0]), interpolation=cv2.INTER_NEAREST)
-        hole = np.maximum(hole, 0)
-    return total / max(1, counted)
-
-
-def _patches(band: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Every 7x7xC patch centred on a hole pixel (edges replicated), one row each."""
-    padded = np.pad(band, ((3, 3), (3, 3), (0, 0)), mode="edge")
-    ys, xs = np.nonzero(hole)
-    offsets = np.arange(-3, 4)
-    rows = (ys[:, None, None] + 3 + offsets[None, :, None]).astype(np.intp)
-    cols = (xs[:, None, None] + 3 + offsets[None, None, :]).astype(np.intp)
-    return padded[rows, cols].reshape(len(ys), -1)
 
 
 # -- engines ----------------------------------------------------------------------------
