@@ -96,6 +96,7 @@ class HealController(QObject):
             within=box,
             context=max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width)),
             title="Healing",
+            grow=choice.grow_pixels,
         )
 
         def done(outcome: RepairOutcome | None) -> None:
