@@ -69,7 +69,7 @@ def getting_started_html(actions: Iterable[QAction]) -> str:
         suffix = f" <span style='color:#9ab'>({name}: <b>{key}</b>)</span>" if key else ""
         items.append(f"<li>{_escape(text)}{suffix}</li>")
     return (
-        "<h3>Repairing a photo in four steps</h3>"
+        "<h3>Repairing a photo, step by step</h3>"
         f"<ol>{''.join(items)}</ol>"
         "<h3>Moving around</h3><ul>"
         "<li>Zoom with the mouse wheel; Space + drag (or the middle button) pans.</li>"
@@ -177,10 +177,17 @@ class FirstRunTip(QFrame):
     def _place(self) -> None:
         host = self.parentWidget()
         width = min(640, max(200, host.width() - 32))
-        self.resize(width, self.heightForWidth(width) if self.hasHeightForWidth() else 72)
-        self.adjustSize()
-        self.resize(width, self.height())
-        self.move((host.width() - width) // 2, 16)
+        left = (host.width() - width) // 2
+        self.ensurePolished()  # the style sheet's font decides how many lines it takes
+        self.message.ensurePolished()
+        self.setGeometry(left, 16, width, self.height())
+        self.layout().activate()  # the message's width is known from here on
+        text = self.message.heightForWidth(self.message.width())
+        margins = self.layout().contentsMargins()
+        frame = self.contentsMargins()
+        height = max(text, self.close_button.sizeHint().height()) + 4
+        height += margins.top() + margins.bottom() + frame.top() + frame.bottom()
+        self.setGeometry(left, 16, width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.Resize:

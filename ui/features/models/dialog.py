@@ -116,6 +116,8 @@ class ModelsDialog(QDialog):
         shell.jobs.busy_changed.connect(self._update_buttons)
         shell.engine_choice.changed.connect(self.refresh)
         self.refresh()
+        if not self.models:  # empty: no tall dialog around a short message
+            self.resize(720, 300)
 
     def _empty_state(self, controller: ModelsController) -> QFrame:
         """What shows in place of the table when no model is installed: one message,
@@ -133,7 +135,9 @@ class ModelsDialog(QDialog):
             panel,
         )
         self.empty_label.setWordWrap(True)
-        self.empty_label.setMaximumWidth(560)
+        # A fixed width gives the wrapped text its true height (no clipped lines).
+        self.empty_label.setFixedWidth(520)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.library_button = QPushButton("Get Models…", panel)
         self.library_button.setToolTip("Open the model library (Models → Get Models…)")
         self.library_button.clicked.connect(controller.show_library)
@@ -144,10 +148,15 @@ class ModelsDialog(QDialog):
         row.addWidget(self.library_button)
         row.addWidget(self.add_file_button)
         row.addStretch(1)
+        text = QHBoxLayout()
+        text.addStretch(1)
+        text.addWidget(self.empty_label)
+        text.addStretch(1)
         column = QVBoxLayout(panel)
+        column.setContentsMargins(24, 24, 24, 24)
         column.addStretch(1)
         column.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        column.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addLayout(text)
         column.addSpacing(6)
         column.addLayout(row)
         column.addStretch(1)
