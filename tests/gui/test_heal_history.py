@@ -56,7 +56,7 @@ class UnhurriedEngine(Engine):
     devices = ("cpu", "cuda")
 
     def inpaint(self, image, mask, progress: Progress, *, device="cpu", seed=0):
-        time.sleep(0.4)
+        time.sleep(0.8)
         out = image.copy()
         out[mask] = (10, 200, 30)
         return out

@@ -8,6 +8,8 @@ there. It follows zoom, scrolling, window size and edits.
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QDockWidget, QWidget
@@ -54,8 +56,9 @@ class NavigatorView(QWidget):
 
     def set_document(self, document: Document | None) -> None:
         if self._document is not None:
-            for signal in (self._document.image_changed, self._document.pixels_replaced):
-                signal.disconnect(self._edited)
+            with contextlib.suppress(RuntimeError, TypeError):  # it may be gone already
+                self._document.image_changed.disconnect(self._edited)
+                self._document.pixels_replaced.disconnect(self._edited)
         self._document = document
         if document is not None:
             document.image_changed.connect(self._edited)
