@@ -31,6 +31,7 @@ FEATURES = (
     "mask",
     "damage",
     "view",
+    "navigator",
     "image",
     "models",
     "generate",
@@ -107,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Restorer")
     apply_theme(app)
     window = create_window(argv)
+    if "help" in window.features:  # a welcome card, on the very first start only
+        window.features["help"].show_first_run_tip()
     previous_hook = sys.excepthook
     sys.excepthook = lambda *info: _report_unexpected(window, *info)
     try:

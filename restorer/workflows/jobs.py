@@ -147,6 +147,9 @@ class RepairOutcome:
     mask_edit: MaskEdit | None = None  # the repaired area leaving the mask snapshot
     # Tiles of the snapshot under the repair, for `OriginalTiles.adopt` (compare view).
     tiles: dict = field(default_factory=dict)
+    # The coverage the pixels were blended with, over the patch's box, when the repair
+    # area was grown past the mask (`RepairJob.grow`); None: the job's own mask.
+    coverage: np.ndarray | None = None
 
 
 @dataclass
@@ -170,13 +173,19 @@ class RepairJob(Job):
     kept: frozenset = frozenset()  # original tiles the document already keeps
     mask_version: int = -1  # the document's mask version `mask` was taken at
     engine_label: str | None = None  # for the undo step's name
+    grow: int = 0  # pixels to grow the repair area past the mask (edge-aware), 0: none
 
     def run(self, progress: Progress) -> RepairOutcome | None:
         height, width = self.pixels.shape[:2]
         crop = Box(0, 0, height, width) if self.crop is None else self.crop.clip(height, width)
         rgb = np.ascontiguousarray(self.pixels[crop.slices][..., :3])
         mask = self.mask[crop.slices]
-        job = InpaintJob(rgb, mask > 0, self.engine_id, self.device, self.seed)
+        area = mask
+        if self.grow > 0:
+            from restorer.grow_area import grow_repair_area
+
+            area = grow_repair_area(rgb, mask, self.grow)
+        job = InpaintJob(rgb, area > 0, self.engine_id, self.device, self.seed)
         patch = job.run(progress)
         if patch is None:
             return None
@@ -184,16 +193,18 @@ class RepairJob(Job):
         box = inner.placed_in(crop)
         patch.box = tuple(box)
         before = rgb[inner.slices]
-        coverage = mask[inner.slices]
+        coverage = area[inner.slices]
         after = blend_by_coverage(before, patch.pixels, coverage)
         mask_edit = None  # from a bool mask, the document works it out from its own
         if mask.dtype == np.uint8:
-            mask_edit = MaskEdit.from_arrays(box, coverage, np.zeros_like(coverage))
+            painted = mask[inner.slices]
+            mask_edit = MaskEdit.from_arrays(box, painted, np.zeros_like(painted))
         pixel_edit = PixelEdit.from_arrays(box, before, after)
         tiles = {}
         if pixel_edit is not None:
             tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box, self.kept)
-        return RepairOutcome(patch, pixel_edit, mask_edit, tiles)
+        grown = coverage if area is not mask else None
+        return RepairOutcome(patch, pixel_edit, mask_edit, tiles, grown)
 
 
 @dataclass

@@ -142,6 +142,9 @@ def test_hold_backslash_to_see_the_original_and_split_view(qtbot, window, photo_
     drag(qtbot, canvas, [start, target])
     assert abs(canvas.divider_x() - target.x()) <= 1
     assert not window.document.mask.any()  # dragging the divider paints nothing
+    # The brush outline follows to where the drag ended, not where it began.
+    outline = canvas._pointer_rect()
+    assert not outline.isEmpty() and abs(outline.center().x() - target.x()) <= 2
     view = shown(window)
     assert np.array_equal(view[spot.y(), spot.x()], original_view[spot.y(), spot.x()])
     # Drag it left of the repair: the repaired pixels show.

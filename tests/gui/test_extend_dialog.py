@@ -27,12 +27,14 @@ def test_extend_canvas_from_the_menu_then_undo(qtbot, window, dialogs, monkeypat
     def answer(dialog: ExtendDialog) -> int:
         dialog.set_borders(Borders(top=8, bottom=0, left=16, right=24))
         seen["size"] = dialog.size_label.text()
+        seen["hint"] = dialog.hint_label.text()
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExtendDialog, "exec", answer)
     window.features["image"].extend_action.trigger()  # Image → Extend Canvas…
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert dialogs.shown == []
+    assert "background" in seen["hint"] and "repeated" in seen["hint"]  # where it works
     assert seen["size"].endswith("168 × 104 px")
     document = window.document
     assert (document.height, document.width) == (104, 168)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog
 from restorer.generate import store
 from restorer.generate.checkpoint import read_config
 from restorer.generate.gan import TrainJob, sample
+from restorer.generate.trainer import History, TrainingStatus
 from restorer.imageio import load_image
 from restorer.progress import Progress
 from tests.gui.helpers import event_kind
@@ -55,6 +56,9 @@ def test_studio_trains_live_shows_curves_samples_swd_then_stops(qtbot, window, t
     assert studio.swd_label.text().startswith("SWD: ")
     assert "steps/s" in studio.speed_label.text() and "left" in studio.speed_label.text()
     assert studio.speed_label.text().endswith("on CPU")
+    # The bar counts the same steps as the line under it.
+    assert studio.progress_bar.maximum() == 1000 == studio.last_status.total
+    assert studio.progress_bar.value() == studio.last_status.step
 
     studio.pause_button.click()
     assert studio.pause_button.text() == "Resume"
@@ -65,6 +69,9 @@ def test_studio_trains_live_shows_curves_samples_swd_then_stops(qtbot, window, t
         studio.stop_button.click()
     assert studio.result is not None and studio.result.stopped_early
     assert "Stopped at step" in studio.status_label.text()
+    assert "left" not in studio.speed_label.text()  # nothing is left once it stopped
+    assert f"Step {studio.result.step} of 1000" in studio.speed_label.text()
+    assert studio.progress_bar.value() == studio.result.step
     assert studio.train_button.isEnabled()
     _, state = read_config(store.find("live"))
     assert state["step"] == studio.result.step >= 10
@@ -144,3 +151,24 @@ def test_generate_dialog_makes_pictures_opens_one_and_exports(qtbot, window, tmp
         dialog.generate_button.click()
     qtbot.waitUntil(lambda: dialog.gallery.count() == 4)
     assert np.abs(dialog.images[0].astype(int) - sample("bands", 1, 4)[0]).max() <= 1
+
+
+def test_studio_bar_follows_steps_and_one_swd_point_gets_a_readable_axis(qtbot, window):
+    _trigger(window, "ganStudioAction")
+    studio = window.findChild(GanStudio)
+    qtbot.waitExposed(studio)
+    history = History(steps=[10], loss_g=[1.0], loss_d=[0.5], swd_steps=[100], swd=[100.0])
+    status = TrainingStatus(4, 400, 1.0, 0.5, 2.0, 198.0, history)
+    studio._show_status(status)
+    assert (studio.progress_bar.minimum(), studio.progress_bar.maximum()) == (0, 400)
+    assert studio.progress_bar.value() == 4  # 1%, as "Step 4 of 400" says
+    assert studio.speed_label.text().startswith("Step 4 of 400")
+    (x_low, x_high), (y_low, y_high) = studio.swd_plot.getViewBox().viewRange()
+    assert x_low <= 0 and x_high >= 110  # not 99.6-100.4
+    assert y_low <= 0 and y_high >= 110
+    studio._show_status(TrainingStatus(117, 400, 1.0, 0.5, 2.0, 140.0, history))
+    assert studio.progress_bar.value() == 117
+    assert round(100 * studio.progress_bar.value() / studio.progress_bar.maximum()) == 29
+    studio._ended("Training cancelled.")
+    assert "left" not in studio.speed_label.text()
+    studio.close()

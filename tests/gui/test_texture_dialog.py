@@ -67,7 +67,9 @@ def test_texture_from_a_dragged_rectangle_opens_as_a_new_document(qtbot, window,
     with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=60000):
         dialog.run()
     qtbot.waitUntil(lambda: window.document.name == "Texture 40×32 seed 5", timeout=10000)
-    assert dialogs.of_kind("warning")[-1][1] == "Unsaved changes"
+    _, title, text = dialogs.of_kind("warning")[-1]
+    assert title == "Unsaved changes" and "repair" not in text.lower()
+    assert text.startswith("Save Texture 40×32 seed 0 before") and "picture is lost" in text
     assert not np.array_equal(window.document.pixels, first)
     dialog.close()
 

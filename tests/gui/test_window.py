@@ -254,6 +254,10 @@ def test_cancel_a_slow_repair_with_escape(qtbot, window, extra_engines, photo_pa
     assert window.job_panel.isVisible() and window.job_panel.cancel_button.isEnabled()
     assert not window.features["repair"].repair_button.isEnabled()
 
+    # After a second or so the panel says how long is left, from the progress so far.
+    qtbot.waitUntil(lambda: window.job_panel.time_left.text().endswith(" left"), timeout=5000)
+    assert window.job_panel.time_left.isVisible()
+
     # The window keeps working while the job runs: painting still lands in the mask.
     stroke_along(qtbot, window.canvas, [(10.0, 80.0), (30.0, 80.0)])
     assert window.document.mask[80, 20]
@@ -266,6 +270,7 @@ def test_cancel_a_slow_repair_with_escape(qtbot, window, extra_engines, photo_pa
     assert window.document.mask[mask.astype(bool)].all()  # the mask is kept
     assert window.features["repair"].repair_action.isEnabled() and not window.job_panel.isVisible()
     assert "cancelled" in window.statusBar().currentMessage()
+    assert window.job_panel.time_left.text() == ""
     # 4000 updates were made; throttling let only a few through (~20 per second).
     assert 1 <= len(progress) < 200
 

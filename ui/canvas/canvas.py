@@ -110,6 +110,7 @@ class Canvas(QWidget):
     zoom_changed = Signal(float)
     brush_size_changed = Signal(int)
     view_changed = Signal()  # overlay, mask visibility, compare mode, hardness
+    viewport_changed = Signal()  # zoom, scroll or size: what part of the photo shows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -276,6 +277,7 @@ class Canvas(QWidget):
         self.update()
         if changed:
             self.zoom_changed.emit(self._scale)
+        self.viewport_changed.emit()
 
     def _clamped(self, offset: QPointF) -> QPointF:
         """Center the photo along an axis where it fits; elsewhere keep it on screen."""
@@ -333,6 +335,20 @@ class Canvas(QWidget):
     def pan_by(self, delta: QPointF) -> None:
         self._fit_mode = False
         self._set_view(self._scale, self._offset + delta)
+
+    def center_on(self, x: float, y: float) -> None:
+        """Scroll so that image point (x, y) is in the middle (as far as it can go)."""
+        centre = QPointF(self.width() / 2, self.height() / 2)
+        self.pan_by(centre - self.to_widget(x, y))
+
+    def visible_image_rect(self) -> QRectF:
+        """The part of the photo the canvas shows, in image pixels."""
+        if self._document is None:
+            return QRectF()
+        left, top = self.to_image(QPointF(0, 0))
+        right, bottom = self.to_image(QPointF(self.width(), self.height()))
+        shown = QRectF(left, top, right - left, bottom - top)
+        return shown.intersected(QRectF(0, 0, self._document.width, self._document.height))
 
     # -- tools -----------------------------------------------------------------
     @property
@@ -607,7 +623,7 @@ class Canvas(QWidget):
         self.update(self._pointer_rect())
 
     def _paint_pointer(self, painter: QPainter) -> None:
-        if self._pan_anchor is not None or self._space_held:
+        if self._pan_anchor is not None or self._space_held or self._dragging_divider:
             return
         centre = self._pointer_centre()
         if centre is None:
@@ -669,6 +685,7 @@ class Canvas(QWidget):
             return
         if self._near_divider(position):
             self._dragging_divider = True
+            self._move_pointer(position)  # no brush outline while the divider moves
             return
         point = self.to_image(position)
         erase = self._tool == ERASER
@@ -693,6 +710,7 @@ class Canvas(QWidget):
         position = event.position()
         if self._dragging_divider:
             self.set_split_fraction(position.x() / max(1, self.width()))
+            self._pointer = position  # the outline comes back here, not where it was
             return
         if self._pan_anchor is not None:
             delta = position - self._pan_anchor
@@ -712,6 +730,7 @@ class Canvas(QWidget):
         button = event.button()
         if self._dragging_divider and button == Qt.MouseButton.LeftButton:
             self._dragging_divider = False
+            self._move_pointer(event.position())
             return
         if self._pan_anchor is not None and button in (
             Qt.MouseButton.MiddleButton,
@@ -776,6 +795,7 @@ class Canvas(QWidget):
             self.fit(self._fit_enlarge)
         else:
             self._offset = self._clamped(self._offset)
+            self.viewport_changed.emit()
         super().resizeEvent(event)
 
     def sizeHint(self) -> QSize:

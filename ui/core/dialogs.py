@@ -33,13 +33,24 @@ def show_error(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.critical(parent, title, message)
 
 
-def ask_save_changes(parent: QWidget | None, name: str, before: str) -> str:
-    """Save / Discard / Cancel for unsaved changes; `before` says what comes next."""
+def ask_save_changes(
+    parent: QWidget | None, name: str, before: str, never_saved: bool = False
+) -> str:
+    """Save / Discard / Cancel for unsaved changes; `before` says what comes next.
+
+    `never_saved`: the picture was made here (a generated texture, a new image) and
+    has no file yet, so it is the whole picture that would be lost.
+    """
+    if never_saved:
+        question = f"Save {name} before {before}?"
+        loss = "It has never been saved: if you don't save it, the picture is lost."
+    else:
+        question = f"Save the changes to {name} before {before}?"
+        loss = "If you don't save, the changes made since the last save are lost."
     answer = QMessageBox.warning(
         parent,
         "Unsaved changes",
-        f"Save the changes to {name} before {before}?\n\n"
-        "If you don't save, the repairs made since the last save are lost.",
+        f"{question}\n\n{loss}",
         Button.Save | Button.Discard | Button.Cancel,
         Button.Save,
     )

@@ -39,6 +39,8 @@ class EngineChoice(QObject):
         self.engines: list[Engine] = []
         self.engine_id: str | None = None
         self.device = "auto"
+        # Pixels a repair grows past the painted mask (edge-aware); 0: exactly the mask.
+        self.grow_pixels = 0
         self.device_info: DeviceInfo | None = None  # None until the GPU probe answered
         self.reload()
 

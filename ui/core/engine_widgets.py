@@ -42,7 +42,8 @@ class EngineChoosers(QObject):
             "What repairs the masked area: Auto picks per brushed area (thin scratches, dust, "
             "objects); hover over an entry for what it is good at",
         )
-        self.engine_combo.setMinimumContentsLength(14)
+        # As wide as its longest entry, however the list changes (models come and go).
+        self.engine_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.device_combo = _chooser(
             bar, "Device", "Where engines run: Auto uses a CUDA GPU when there is one"
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from restorer.eta import TimeLeft, describe_time_left
 from ui.core.jobs import JobEvent, JobKind, Jobs
 from ui.core.theme import icon
 
@@ -110,6 +111,9 @@ class JobPanel(QWidget):
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
         self.bar.setFixedWidth(200)
+        self.time_left = QLabel(self)  # "about 20 s left", once it can be judged
+        self.time_left.setObjectName("timeLeft")
+        self._time_left = TimeLeft()
         self.cancel_button = QToolButton(self)
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setIcon(icon("cancel"))
@@ -122,12 +126,15 @@ class JobPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.message)
         layout.addWidget(self.bar)
+        layout.addWidget(self.time_left)
         layout.addWidget(self.cancel_button)
         self.hide()
 
     def start(self, title: str, cancellable: bool) -> None:
         self.message.setText(f"{title}…")
         self.bar.setRange(0, 0)  # busy until the first report
+        self._time_left.restart()
+        self.time_left.clear()
         self.cancel_button.setEnabled(cancellable)
         self.show()
 
@@ -137,9 +144,11 @@ class JobPanel(QWidget):
         self.bar.setValue(round(fraction * 1000))
         if message:
             self.message.setText(message)
+        self.time_left.setText(describe_time_left(self._time_left.update(fraction)))
 
     def stop(self) -> None:
         self.hide()
+        self.time_left.clear()
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
 

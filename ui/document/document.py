@@ -422,12 +422,14 @@ class Document(QObject):
         within: Box | None = None,
         context: int = 0,
         title: str = "Repairing",
+        grow: int = 0,
     ) -> RepairJob:
         """A job repairing the mask (only inside `within`, if given) with one engine.
 
         The job reads the pixels and the mask without a copy; `release_job(job)` gives
         them back. With `within`, the engine sees that box padded by `context` pixels
-        (heal as you paint), not the whole photo. A stroke in progress ends first.
+        (heal as you paint), not the whole photo. `grow`: pixels the repair area grows
+        past the mask (edge-aware, `restorer.grow_area`). A stroke in progress ends first.
         """
         self.end_stroke()
         if within is None:
@@ -446,6 +448,7 @@ class Document(QObject):
             kept=frozenset(self.original.tiles),
             mask_version=self.mask_version,
             engine_label=engine_label,
+            grow=grow,
         )
 
     def release_job(self, job: RepairJob) -> None:
@@ -475,7 +478,7 @@ class Document(QObject):
         patch = outcome.patch
         snapshot = job.pixels
         box = Box(*patch.box)
-        coverage = job.mask[box.slices]
+        coverage = job.mask[box.slices] if outcome.coverage is None else outcome.coverage
         unchanged = self.pixels_unchanged_since(snapshot)
         pixel_edit, mask_edit = outcome.edit, outcome.mask_edit
         if unchanged and outcome.tiles:
@@ -491,9 +494,33 @@ class Document(QObject):
             return False
         label = job.engine_label or patch.engine_id
         text = f"Repair ({label})" if label else "Repair"
-        self.undo_stack.push(
-            RepairCommand(self, pixel_edit, mask_edit, text, gradual=True, heals=heals)
-        )
+        repair = RepairCommand(self, pixel_edit, mask_edit, text, gradual=True, heals=heals)
+        if heals is not None and self._heal_in_place(heals, repair):
+            return True
+        self.undo_stack.push(repair)
+        return True
+
+    def _heal_in_place(self, stroke: MaskCommand, repair: RepairCommand) -> bool:
+        """Join a heal to its stroke's step when only unhealed strokes came after it.
+
+        Strokes finished while earlier heals ran wait in a queue: by the time a heal
+        lands, later strokes sit above its stroke in the undo stack. Mask-only steps
+        above it touch no pixels, so the heal can join its stroke's step where it is:
+        each healed stroke stays one History entry. False: push the repair as usual.
+        """
+        stack = self.undo_stack
+        top = stack.index()
+        if not isinstance(stroke, _AppliedMaskCommand) or stroke.healed is not None:
+            return False
+        position = next((i for i in range(top) if stack.command(i) is stroke), None)
+        if position is None or position == top - 1:
+            return False  # undone, dropped, or on top (there it merges when pushed)
+        for index in range(position + 1, top):
+            later = stack.command(index)
+            if not isinstance(later, MaskCommand) or getattr(later, "healed", None) is not None:
+                return False
+        stroke.join(repair)
+        stack.indexChanged.emit(top)  # the History panel and Undo's text show the new name
         return True
 
     # -- filters and the whole photo -----------------------------------------
@@ -599,6 +626,12 @@ class _AppliedMaskCommand(MaskCommand):
         self.healed.serial = other.serial
         self.setText(other.text().replace("Repair", "Heal", 1))
         return True
+
+    def join(self, repair: RepairCommand) -> None:
+        """Apply `repair` now as part of this (already applied) step: one step, renamed."""
+        repair.redo()
+        self.healed = repair
+        self.setText(repair.text().replace("Repair", "Heal", 1))
 
     def redo(self) -> None:
         if self._first:

@@ -93,7 +93,9 @@ class DocumentFiles(QObject):
         document = self.host.document
         if document is None or not document.is_modified:
             return True
-        answer = dialogs.ask_save_changes(self.host.widget(), document.name, before)
+        answer = dialogs.ask_save_changes(
+            self.host.widget(), document.name, before, never_saved=document.untitled
+        )
         if answer == dialogs.DISCARD:
             return True
         if answer == dialogs.SAVE:

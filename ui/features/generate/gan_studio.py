@@ -209,6 +209,9 @@ class GanStudio(QWidget):
         )
         self.result = None
         self.last_status = None
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.speed_label.setText("")
         for curve in (self.g_curve, self.d_curve, self.swd_curve):
             curve.setData([], [])
         self.thread = TrainingThread(job, self)
@@ -274,7 +277,8 @@ class GanStudio(QWidget):
             self._ended("Training cancelled.")
 
     def _show_progress(self, fraction: float, message: str) -> None:
-        self.progress_bar.setValue(round(fraction * 1000))
+        if self.last_status is None:  # before the first step (reading the pictures)
+            self.progress_bar.setValue(round(fraction * self.progress_bar.maximum()))
         if not self.thread or not self.thread.paused:
             self.status_label.setText(message)
 
@@ -284,10 +288,11 @@ class GanStudio(QWidget):
         self.g_curve.setData(history.steps, history.loss_g)
         self.d_curve.setData(history.steps, history.loss_d)
         self.swd_curve.setData(history.swd_steps, history.swd)
-        self.speed_label.setText(
-            f"Step {status.step} of {status.total}  ·  {status.steps_per_s:.1f} steps/s  ·  "
-            f"{format_duration(status.seconds_left)} left  ·  on {status.device.upper()}"
-        )
+        _fit_view(self.swd_plot, history.swd_steps, history.swd)
+        # The bar counts steps, as the line under it does.
+        self.progress_bar.setRange(0, max(1, status.total))
+        self.progress_bar.setValue(min(status.step, status.total))
+        self.speed_label.setText(_speed_text(status, with_time_left=True))
         if history.swd:
             self.swd_label.setText(
                 f"SWD: {history.swd[-1]:.1f} at step {history.swd_steps[-1]} "
@@ -324,11 +329,48 @@ class GanStudio(QWidget):
 
     def _ended(self, message: str) -> None:
         self.status_label.setText(message)
+        if self.last_status is not None:  # no time is left to count once it has ended
+            self.speed_label.setText(_speed_text(self.last_status, with_time_left=False))
         self._refresh_buttons()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.shut_down()
         event.accept()
+
+
+def _speed_text(status: TrainingStatus, with_time_left: bool) -> str:
+    parts = [f"Step {status.step} of {status.total}", f"{status.steps_per_s:.1f} steps/s"]
+    if with_time_left:
+        parts.append(f"{format_duration(status.seconds_left)} left")
+    parts.append(f"on {status.device.upper()}")
+    return "  ·  ".join(parts)
+
+
+def axis_range(values: list[float], floor: float | None = None) -> tuple[float, float] | None:
+    """A range to show `values` in when they span (almost) nothing; None: let it auto-range.
+
+    One point or flat data would otherwise get a hair-thin axis (99.6–100.4): the range
+    then runs from `floor` (or a fifth below the value) to a fifth above it.
+    """
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    size = max(abs(low), abs(high))
+    if high - low > 1e-6 * max(size, 1.0):
+        return None
+    margin = max(size * 0.2, 1.0)
+    return (floor if floor is not None else low - margin), high + margin
+
+
+def _fit_view(plot: pg.PlotWidget, steps: list[int], values: list[float]) -> None:
+    box = plot.getViewBox()
+    box.enableAutoRange()
+    x_range = axis_range([float(step) for step in steps], floor=0.0)
+    y_range = axis_range(values, floor=0.0 if values and min(values) >= 0 else None)
+    if x_range is not None:
+        box.setXRange(*x_range, padding=0)
+    if y_range is not None:
+        box.setYRange(*y_range, padding=0)
 
 
 def open_gan_studio(shell: Shell, studio: GanStudio | None = None) -> GanStudio:

@@ -61,6 +61,15 @@ class ExtendDialog(QDialog):
         self.problem_label.setWordWrap(True)
         engine = QLabel(f"The new pixels are filled by {engine_label} (the current engine).", self)
         engine.setWordWrap(True)
+        # Honest about where extending works: new pixels continue texture, not objects.
+        self.hint_label = QLabel(
+            "Works best where the border is background: sky, water, grass, walls, "
+            "texture. Objects cut by the border are not completed: they may be "
+            "smeared or repeated. Small additions look better than large ones.",
+            self,
+        )
+        self.hint_label.setObjectName("hintLabel")
+        self.hint_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -71,6 +80,7 @@ class ExtendDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.size_label)
         layout.addWidget(engine)
+        layout.addWidget(self.hint_label)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
         self._update()

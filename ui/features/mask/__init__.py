@@ -148,7 +148,21 @@ class MaskTools:
             ],
         )
         shell.add_to_tool_bar(bar, [self.shrink_action, self.grow_action, self.edge_spin])
-        shell.add_to_tool_bar(bar, [self.heal_action])
+        self.grow_repair_spin = QSpinBox(parent)
+        self.grow_repair_spin.setObjectName("growRepairSpin")
+        self.grow_repair_spin.setRange(0, 20)
+        self.grow_repair_spin.setSuffix(" px")
+        self.grow_repair_spin.setSpecialValueText("Off")
+        self.grow_repair_spin.setToolTip(
+            "Grow the repair area by this many pixels past the mask, further along smooth "
+            "areas up to the next edge: a mask that falls short of an object leaves no sliver"
+        )
+        self.grow_repair_spin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.grow_repair_spin.valueChanged.connect(self._set_grow_repair)
+        self.grow_repair_spin.editingFinished.connect(canvas.setFocus)
+        shell.add_to_tool_bar(
+            bar, [self.heal_action, _label("Grow repair", parent), self.grow_repair_spin]
+        )
 
     # -- state -------------------------------------------------------------------
     def _on_document(self, document: Document | None) -> None:
@@ -190,6 +204,9 @@ class MaskTools:
         if color.isValid():
             canvas.set_overlay_color(color)
 
+    def _set_grow_repair(self, pixels: int) -> None:
+        self.shell.engine_choice.grow_pixels = pixels
+
     def clear_mask(self) -> None:
         if self.shell.document is not None:
             self.shell.document.clear_mask()
@@ -210,6 +227,7 @@ class MaskTools:
         store.setValue("tools/hardness", canvas.hardness)
         store.setValue("tools/heal", self.heal.enabled)
         store.setValue("tools/edgeStep", self.edge_spin.value())
+        store.setValue("repair/growPixels", self.grow_repair_spin.value())
         store.setValue("mask/color", canvas.overlay_color.name())
         store.setValue("mask/opacity", canvas.overlay_opacity)
         store.setValue("mask/visible", canvas.mask_visible)
@@ -224,6 +242,7 @@ class MaskTools:
         canvas.set_hardness(number(store.value("tools/hardness"), canvas.hardness))
         self.heal.set_enabled(flag(store.value("tools/heal"), False))
         self.edge_spin.setValue(int(number(store.value("tools/edgeStep"), DEFAULT_EDGE_STEP)))
+        self.grow_repair_spin.setValue(int(number(store.value("repair/growPixels"), 0)))
         color = QColor(str(store.value("mask/color", "")))
         if color.isValid():
             canvas.set_overlay_color(color)

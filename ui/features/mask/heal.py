@@ -4,8 +4,9 @@ With the mode on, a stroke's end hands a repair of that stroke's area (the mask 
 the stroke's rectangle) to the worker with the chosen engine and device. Strokes
 finished while a heal runs wait in a queue and go one after another, each against the
 photo as the previous heal left it; the photo and mask stay editable meanwhile. A
-stroke and its heal are one undo step ("Heal (engine)") when the heal lands right after
-its stroke; a heal of a stroke that waited in the queue is a step of its own.
+stroke and its heal are one undo step ("Heal (engine)"): a heal that lands right after
+its stroke merges into the stroke's step, and one whose stroke waited in the queue joins
+that stroke's step where it is in the History (only other strokes came after it).
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class HealController(QObject):
             within=box,
             context=max(CONTEXT_MIN, CONTEXT_FACTOR * max(box.height, box.width)),
             title="Healing",
+            grow=choice.grow_pixels,
         )
 
         def done(outcome: RepairOutcome | None) -> None:

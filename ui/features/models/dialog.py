@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -83,12 +84,8 @@ class ModelsDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.empty_label = QLabel(
-            "No models yet. Add a .safetensors, .pth, .ckpt or TorchScript .pt file "
-            "(for example big-lama, RealESRGAN, SCUNet, GFPGAN).",
-            self,
-        )
-        self.empty_label.setWordWrap(True)
+        self.intro = intro
+        self.empty_panel = self._empty_state(controller)
 
         self.add_button = QPushButton("Add…", self)
         self.remove_button = QPushButton("Remove", self)
@@ -110,7 +107,7 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.folder_label)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_panel, 1)
         layout.addLayout(buttons)
 
         self.setAcceptDrops(True)
@@ -119,6 +116,51 @@ class ModelsDialog(QDialog):
         shell.jobs.busy_changed.connect(self._update_buttons)
         shell.engine_choice.changed.connect(self.refresh)
         self.refresh()
+        if not self.models:  # empty: no tall dialog around a short message
+            self.resize(720, 300)
+
+    def _empty_state(self, controller: ModelsController) -> QFrame:
+        """What shows in place of the table when no model is installed: one message,
+        where models come from, and a button to each place, centred together."""
+        panel = QFrame(self)
+        panel.setObjectName("modelsEmpty")
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
+        title = QLabel("<b>No models installed yet</b>", panel)
+        self.empty_label = QLabel(
+            "Restorer repairs photos without any model. Models add learned repair "
+            "engines (LaMa, MAT) and filters (upscaling, denoising, faces). Get one from "
+            "the model library, where downloads are checked before use, or add a model "
+            "file you already have (.safetensors, .pth, .ckpt, .pt). You can also drop "
+            "a file here.",
+            panel,
+        )
+        self.empty_label.setWordWrap(True)
+        # A fixed width gives the wrapped text its true height (no clipped lines).
+        self.empty_label.setFixedWidth(520)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.library_button = QPushButton("Get Models…", panel)
+        self.library_button.setToolTip("Open the model library (Models → Get Models…)")
+        self.library_button.clicked.connect(controller.show_library)
+        self.add_file_button = QPushButton("Add from File…", panel)
+        self.add_file_button.clicked.connect(self.choose_and_add)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.library_button)
+        row.addWidget(self.add_file_button)
+        row.addStretch(1)
+        text = QHBoxLayout()
+        text.addStretch(1)
+        text.addWidget(self.empty_label)
+        text.addStretch(1)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(24, 24, 24, 24)
+        column.addStretch(1)
+        column.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addLayout(text)
+        column.addSpacing(6)
+        column.addLayout(row)
+        column.addStretch(1)
+        return panel
 
     # -- showing ------------------------------------------------------------------
     def refresh(self, *_: object) -> None:
@@ -146,7 +188,8 @@ class ModelsDialog(QDialog):
             if selected is not None and info.id == selected.id:
                 self.table.selectRow(row)
         self.table.setVisible(bool(self.models))
-        self.empty_label.setVisible(not self.models)
+        self.intro.setVisible(bool(self.models))  # the empty state says it all
+        self.empty_panel.setVisible(not self.models)
         self._update_buttons()
 
     def row_texts(self) -> list[list[str]]:

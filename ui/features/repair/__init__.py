@@ -65,7 +65,12 @@ class Repair:
         except RestorerError as error:
             dialogs.show_error(shell.widget(), "Cannot repair", str(error))
             return None
-        job = document.repair_job(engine.id, choice.job_device(engine), engine_label=engine.label)
+        job = document.repair_job(
+            engine.id,
+            choice.job_device(engine),
+            engine_label=engine.label,
+            grow=choice.grow_pixels,
+        )
 
         def done(outcome: RepairOutcome | None) -> None:
             if document is not shell.document:
