@@ -1,0 +1,262 @@
+"""Clone stamp and healing brush: copy pixels from a source offset, touching only the dab.
+
+A `RetouchStroke` paints one press-drag-release. Each segment covers a capsule (the
+same geometry as the mask brush, `restorer.brush`) and writes only that rectangle:
+
+- clone: the destination becomes the source pixels at `point - offset`, blended by the
+  brush's coverage (a hard brush copies them exactly);
+- heal: while painting, the source's texture over the destination's tone (source plus a
+  low-pass of destination minus source: a fast preview); when the stroke ends,
+  `finish` replaces that with a membrane blend: the source plus a smooth correction
+  that matches the destination along the stroke's rim, so the stroke takes on the
+  surrounding tone even over a blemish.
+
+Both read the photo as it was when the stroke began (the first write to each 128x128
+tile backs it up), so a source that overlaps the stroke never copies its own strokes,
+and `finish` returns the stroke's undo record (`PixelEdit`, the changed rectangle
+only). Coverage within a stroke combines by maximum, so going over a spot twice never
+builds up. Arrays are HxWxC of any unsigned integer type: 16-bit photos stay 16-bit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from restorer.brush import MAX_SIZE, MIN_SIZE, Point, capsule_bounds, segment_distance, snap_centre
+from restorer.edits import PixelEdit
+from restorer.geometry import Box
+
+TILE = 128
+RIM = 2  # pixels of destination around a healing stroke that its tone is matched to
+MAX_PREVIEW_SIGMA = 12.0  # widest blur of the healing preview's tone match
+
+
+def dab_coverage(p0: Point, p1: Point, radius: float, hardness: float, box: Box) -> np.ndarray:
+    """Coverage 0..255 (float32) of a brush segment p0-p1 over `box`.
+
+    Full inside `hardness * radius` of the segment, falling linearly to 0 at `radius`;
+    a hard brush covers exactly the pixels whose centres lie within `radius`.
+    """
+    distance = segment_distance(p0, p1, box)
+    if hardness >= 1.0:
+        return np.where(distance <= radius, np.float32(255), np.float32(0))
+    ramp = max(radius * (1.0 - max(0.0, hardness)), 1e-3)
+    return np.clip((radius - distance) * np.float32(255.0 / ramp), 0, 255).astype(np.float32)
+
+
+def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    top = np.iinfo(dtype).max if np.issubdtype(dtype, np.integer) else None
+    values = np.rint(values)
+    if top is not None:
+        values = np.clip(values, 0, top)
+    return values.astype(dtype)
+
+
+def low_pass(values: np.ndarray, sigma: float) -> np.ndarray:
+    """A quick Gaussian-like blur (two box blurs: cost independent of `sigma`)."""
+    size = max(1, int(round(sigma * 1.7)) | 1)
+    once = cv2.blur(values, (size, size), borderType=cv2.BORDER_REFLECT)
+    return cv2.blur(once, (size, size), borderType=cv2.BORDER_REFLECT)
+
+
+def _resize(values: np.ndarray, width: int, height: int, interpolation: int) -> np.ndarray:
+    out = cv2.resize(values, (width, height), interpolation=interpolation)
+    return out.reshape(height, width, *values.shape[2:])
+
+
+def membrane_fill(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill the pixels not `known` with a smooth interpolation of the known ones.
+
+    Push-pull over a pyramid: known values (premultiplied by their weight) and weights
+    are averaged down to a coarse level, then each level takes what its own weight
+    lacks from the level below. Known pixels keep their values exactly. HxW or HxWxC.
+    """
+    values = values.astype(np.float32, copy=False)
+    weight = known.astype(np.float32).reshape(known.shape + (1,) * (values.ndim - 2))
+    levels = [(values * weight, weight)]
+    while min(levels[-1][1].shape[:2]) > 2:
+        value, w = levels[-1]
+        height, width = (w.shape[0] + 1) // 2, (w.shape[1] + 1) // 2
+        levels.append(
+            (
+                _resize(value, width, height, cv2.INTER_AREA),
+                _resize(w, width, height, cv2.INTER_AREA),
+            )
+        )
+    value, w = levels[-1]
+    estimate = value / np.maximum(w, 1e-6)
+    for value, w in reversed(levels[:-1]):
+        up = _resize(estimate, w.shape[1], w.shape[0], cv2.INTER_LINEAR)
+        estimate = value + up * (1.0 - np.minimum(w, 1.0))
+    return np.where(weight > 0, values, estimate)
+
+
+class _Backup:
+    """The photo as it was when a stroke began: each tile is copied before its first write."""
+
+    def __init__(self, height: int, width: int) -> None:
+        self.height, self.width = height, width
+        self.tiles: dict[tuple[int, int], np.ndarray] = {}
+
+    def _keys(self, box: Box):
+        for ty in range(box.top // TILE, (box.bottom - 1) // TILE + 1):
+            for tx in range(box.left // TILE, (box.right - 1) // TILE + 1):
+                yield ty, tx
+
+    def keep(self, pixels: np.ndarray, box: Box) -> None:
+        for key in self._keys(box):
+            if key not in self.tiles:
+                ty, tx = key
+                self.tiles[key] = pixels[
+                    ty * TILE : (ty + 1) * TILE, tx * TILE : (tx + 1) * TILE
+                ].copy()
+
+    def read(self, pixels: np.ndarray, box: Box) -> np.ndarray:
+        """A copy of `box` as it was before the stroke."""
+        out = pixels[box.slices].copy()
+        for key in self._keys(box):
+            saved = self.tiles.get(key)
+            if saved is None:
+                continue
+            ty, tx = key
+            tile = Box(ty * TILE, tx * TILE, ty * TILE + saved.shape[0], tx * TILE + saved.shape[1])
+            common = tile.intersect(box)
+            if not common.is_empty:
+                out[common.relative_to(box).slices] = saved[common.relative_to(tile).slices]
+        return out
+
+
+def _shift(box: Box, offset: tuple[int, int]) -> Box:
+    dx, dy = offset
+    return Box(box.top - dy, box.left - dx, box.bottom - dy, box.right - dx)
+
+
+class RetouchStroke:
+    """One clone-stamp or healing-brush stroke over an HxWxC image.
+
+    `offset` is (dx, dy) in whole pixels: destination minus source. The image is passed
+    to each call (the caller's array may be replaced between segments, copy-on-write);
+    its values must only change through this stroke while it lasts.
+    """
+
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        offset: tuple[int, int],
+        size: float,
+        hardness: float = 1.0,
+        heal: bool = False,
+    ) -> None:
+        self.height, self.width = height, width
+        self.offset = (int(offset[0]), int(offset[1]))
+        self.size = float(min(MAX_SIZE, max(MIN_SIZE, size)))
+        self.radius = self.size / 2.0
+        self.hardness = float(max(0.0, min(1.0, hardness)))
+        self.heal = heal
+        self.last: Point | None = None
+        self.box: Box | None = None  # everything painted so far
+        self._backup = _Backup(height, width)
+        self._coverage = np.zeros((height, width), np.uint8)  # lazily zeroed pages: cheap
+        self.sigma = min(MAX_PREVIEW_SIGMA, max(2.0, self.radius / 3.0))
+
+    def _valid(self) -> Box:
+        """Destination pixels whose source lies inside the image."""
+        dx, dy = self.offset
+        return Box(max(0, dy), max(0, dx), self.height + min(0, dy), self.width + min(0, dx))
+
+    def reach(self, point: Point) -> Box | None:
+        """The box the next `line_to(point)` may write (None: nothing)."""
+        point = snap_centre(point, self.size)
+        start = self.last if self.last is not None else point
+        box = capsule_bounds(start, point, self.radius).intersect(self._valid())
+        box = box.clip(self.height, self.width)
+        return None if box.is_empty else box
+
+    def source_of(self, point: Point) -> Point:
+        """Where the source of a destination point lies."""
+        return point[0] - self.offset[0], point[1] - self.offset[1]
+
+    def line_to(self, image: np.ndarray, point: Point) -> Box | None:
+        """Paint from the previous point (a single dab on the first call) to `point`.
+
+        Returns the box written, or None when the segment has no pixel with a source
+        inside the image.
+        """
+        box = self.reach(point)
+        point = snap_centre(point, self.size)
+        start = self.last if self.last is not None else point
+        self.last = point
+        if box is None:
+            return None
+        cover = dab_coverage(start, point, self.radius, self.hardness, box)
+        coverage = self._coverage[box.slices]
+        np.maximum(coverage, cover.astype(np.uint8), out=coverage)
+        self._backup.keep(image, box)
+        before = self._backup.read(image, box).astype(np.float32)
+        if self.heal:
+            texture = self._preview_heal(image, box, before)
+        else:
+            texture = self._backup.read(image, _shift(box, self.offset)).astype(np.float32)
+        self._write(image, box, before, texture, coverage)
+        self.box = box if self.box is None else self.box.union(box)
+        return box
+
+    def _preview_heal(self, image: np.ndarray, box: Box, before: np.ndarray) -> np.ndarray:
+        """Source texture over destination tone: source + low-pass(destination - source)."""
+        pad = int(math.ceil(2 * self.sigma))
+        outer = box.pad(pad).intersect(self._valid()).clip(self.height, self.width)
+        destination = self._backup.read(image, outer).astype(np.float32)
+        source = self._backup.read(image, _shift(outer, self.offset)).astype(np.float32)
+        tone = low_pass(destination - source, self.sigma)
+        inner = box.relative_to(outer).slices
+        return source[inner] + tone[inner]
+
+    def _write(
+        self,
+        image: np.ndarray,
+        box: Box,
+        before: np.ndarray,
+        texture: np.ndarray,
+        coverage: np.ndarray,
+    ) -> None:
+        weight = coverage.astype(np.float32)[..., None] * np.float32(1 / 255)
+        image[box.slices] = _to_dtype(before + weight * (texture - before), image.dtype)
+
+    def finish(self, image: np.ndarray) -> PixelEdit | None:
+        """End the stroke (a healing stroke gets its membrane blend now) and return its
+        undo record: the changed pixels of the painted rectangle, before and after."""
+        if self.box is None:
+            return None
+        box = self.box
+        if self.heal:
+            box = self._finish_heal(image) or box
+        before = self._backup.read(image, box)
+        return PixelEdit.from_arrays(box, before, image[box.slices].copy())
+
+    def finish_box(self) -> Box | None:
+        """The box `finish` may write (the painted rectangle and the healing rim)."""
+        if self.box is None:
+            return None
+        if not self.heal:
+            return self.box
+        return self.box.pad(RIM + 1).intersect(self._valid()).clip(self.height, self.width)
+
+    def _finish_heal(self, image: np.ndarray) -> Box | None:
+        box = self.finish_box()
+        assert box is not None
+        self._backup.keep(image, box)
+        coverage = self._coverage[box.slices]
+        inside = coverage > 0
+        grown = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=RIM)
+        rim = (grown > 0) & ~inside
+        if not rim.any():
+            return None  # the stroke covers everything it could: keep the preview
+        before = self._backup.read(image, box).astype(np.float32)
+        source = self._backup.read(image, _shift(box, self.offset)).astype(np.float32)
+        correction = membrane_fill(before - source, rim)
+        self._write(image, box, before, source + correction, coverage)
+        return box
