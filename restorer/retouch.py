@@ -27,7 +27,7 @@ import numpy as np
 
 from restorer.brush import MAX_SIZE, MIN_SIZE, Point, capsule_bounds, segment_distance, snap_centre
 from restorer.edits import PixelEdit
-from restorer.geometry import Box
+from restorer.geometry import Box, bounding_box
 
 TILE = 128
 RIM = 2  # pixels of destination around a healing stroke that its tone is matched to
@@ -35,16 +35,17 @@ MAX_PREVIEW_SIGMA = 12.0  # widest blur of the healing preview's tone match
 
 
 def dab_coverage(p0: Point, p1: Point, radius: float, hardness: float, box: Box) -> np.ndarray:
-    """Coverage 0..255 (float32) of a brush segment p0-p1 over `box`.
+    """Coverage 0..255 (uint8) of a brush segment p0-p1 over `box`.
 
     Full inside `hardness * radius` of the segment, falling linearly to 0 at `radius`;
     a hard brush covers exactly the pixels whose centres lie within `radius`.
     """
     distance = segment_distance(p0, p1, box)
     if hardness >= 1.0:
-        return np.where(distance <= radius, np.float32(255), np.float32(0))
+        return (distance <= radius).view(np.uint8) * np.uint8(255)
     ramp = max(radius * (1.0 - max(0.0, hardness)), 1e-3)
-    return np.clip((radius - distance) * np.float32(255.0 / ramp), 0, 255).astype(np.float32)
+    cover = np.clip((radius - distance) * np.float32(255.0 / ramp), 0, 255)
+    return (cover + np.float32(0.5)).astype(np.uint8)
 
 
 def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -55,11 +56,31 @@ def _to_dtype(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return values.astype(dtype)
 
 
+def _blend(
+    before: np.ndarray, texture: np.ndarray, coverage: np.ndarray, dtype: np.dtype
+) -> np.ndarray:
+    """before + coverage/255 * (texture - before), rounded to `dtype` (N x C or HxWxC)."""
+    before = before.astype(np.float32)
+    weight = coverage.astype(np.float32)[..., None] * np.float32(1 / 255)
+    return _to_dtype(before + weight * (texture.astype(np.float32) - before), dtype)
+
+
 def low_pass(values: np.ndarray, sigma: float) -> np.ndarray:
-    """A quick Gaussian-like blur (two box blurs: cost independent of `sigma`)."""
-    size = max(1, int(round(sigma * 1.7)) | 1)
-    once = cv2.blur(values, (size, size), borderType=cv2.BORDER_REFLECT)
-    return cv2.blur(once, (size, size), borderType=cv2.BORDER_REFLECT)
+    """A quick Gaussian-like blur: two box blurs (cost independent of `sigma`), on a
+    copy shrunk by about sigma/3 for a wide blur, enlarged back."""
+    height, width = values.shape[:2]
+    factor = max(1, int(sigma // 3))
+    small = values
+    if factor > 1:
+        size = (max(1, width // factor), max(1, height // factor))
+        small = _resize(values, size[0], size[1], cv2.INTER_AREA)
+    box = max(1, int(round(sigma / factor * 1.7)) | 1)
+    small = cv2.blur(small, (box, box), borderType=cv2.BORDER_REFLECT)
+    small = cv2.blur(small, (box, box), borderType=cv2.BORDER_REFLECT)
+    small = small.reshape(small.shape[:2] + values.shape[2:])
+    if factor > 1:
+        return _resize(small, width, height, cv2.INTER_LINEAR)
+    return small
 
 
 def _resize(values: np.ndarray, width: int, height: int, interpolation: int) -> np.ndarray:
@@ -115,17 +136,18 @@ class _Backup:
                 ].copy()
 
     def read(self, pixels: np.ndarray, box: Box) -> np.ndarray:
-        """A copy of `box` as it was before the stroke."""
-        out = pixels[box.slices].copy()
+        """A copy of `box` as it was before the stroke (each part copied once)."""
+        out = np.empty((box.height, box.width, *pixels.shape[2:]), pixels.dtype)
         for key in self._keys(box):
-            saved = self.tiles.get(key)
-            if saved is None:
-                continue
             ty, tx = key
-            tile = Box(ty * TILE, tx * TILE, ty * TILE + saved.shape[0], tx * TILE + saved.shape[1])
+            tile = Box(ty * TILE, tx * TILE, (ty + 1) * TILE, (tx + 1) * TILE)
             common = tile.intersect(box)
-            if not common.is_empty:
-                out[common.relative_to(box).slices] = saved[common.relative_to(tile).slices]
+            saved = self.tiles.get(key)
+            where = common.relative_to(box).slices
+            if saved is None:
+                out[where] = pixels[common.slices]
+            else:
+                out[where] = saved[common.relative_to(tile).slices]
         return out
 
 
@@ -183,8 +205,8 @@ class RetouchStroke:
     def line_to(self, image: np.ndarray, point: Point) -> Box | None:
         """Paint from the previous point (a single dab on the first call) to `point`.
 
-        Returns the box written, or None when the segment has no pixel with a source
-        inside the image.
+        Only the box of the pixels whose coverage grows is written (a moving brush's
+        leading edge, not its whole dab again). Returns that box, or None.
         """
         box = self.reach(point)
         point = snap_centre(point, self.size)
@@ -194,37 +216,41 @@ class RetouchStroke:
             return None
         cover = dab_coverage(start, point, self.radius, self.hardness, box)
         coverage = self._coverage[box.slices]
-        np.maximum(coverage, cover.astype(np.uint8), out=coverage)
+        grew = cover > coverage
+        inner = bounding_box(grew)
+        if inner is None:
+            return None
+        np.maximum(coverage, cover, out=coverage)
+        # The rest of that box gets the values it has again (same coverage, same source).
+        box = inner.placed_in(box)
         self._backup.keep(image, box)
-        before = self._backup.read(image, box).astype(np.float32)
+        before = self._backup.read(image, box)
         if self.heal:
-            texture = self._preview_heal(image, box, before)
+            texture = self._preview_heal(image, box)
         else:
-            texture = self._backup.read(image, _shift(box, self.offset)).astype(np.float32)
-        self._write(image, box, before, texture, coverage)
+            texture = self._backup.read(image, _shift(box, self.offset))
+        image[box.slices] = _blend(before, texture, self._coverage[box.slices], image.dtype)
         self.box = box if self.box is None else self.box.union(box)
         return box
 
-    def _preview_heal(self, image: np.ndarray, box: Box, before: np.ndarray) -> np.ndarray:
+    def _preview_heal(self, image: np.ndarray, box: Box) -> np.ndarray:
         """Source texture over destination tone: source + low-pass(destination - source)."""
         pad = int(math.ceil(2 * self.sigma))
-        outer = box.pad(pad).intersect(self._valid()).clip(self.height, self.width)
+        # Aligned to the blur's shrinking grid, so neighbouring segments agree.
+        grid = max(1, int(self.sigma // 3))
+        outer = box.pad(pad)
+        outer = Box(
+            outer.top // grid * grid,
+            outer.left // grid * grid,
+            -(-outer.bottom // grid) * grid,
+            -(-outer.right // grid) * grid,
+        )
+        outer = outer.intersect(self._valid()).clip(self.height, self.width)
         destination = self._backup.read(image, outer).astype(np.float32)
         source = self._backup.read(image, _shift(outer, self.offset)).astype(np.float32)
         tone = low_pass(destination - source, self.sigma)
         inner = box.relative_to(outer).slices
         return source[inner] + tone[inner]
-
-    def _write(
-        self,
-        image: np.ndarray,
-        box: Box,
-        before: np.ndarray,
-        texture: np.ndarray,
-        coverage: np.ndarray,
-    ) -> None:
-        weight = coverage.astype(np.float32)[..., None] * np.float32(1 / 255)
-        image[box.slices] = _to_dtype(before + weight * (texture - before), image.dtype)
 
     def finish(self, image: np.ndarray) -> PixelEdit | None:
         """End the stroke (a healing stroke gets its membrane blend now) and return its
@@ -233,9 +259,19 @@ class RetouchStroke:
             return None
         box = self.box
         if self.heal:
-            box = self._finish_heal(image) or box
-        before = self._backup.read(image, box)
-        return PixelEdit.from_arrays(box, before, image[box.slices].copy())
+            box, before, source, coverage = self.heal_inputs(image)
+            healed = heal_blend(before, source, coverage)
+            if healed is not None:
+                image[box.slices] = healed
+        return self.record(image, box)
+
+    def record(self, image: np.ndarray, box: Box | None = None) -> PixelEdit | None:
+        """The undo record of what the stroke changed so far inside `box` (default: all
+        it painted), without finishing it."""
+        box = box or self.box
+        if box is None:
+            return None
+        return PixelEdit.from_arrays(box, self._backup.read(image, box), image[box.slices].copy())
 
     def finish_box(self) -> Box | None:
         """The box `finish` may write (the painted rectangle and the healing rim)."""
@@ -245,18 +281,31 @@ class RetouchStroke:
             return self.box
         return self.box.pad(RIM + 1).intersect(self._valid()).clip(self.height, self.width)
 
-    def _finish_heal(self, image: np.ndarray) -> Box | None:
+    def heal_inputs(self, image: np.ndarray) -> tuple[Box, np.ndarray, np.ndarray, np.ndarray]:
+        """What `heal_blend` needs, as copies (it may run elsewhere): the finish box, the
+        destination as it was, the source and the stroke's coverage there."""
         box = self.finish_box()
         assert box is not None
         self._backup.keep(image, box)
-        coverage = self._coverage[box.slices]
-        inside = coverage > 0
-        grown = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=RIM)
-        rim = (grown > 0) & ~inside
-        if not rim.any():
-            return None  # the stroke covers everything it could: keep the preview
-        before = self._backup.read(image, box).astype(np.float32)
-        source = self._backup.read(image, _shift(box, self.offset)).astype(np.float32)
-        correction = membrane_fill(before - source, rim)
-        self._write(image, box, before, source + correction, coverage)
-        return box
+        before = self._backup.read(image, box)
+        source = self._backup.read(image, _shift(box, self.offset))
+        return box, before, source, self._coverage[box.slices].copy()
+
+
+def heal_blend(before: np.ndarray, source: np.ndarray, coverage: np.ndarray) -> np.ndarray | None:
+    """The healing brush's result over a box: the source plus a membrane correction that
+    meets the destination along the stroke's rim, blended in by the stroke's coverage.
+
+    `before` is the destination as it was, `source` what the stroke copies, both HxWxC
+    of one dtype; `coverage` HxW uint8. None when the stroke has no rim (it covers the
+    whole box).
+    """
+    inside = coverage > 0
+    grown = cv2.dilate(inside.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=RIM)
+    rim = (grown > 0) & ~inside
+    if not rim.any():
+        return None
+    destination = before.astype(np.float32)
+    copied = source.astype(np.float32)
+    correction = membrane_fill(destination - copied, rim)
+    return _blend(destination, copied + correction, coverage, before.dtype)

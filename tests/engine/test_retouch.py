@@ -150,3 +150,25 @@ def test_membrane_fill_keeps_known_values_and_interpolates_between_them():
     middle = filled[20]
     assert (np.diff(middle) >= -1e-3).all()  # rises from one side to the other
     assert 25 < middle[20] < 75
+
+
+def test_heal_blend_job_gives_the_same_pixels_and_undo_record_as_finishing_at_once():
+    from restorer.progress import Progress
+    from restorer.workflows.retouch import HealBlendJob
+
+    image = textured(90, 140, seed=5)
+    image[:, 70:] //= 3
+    twin = image.copy()
+    strokes = [RetouchStroke(90, 140, (60, 0), 15, 0.7, heal=True) for _ in range(2)]
+    for stroke, target in zip(strokes, (image, twin)):
+        for y in range(30, 61, 4):
+            stroke.line_to(target, (100.5, y + 0.5))
+    edit = strokes[0].finish(image)
+    box, before, source, coverage = strokes[1].heal_inputs(twin)
+    result = HealBlendJob(box, before, source, coverage).run(Progress())
+    twin[box.slices] = result.pixels
+    assert np.array_equal(twin, image)
+    undone = twin.copy()
+    result.edit.undo(undone)
+    edit.undo(image)
+    assert np.array_equal(undone, image)

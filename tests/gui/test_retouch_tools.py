@@ -160,3 +160,41 @@ def test_spot_heal_removes_a_dark_speck_in_one_undo_step(qtbot, sync_window, tmp
     assert document.undo_stack.text(0).startswith("Spot heal (")
     sync_window.features["edit"].undo()
     assert np.array_equal(pixels_rgb(sync_window), original)
+
+
+def test_a_large_healing_stroke_is_blended_on_the_worker(
+    qtbot, sync_window, tmp_path, monkeypatch
+):
+    from restorer.retouch import RetouchStroke
+    from ui.features.retouch import tools
+
+    monkeypatch.setattr(tools, "SYNC_HEAL_AREA", 100)  # every stroke counts as large
+    rng = np.random.default_rng(4)
+    grain = rng.normal(0, 10, (96, 128, 1)).repeat(3, axis=2)
+    image = np.where(np.arange(128)[None, :, None] < 64, 60.0, 190.0) + grain
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    path = write_png(tmp_path / "halves.png", image)
+    open_photo(qtbot, sync_window, path)
+    canvas, document = sync_window.canvas, sync_window.document
+    retouch = use_tool(sync_window, "healing", 15, hardness=0.6)
+    alt_click(canvas, 25, 48)
+    points = [(95, 40), (96, 48), (95, 56)]
+    stroke_along(qtbot, canvas, points)
+    preview = pixels_rgb(sync_window)
+    assert retouch.healing.finishing == 1  # the blend is on its way; the preview shows
+    assert document.undo_stack.count() == 1
+    qtbot.waitUntil(lambda: retouch.healing.finishing == 0, timeout=10000)
+    finished = pixels_rgb(sync_window)
+    # The same stroke finished at once gives exactly these pixels.
+    expected = image.copy()
+    reference = RetouchStroke(96, 128, (70, -8), 15, 0.6, heal=True)
+    for point in points:
+        reference.line_to(expected, point)
+    reference.finish(expected)
+    assert np.array_equal(finished, expected)
+    assert not np.array_equal(finished, preview)
+    assert document.undo_stack.count() == 1
+    sync_window.features["edit"].undo()
+    assert np.array_equal(pixels_rgb(sync_window), image)
+    sync_window.features["edit"].redo()
+    assert np.array_equal(pixels_rgb(sync_window), finished)

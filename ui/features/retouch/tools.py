@@ -23,14 +23,37 @@ from restorer.errors import RestorerError
 from restorer.geometry import Box
 from restorer.retouch import RetouchStroke
 from restorer.workflows.jobs import RepairJob, RepairOutcome
+from restorer.workflows.retouch import HealBlendJob, HealResult
 from ui.document.commands import RepairCommand
 
 if TYPE_CHECKING:
     from ui.shell import Shell
 
+SYNC_HEAL_AREA = 250_000  # pixels: a larger healing stroke is blended on the worker
 CROSS = 9  # half the source cross-hair's size, widget pixels
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a spot, at least
 CONTEXT_FACTOR = 2  # ...or this many times the spot's size
+
+
+class PaintedCommand(RepairCommand):
+    """A stroke already painted into the photo: pushing it only records it (the first
+    redo writes nothing); undo and redo then write its rectangle as usual."""
+
+    def __init__(self, document, edit, text: str) -> None:
+        super().__init__(document, edit, None, text)
+        self._painted = True
+
+    def redo(self) -> None:
+        if self._painted:
+            self._painted = False
+            self._document.image_edit_applied(self.serial, True)
+            return
+        super().redo()
+
+
+def _assign(image: np.ndarray, box: Box, values: np.ndarray) -> Box:
+    image[box.slices] = values
+    return box
 
 
 def _cross(painter: QPainter, centre: QPointF) -> None:
@@ -66,6 +89,7 @@ class CloneTool(QObject):
         self.stroke: RetouchStroke | None = None
         self._pointer: Point | None = None
         self._document = None
+        self.finishing = 0  # healing blends running on the worker
 
     # -- state -------------------------------------------------------------------
     def reset(self) -> None:
@@ -145,6 +169,9 @@ class CloneTool(QObject):
         box = stroke.finish_box()
         if box is None:
             return
+        if self.heal and box.area > SYNC_HEAL_AREA:
+            self._finish_on_worker(document, stroke)
+            return
         edits = []
 
         def finish(rgb: np.ndarray) -> Box:
@@ -153,7 +180,40 @@ class CloneTool(QObject):
 
         document.write_pixels(finish, where=box)
         if edits[0] is not None:
-            document.undo_stack.push(RepairCommand(document, edits[0], None, self.text))
+            document.undo_stack.push(PaintedCommand(document, edits[0], self.text))
+
+    def _finish_on_worker(self, document, stroke: RetouchStroke) -> None:
+        """A large healing stroke: its preview is the undo step now; the membrane blend
+        runs on the worker and replaces the preview (and the step's record) if nothing
+        was done to the photo meanwhile."""
+        rgb = document.pixels[..., :3]
+        box, before, source, coverage = stroke.heal_inputs(rgb)
+        edit = stroke.record(rgb, box)
+        if edit is None:
+            return
+        preview = rgb[box.slices].copy()
+        command = PaintedCommand(document, edit, self.text)
+        document.undo_stack.push(command)
+        self.finishing += 1
+
+        def done(result: HealResult | None) -> None:
+            stack = document.undo_stack
+            count = stack.count()
+            on_top = count > 0 and stack.index() == count
+            on_top = on_top and getattr(stack.command(count - 1), "serial", None) == command.serial
+            if result is None or document is not self.shell.document or not on_top:
+                return
+            if not np.array_equal(document.pixels[..., :3][box.slices], preview):
+                return  # painted over since: the preview stays
+            document.write_pixels(lambda rgb: _assign(rgb, box, result.pixels), where=box)
+            if result.edit is not None:
+                command.pixels = result.edit
+
+        def ended() -> None:
+            self.finishing -= 1
+
+        job = HealBlendJob(box, before, source, coverage)
+        self.shell.jobs.submit(job, done, on_end=ended)
 
     def hover(self, point: Point | None) -> None:
         self._pointer = point
