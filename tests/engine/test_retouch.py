@@ -160,7 +160,7 @@ def test_heal_blend_job_gives_the_same_pixels_and_undo_record_as_finishing_at_on
     image[:, 70:] //= 3
     twin = image.copy()
     strokes = [RetouchStroke(90, 140, (60, 0), 15, 0.7, heal=True) for _ in range(2)]
-    for stroke, target in zip(strokes, (image, twin)):
+    for stroke, target in zip(strokes, (image, twin), strict=True):
         for y in range(30, 61, 4):
             stroke.line_to(target, (100.5, y + 0.5))
     edit = strokes[0].finish(image)

@@ -162,9 +162,7 @@ def test_spot_heal_removes_a_dark_speck_in_one_undo_step(qtbot, sync_window, tmp
     assert np.array_equal(pixels_rgb(sync_window), original)
 
 
-def test_a_large_healing_stroke_is_blended_on_the_worker(
-    qtbot, sync_window, tmp_path, monkeypatch
-):
+def test_a_large_healing_stroke_is_blended_on_the_worker(qtbot, sync_window, tmp_path, monkeypatch):
     from restorer.retouch import RetouchStroke
     from ui.features.retouch import tools
 
