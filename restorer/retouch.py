@@ -309,3 +309,41 @@ def heal_blend(before: np.ndarray, source: np.ndarray, coverage: np.ndarray) -> 
     copied = source.astype(np.float32)
     correction = membrane_fill(destination - copied, rim)
     return _blend(destination, copied + correction, coverage, before.dtype)
+
+
+def blemish_around(image: np.ndarray, point: Point, radius: float) -> tuple[Box, np.ndarray] | None:
+    """The blemish a spot-heal click lands on, so that one click covers all of it.
+
+    Pixels whose brightness stands out from the local median (more than four times the
+    spread of the surroundings) and that connect to the pixels under the brush form the
+    blemish; it is grown by two pixels and kept within twice the brush's radius of the
+    click. Returns (box, bool mask over the box), or None when nothing stands out.
+    """
+    height, width = image.shape[:2]
+    reach = max(2, int(math.ceil(2 * radius)))
+    x, y = int(math.floor(point[0])), int(math.floor(point[1]))
+    outer = Box(y - 3 * reach, x - 3 * reach, y + 3 * reach + 1, x + 3 * reach + 1)
+    outer = outer.clip(height, width)
+    if outer.is_empty:
+        return None
+    top = float(np.iinfo(image.dtype).max) if image.dtype.kind in "ui" else 255.0
+    lum = image[outer.slices][..., :3].astype(np.float32).mean(axis=2) * np.float32(255 / top)
+    small = np.clip(lum + 0.5, 0, 255).astype(np.uint8)
+    kernel = min(4 * reach + 1, (min(small.shape) - 1) | 1)  # wide: the blemish is a minority
+    background = cv2.medianBlur(small, kernel) if kernel >= 3 else small
+    deviation = np.abs(lum - background.astype(np.float32))
+    spread = 1.4826 * float(np.median(deviation))
+    standing = (deviation > max(12.0, 4 * spread)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(standing, connectivity=8)
+    if count <= 1:
+        return None
+    rows = np.arange(outer.top, outer.bottom, dtype=np.float32)[:, None] + 0.5 - point[1]
+    cols = np.arange(outer.left, outer.right, dtype=np.float32)[None, :] + 0.5 - point[0]
+    distance = np.sqrt(rows * rows + cols * cols)
+    picked = np.unique(labels[(distance <= max(radius, 1.0)) & (standing > 0)])
+    if picked.size == 0:
+        return None
+    blemish = np.isin(labels, picked).astype(np.uint8)
+    blemish = cv2.dilate(blemish, np.ones((3, 3), np.uint8), iterations=2) > 0
+    blemish &= distance <= 2 * radius + 2
+    return outer, blemish

@@ -172,3 +172,32 @@ def test_heal_blend_job_gives_the_same_pixels_and_undo_record_as_finishing_at_on
     result.edit.undo(undone)
     edit.undo(image)
     assert np.array_equal(undone, image)
+
+
+def test_blemish_around_a_click_covers_a_speck_larger_than_the_brush():
+    from restorer.retouch import blemish_around
+
+    rng = np.random.default_rng(7)
+    image = (120 + rng.normal(0, 3, (80, 80, 1))).repeat(3, axis=2).astype(np.uint8)
+    image[36:45, 36:45] = 20  # a 9x9 speck; the brush is 5 wide
+    found = blemish_around(image, (40.5, 40.5), 2.5)
+    assert found is not None
+    box, blemish = found
+    covered = np.zeros((80, 80), bool)
+    covered[box.slices] = blemish
+    assert covered[36:45, 36:45].all()  # all of the speck
+    assert covered.sum() < 13 * 13 + 20  # and little more (two pixels around it)
+    # On plain grain nothing stands out: the brush alone is used.
+    assert blemish_around(image, (15.5, 15.5), 2.5) is None
+
+
+def test_blemish_around_keeps_sixteen_bit_and_stays_near_the_click():
+    from restorer.retouch import blemish_around
+
+    image = np.full((60, 60, 3), 30000, np.uint16)
+    image[:, 50:] = 60000  # an edge far from the click is not part of the blemish
+    image[28:32, 20:24] = 1000
+    box, blemish = blemish_around(image, (21.5, 29.5), 3.0)
+    covered = np.zeros((60, 60), bool)
+    covered[box.slices] = blemish
+    assert covered[28:32, 20:24].all() and not covered[:, 45:].any()

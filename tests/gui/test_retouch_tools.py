@@ -196,3 +196,23 @@ def test_a_large_healing_stroke_is_blended_on_the_worker(qtbot, sync_window, tmp
     assert np.array_equal(pixels_rgb(sync_window), image)
     sync_window.features["edit"].redo()
     assert np.array_equal(pixels_rgb(sync_window), finished)
+
+
+def test_a_spot_heal_click_covers_a_speck_larger_than_the_brush(qtbot, sync_window, tmp_path):
+    image = gradient_photo(96, 128)
+    image[40:49, 70:79] = 250  # a bright 9x9 speck; the brush is 5 wide
+    path = write_png(tmp_path / "speck.png", image)
+    open_photo(qtbot, sync_window, path)
+    sync_window.engine_choice.select("telea")
+    retouch = use_tool(sync_window, "spot", 5)
+    click(sync_window.canvas, 74, 44)
+    qtbot.waitUntil(lambda: retouch.spot.healed == 1 and not sync_window.jobs.busy, timeout=20000)
+    sync_window.document.flush()
+    healed = pixels_rgb(sync_window).astype(int)
+    speck = healed[40:49, 70:79]
+    assert not (speck >= 200).all(axis=2).any()  # all of it, not a bright ring left
+    ring = np.ones((96, 128), bool)
+    ring[38:51, 68:81] = False
+    ring[:30], ring[60:], ring[:, :60], ring[:, 90:] = False, False, False, False
+    around = image[ring].astype(float).mean(axis=0)
+    assert np.abs(speck.reshape(-1, 3).mean(axis=0) - around).max() < 25

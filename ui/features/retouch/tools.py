@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from restorer.brush import Point, Stroke, snap_centre
 from restorer.errors import RestorerError
-from restorer.geometry import Box
-from restorer.retouch import RetouchStroke
+from restorer.geometry import Box, bounding_box
+from restorer.retouch import RetouchStroke, blemish_around
 from restorer.workflows.jobs import RepairJob, RepairOutcome
 from restorer.workflows.retouch import HealBlendJob, HealResult
 from ui.document.commands import RepairCommand
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 SYNC_HEAL_AREA = 250_000  # pixels: a larger healing stroke is blended on the worker
 CROSS = 9  # half the source cross-hair's size, widget pixels
+SHORT_DRAG = 3  # mouse positions: a click or a short drag is sized to the blemish
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a spot, at least
 CONTEXT_FACTOR = 2  # ...or this many times the spot's size
 
@@ -233,7 +234,11 @@ class CloneTool(QObject):
 
 
 class SpotHealTool(QObject):
-    """Click or drag over a blemish: it is repaired at once, from its surroundings."""
+    """Click or drag over a blemish: it is repaired at once, from its surroundings.
+
+    A click (or a short drag) also covers the blemish it lands on where it reaches
+    past the brush (`restorer.retouch.blemish_around`): one click fixes a speck.
+    """
 
     name = "spot-heal"
     text = "Spot heal"
@@ -277,6 +282,8 @@ class SpotHealTool(QObject):
             return
         if mask.shape != (document.height, document.width):
             return
+        if len(path) <= SHORT_DRAG:
+            self._cover_blemish(document, mask, brush, path[0])
         choice = self.shell.engine_choice
         try:
             engine = choice.engine()
@@ -322,6 +329,18 @@ class SpotHealTool(QObject):
             self.shell.canvas.refresh_overlay(old)
 
         self.shell.jobs.submit(job, done, on_failed=failed, on_end=ended)
+
+    def _cover_blemish(self, document, mask: np.ndarray, brush: Stroke, point: Point) -> None:
+        """A click sizes the repair to the blemish under it (up to twice the brush)."""
+        found = blemish_around(document.pixels, point, brush.radius)
+        if found is None:
+            return
+        box, blemish = found
+        inner = bounding_box(blemish)
+        if inner is None:
+            return
+        mask[box.slices][blemish] = 255
+        brush.box = inner.placed_in(box).union(brush.box)
 
     def hover(self, point: Point | None) -> None:
         pass
