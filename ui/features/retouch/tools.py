@@ -160,7 +160,8 @@ class CloneTool(QObject):
         if box is None:
             stroke.last = snap_centre(point, stroke.size)
             return
-        document.write_pixels(lambda rgb: stroke.line_to(rgb, point) or box, where=box)
+        nothing = Box(box.top, box.left, box.top, box.left)  # the brush did not grow
+        document.write_pixels(lambda rgb: stroke.line_to(rgb, point) or nothing, where=box)
 
     def release(self, point: Point) -> None:
         stroke, document = self.stroke, self._document
