@@ -96,6 +96,19 @@ def test_aligned_keeps_the_offset_and_non_aligned_starts_from_the_source(
     assert sync_window.document.undo_stack.count() == 4
 
 
+def test_shift_click_clones_a_straight_line_from_the_last_stroke(qtbot, sync_window, tmp_path):
+    path, image = noise_photo(tmp_path)
+    open_photo(qtbot, sync_window, path)
+    canvas = sync_window.canvas
+    use_tool(sync_window, "clone", 3)
+    alt_click(canvas, 10, 20)
+    click(canvas, 60, 20)
+    QTest.mouseClick(canvas, LEFT, Qt.KeyboardModifier.ShiftModifier, widget_point(canvas, 100, 20))
+    pixels = pixels_rgb(sync_window)
+    assert np.array_equal(pixels[20, 59:102], image[20, 9:52])  # the whole line, same offset
+    assert sync_window.document.undo_stack.count() == 2
+
+
 def test_source_cross_hair_is_drawn_over_the_photo(qtbot, sync_window, tmp_path):
     path = write_png(tmp_path / "black.png", np.zeros((96, 128, 3), np.uint8))
     open_photo(qtbot, sync_window, path)

@@ -91,6 +91,7 @@ class CloneTool(QObject):
         self._pointer: Point | None = None
         self._document = None
         self.finishing = 0  # healing blends running on the worker
+        self._last_end: Point | None = None  # where the last stroke ended (Shift-click)
 
     # -- state -------------------------------------------------------------------
     def reset(self) -> None:
@@ -98,6 +99,7 @@ class CloneTool(QObject):
         self.stroke = None
         self.source = None
         self.offset = None
+        self._last_end = None
 
     def set_source(self, point: Point) -> None:
         x, y = int(np.floor(point[0])), int(np.floor(point[1]))
@@ -133,7 +135,10 @@ class CloneTool(QObject):
             self.shell.status(f"{self.text}: Alt-click where to copy from first.", 4000)
             return
         document.end_stroke()
-        if self.offset is None or not self.aligned:
+        # Shift-click: a straight line from where the last stroke ended (same offset).
+        straight = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        start = self._last_end if straight and self.offset is not None else None
+        if start is None and (self.offset is None or not self.aligned):
             x, y = snap_centre(point, self.shell.canvas.brush_size)
             self.offset = (round(x - self.source[0]), round(y - self.source[1]))
         canvas = self.shell.canvas
@@ -146,6 +151,8 @@ class CloneTool(QObject):
             canvas.hardness,
             heal=self.heal,
         )
+        if start is not None:
+            self._segment(start)
         self._segment(point)
 
     def move(self, point: Point) -> None:
@@ -166,6 +173,8 @@ class CloneTool(QObject):
     def release(self, point: Point) -> None:
         stroke, document = self.stroke, self._document
         self.stroke = None
+        if stroke is not None:
+            self._last_end = point
         if stroke is None or document is None or document is not self.shell.document:
             return
         box = stroke.finish_box()
