@@ -13,6 +13,13 @@ Prints one JSON line:
   rss_mb         growth of resident memory after opening the photo and making 50 undo
                  steps, over a baseline taken with the interpreter, libraries and window up;
   image_mb       the photo's RGBA size (the target is rss_mb < 4 x image_mb).
+
+With --retouch it drives the clone stamp and the healing brush instead (Alt-click a
+source, then strokes at fit and at 100%, hard and soft, small and large brushes) and
+prints clone_ms_p95/max and heal_ms_p95/max per mouse-move segment (the target is a
+p95 under 16 ms: 60 fps), the GUI thread's CPU time per segment (*_cpu_ms_p95: the
+same on a loaded machine), and the mean and max time of a stroke's end (heal_end_ms:
+the healing brush's membrane blend; clone_end_ms: the undo record).
 """
 
 from __future__ import annotations
@@ -57,20 +64,74 @@ def wait_until(app: QApplication, condition, timeout: float = 300.0) -> None:
         time.sleep(0.002)
 
 
-def stroke(app, canvas, start: QPoint, steps: int, times: list[float] | None = None) -> None:
-    """One brush stroke of `steps` mouse moves; appends milliseconds per move to `times`."""
+def stroke(
+    app,
+    canvas,
+    start: QPoint,
+    steps: int,
+    times: list[float] | None = None,
+    ends: list[float] | None = None,
+    cpu: list[float] | None = None,
+) -> None:
+    """One brush stroke of `steps` mouse moves; appends milliseconds per move to `times`
+    (and the GUI thread's CPU milliseconds to `cpu`), and of the release to `ends`."""
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     app.processEvents()
     point = start
     for step in range(steps):
         point = start + QPoint(round(3 * step), round(40 * np.sin(step / 9)))
         started = time.perf_counter()
+        cpu_started = time.thread_time()
         QTest.mouseMove(canvas, point)
         app.processEvents()
         if times is not None:
             times.append((time.perf_counter() - started) * 1000)
+        if cpu is not None:
+            cpu.append((time.thread_time() - cpu_started) * 1000)
+    started = time.perf_counter()
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
     app.processEvents()
+    if ends is not None:
+        ends.append((time.perf_counter() - started) * 1000)
+
+
+def measure_retouch(app, window, strokes: int) -> dict:
+    """Clone and healing strokes on the open photo: milliseconds per segment and per end."""
+    canvas = window.canvas
+    retouch = window.features["retouch"]
+    centre = canvas.rect().center()
+    plan = [("fit", 60, 1.0), ("fit", 300, 0.5), ("100%", 60, 1.0), ("100%", 150, 0.3)]
+    result = {}
+    for name, action in (("clone", retouch.clone_action), ("heal", retouch.healing_action)):
+        action.trigger()
+        times: list[float] = []
+        ends: list[float] = []
+        cpu: list[float] = []
+        for index in range(strokes):
+            kind, size, hardness = plan[index % len(plan)]
+            if kind == "fit":
+                canvas.fit()
+            else:
+                canvas.zoom_to(1.0)
+            app.processEvents()
+            window.features["mask"].brush_size.set_value(size)
+            canvas.set_hardness(hardness)
+            source = centre + QPoint(-250, -150 + (index * 41) % 300)
+            QTest.mouseClick(
+                canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, source
+            )
+            app.processEvents()
+            start = centre + QPoint(-150 + (index * 97) % 300, -200 + (index * 61) % 350)
+            stroke(app, canvas, start, 60, times, ends, cpu)
+        result[f"{name}_ms_p95"] = round(float(np.percentile(times, 95)), 2)
+        result[f"{name}_ms_max"] = round(max(times), 2)
+        # CPU time of the GUI thread: what the segment costs on an idle machine.
+        result[f"{name}_cpu_ms_p95"] = round(float(np.percentile(cpu, 95)), 2)
+        result[f"{name}_cpu_ms_max"] = round(max(cpu), 2)
+        result[f"{name}_end_ms_mean"] = round(float(np.mean(ends)), 1)
+        result[f"{name}_end_ms_max"] = round(max(ends), 1)
+        result[f"{name}_segments"] = len(times)
+    return result
 
 
 class StallMeter:
@@ -103,6 +164,13 @@ def main() -> None:
     parser.add_argument("--engine", default="telea")
     parser.add_argument("--undo-steps", type=int, default=UNDO_STEPS)
     parser.add_argument("--repairs", type=int, default=REPAIRS)
+    parser.add_argument(
+        "--retouch",
+        type=int,
+        default=0,
+        metavar="STROKES",
+        help="measure the clone stamp and healing brush (this many strokes each) instead",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -132,6 +200,14 @@ def main() -> None:
         canvas = window.canvas
         document = window.document
         centre = canvas.rect().center()
+        if args.retouch:
+            result = measure_retouch(app, window, args.retouch)
+            result["megapixels"] = round(args.width * args.height / 1e6, 1)
+            document.mark_saved()
+            window.close()
+            app.processEvents()
+            print(json.dumps(result))
+            return
 
         times: list[float] = []
         meter = StallMeter()

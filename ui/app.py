@@ -29,6 +29,7 @@ FEATURES = (
     "edit",
     "repair",
     "mask",
+    "retouch",
     "damage",
     "view",
     "navigator",

@@ -12,13 +12,15 @@ kept only where it changed) is drawn over the working one: everywhere while the
 compare key is held, or left of a draggable divider in the split view.
 
 Input: left button paints with the current tool (shift-click draws a straight line from
-the end of the last stroke); middle button, or left button with space held, pans; the
+the end of the last stroke), or goes to a retouching tool's handler (`set_tool_handler`:
+clone stamp, healing brush, spot heal), which may draw an overlay (a source cross-hair); middle button, or left button with space held, pans; the
 wheel zooms about the pointer; in the split view, dragging the divider moves it.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -104,6 +106,23 @@ def _checkerboard() -> QPixmap:
     return tile
 
 
+class ToolHandler(Protocol):
+    """A tool that takes the left button instead of the mask brush (clone, healing, spot
+    heal). Points are image pixels; `overlay_rect`/`paint_overlay` are widget pixels."""
+
+    def press(self, point: tuple[float, float], modifiers: Qt.KeyboardModifier) -> None: ...
+
+    def move(self, point: tuple[float, float]) -> None: ...
+
+    def release(self, point: tuple[float, float]) -> None: ...
+
+    def hover(self, point: tuple[float, float] | None) -> None: ...
+
+    def overlay_rect(self) -> QRect: ...
+
+    def paint_overlay(self, painter: QPainter) -> None: ...
+
+
 class Canvas(QWidget):
     """Shows a `Document` and turns mouse input into brush strokes, zoom and pan."""
 
@@ -111,6 +130,7 @@ class Canvas(QWidget):
     brush_size_changed = Signal(int)
     view_changed = Signal()  # overlay, mask visibility, compare mode, hardness
     viewport_changed = Signal()  # zoom, scroll or size: what part of the photo shows
+    tool_changed = Signal(str)  # the tool's name: brush, eraser, or a handler's `name`
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +147,8 @@ class Canvas(QWidget):
         self._fit_mode = True
         self._fit_enlarge = False  # the fit enlarges a small photo (Fit to Window)
         self._tool = BRUSH
+        self._handler: ToolHandler | None = None  # a retouching tool, over `_tool`
+        self._handler_down = False
         self._brush_size = 40
         self._hardness = 1.0
         self._overlay = QColor(DEFAULT_OVERLAY)
@@ -359,7 +381,34 @@ class Canvas(QWidget):
         if tool not in (BRUSH, ERASER):
             raise ValueError(f"unknown tool {tool!r}")
         self._tool = tool
+        self.set_tool_handler(None)
         self._update_pointer_area()
+
+    @property
+    def tool_handler(self) -> ToolHandler | None:
+        return self._handler
+
+    def set_tool_handler(self, handler: ToolHandler | None) -> None:
+        """Let `handler` take the left button (None: back to the mask brush/eraser)."""
+        if handler is self._handler:
+            return
+        self._update_handler_area()
+        if self._handler is not None and self._handler_down:
+            self._handler_down = False
+            self._handler.release(self._last_stroke_end or (0.0, 0.0))
+        self._handler = handler
+        self._update_handler_area()
+        self.tool_changed.emit(getattr(handler, "name", self._tool))
+
+    def refresh_overlay(self, old: QRect | None = None) -> None:
+        """Repaint the tool handler's overlay (and `old`, where it was)."""
+        self.update(self._handler_rect().united(old or QRect()))
+
+    def _handler_rect(self) -> QRect:
+        return self._handler.overlay_rect() if self._handler is not None else QRect()
+
+    def _update_handler_area(self) -> None:
+        self.update(self._handler_rect())
 
     @property
     def brush_size(self) -> int:
@@ -476,6 +525,8 @@ class Canvas(QWidget):
             if self._showing_original:
                 self._paint_original_label(painter)
             self._paint_pointer(painter)
+            if self._handler is not None and self._pan_anchor is None:
+                self._handler.paint_overlay(painter)
         finally:
             painter.end()
 
@@ -664,9 +715,11 @@ class Canvas(QWidget):
             self.setCursor(QCursor(Qt.CursorShape.CrossCursor))
 
     def _move_pointer(self, position: QPointF | None) -> None:
-        old = self._pointer_rect()
+        old = self._pointer_rect().united(self._handler_rect())
         self._pointer = position
-        self.update(old.united(self._pointer_rect()))
+        if self._handler is not None:
+            self._handler.hover(None if position is None else self.to_image(position))
+        self.update(old.united(self._pointer_rect()).united(self._handler_rect()))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self.setFocus(Qt.FocusReason.MouseFocusReason)
@@ -688,6 +741,12 @@ class Canvas(QWidget):
             self._move_pointer(position)  # no brush outline while the divider moves
             return
         point = self.to_image(position)
+        if self._handler is not None:
+            self._handler_down = True
+            self._handler.press(point, event.modifiers())
+            self._last_stroke_end = point
+            self._move_pointer(position)
+            return
         erase = self._tool == ERASER
         straight = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         size, hardness = self._brush_size, self._hardness
@@ -718,7 +777,11 @@ class Canvas(QWidget):
             self.pan_by(delta)
             self._pointer = position
             return
-        if self._document is not None and self._document.stroking:
+        if self._handler_down and self._handler is not None:
+            point = self.to_image(position)
+            self._handler.move(point)
+            self._last_stroke_end = point
+        elif self._document is not None and self._document.stroking:
             point = self.to_image(position)
             self._document.stroke_to(point)
             self._last_stroke_end = point
@@ -739,6 +802,11 @@ class Canvas(QWidget):
             self._pan_anchor = None
             self._update_cursor()
             self._update_pointer_area()
+            return
+        if button == Qt.MouseButton.LeftButton and self._handler_down:
+            self._handler_down = False
+            if self._handler is not None:
+                self._handler.release(self.to_image(event.position()))
             return
         if button == Qt.MouseButton.LeftButton and self._document is not None:
             self._document.end_stroke()  # the stroke becomes one undo step

@@ -48,7 +48,7 @@ class MaskTools:
         self.eraser_action = act(
             "&Eraser", lambda: self.set_tool(ERASER), ["E"], "eraser", checkable=True
         )
-        tools = QActionGroup(shell.widget())
+        tools = self.tool_group = QActionGroup(shell.widget())
         tools.addAction(self.brush_action)
         tools.addAction(self.eraser_action)
         self.brush_action.setChecked(True)
@@ -80,6 +80,7 @@ class MaskTools:
         self._build_menus()
         self._build_tool_bars()
         canvas.view_changed.connect(self._show_view_state)
+        canvas.tool_changed.connect(self._on_tool_changed)
         canvas.brush_size_changed.connect(self.brush_size.set_value)
         self.brush_size.value_changed.connect(canvas.set_brush_size)
         self.brush_size.set_value(canvas.brush_size)
@@ -185,6 +186,14 @@ class MaskTools:
                 widget.setValue(value)
         self.show_mask_action.setChecked(canvas.mask_visible)
         self.color_button.setIcon(_swatch(canvas.overlay_color))
+
+    def _on_tool_changed(self, tool: str) -> None:
+        """Another tool (clone, healing…) took the left button: no mask tool is checked."""
+        if tool not in (BRUSH, ERASER):
+            self.tool_group.setExclusive(False)
+            self.brush_action.setChecked(False)
+            self.eraser_action.setChecked(False)
+            self.tool_group.setExclusive(True)
 
     # -- commands ----------------------------------------------------------------
     def set_tool(self, tool: str) -> None:
