@@ -28,6 +28,9 @@ class BatchItem:
     output: Path
     relative: Path  # the source's path below the input it was found in
     mask: Path | None = None  # None: the shared mask, a detected one, or none found
+    # The photo as edited in the window (an .npy of HxWx3/4 uint8 RGB(A)), repaired in
+    # place of the file's own pixels; the file still gives size, metadata and 16 bits.
+    edited: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,12 @@ def output_extension(source: Path, fmt: str) -> str:
     if suffix == ".hif":
         return ".heic"
     return source.suffix if suffix in _SAVABLE else ".tif"
+
+
+def output_name(relative: Path, source: Path, suffix: str = "", fmt: str = "same") -> Path:
+    """`relative` (a photo's path below its input) as its result is named: the same
+    sub-folder and name, plus `suffix`, with `fmt`'s extension."""
+    return relative.parent / f"{relative.stem}{suffix}{output_extension(source, fmt)}"
 
 
 def _is_photo(path: Path) -> bool:
@@ -110,8 +119,7 @@ def plan(
         raise BatchError(f"The mask folder {masks} does not exist.")
     items = []
     for source, relative in find_inputs(inputs, recursive):
-        name = f"{relative.stem}{suffix}{output_extension(source, fmt)}"
-        output = out_dir / relative.parent / name
+        output = out_dir / output_name(relative, source, suffix, fmt)
         if output.resolve() == source:
             raise BatchError(
                 f"{source} would be written over itself; choose another output folder or a --suffix."
