@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -74,6 +75,20 @@ class _ThumbnailTask(QRunnable):
                 self.signals.ready.emit(self.generation, row, result)
 
 
+class _CloseGuard(QObject):
+    """Asks before the window closes while photos of the folder hold unsaved work."""
+
+    def __init__(self, strip: FolderStrip) -> None:
+        super().__init__(strip.shell.widget())
+        self.strip = strip
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Close and not self.strip.may_close():
+            event.ignore()
+            return True
+        return False
+
+
 class FolderStrip:
     """The Open Folder action, the filmstrip dock, next / previous, Save and Next,
     Repair All and Repair Damage on All."""
@@ -89,6 +104,7 @@ class FolderStrip:
         self.errors: dict[int, str] = {}
         self.output, self.on_leave = load_choice()
         self.repair_job: int | None = None
+        self._may_lose = False  # the person let the kept work go when closing
         self._rows: dict[Path, int] = {}
         self._doc_row: int | None = None  # the row whose photo is the open document
         self._stop = threading.Event()
@@ -166,6 +182,8 @@ class FolderStrip:
         shell.document_changed.connect(self._follow)
         shell.jobs.event.connect(self._job_event)
         shell.closing.connect(self.close)
+        self._close_guard = _CloseGuard(self)
+        shell.widget().installEventFilter(self._close_guard)
         self._refresh()
 
     # -- the folder ------------------------------------------------------------
@@ -216,6 +234,37 @@ class FolderStrip:
     def close(self) -> None:
         self.stop()
         self.session.close()
+
+    def unsaved_rows(self) -> list[int]:
+        """Photos left with a mask or edits that are not saved (the open one aside: the
+        window asks about it itself)."""
+        rows = []
+        for kept in self.session.photos():
+            row = self.row_of(kept.source)
+            if row is None or row == self._doc_row or self.marks.get(row) == DONE:
+                continue
+            if kept.edited or kept.has_mask:
+                rows.append(row)
+        return sorted(rows)
+
+    def may_close(self) -> bool:
+        """Whether the window may close: nothing kept unsaved, or the person lets it go."""
+        unsaved = self.unsaved_rows()
+        if not unsaved or self._may_lose:
+            return True
+        names = ", ".join(self.path_at(row).name for row in unsaved[:3])
+        more = f" and {len(unsaved) - 3} more" if len(unsaved) > 3 else ""
+        answer = QMessageBox.warning(
+            self.shell.widget(),
+            "Unsaved photos in the folder",
+            f"{len(unsaved)} photos of the folder ({names}{more}) have masks or edits that "
+            "were not saved. Close and lose them?\n\nSave and Next or Repair All writes them "
+            "to the output folder.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        self._may_lose = answer == QMessageBox.StandardButton.Discard
+        return self._may_lose
 
     def _thumbnail_ready(self, generation: int, row: int, result: object) -> None:
         if generation != self.generation or row >= self.strip.count():
@@ -330,6 +379,7 @@ class FolderStrip:
         if kept is None:
             return
         self.session.keep(kept)
+        self._may_lose = False
         if document.is_modified or self.marks.get(row) != DONE:
             self.mark(row, EDITED)
 
