@@ -281,6 +281,10 @@ def test_repair_all_repairs_the_photos_with_masks(qtbot, sync_window, tmp_path):
         assert strip.strip.item(row).text() == f"✓ photo{row}.png"
     assert not (out / "photo1_r.png").exists()
     assert strip.strip.item(1).text() == "photo1.png"
+    # the open photo now shows its result, and is still the folder's third photo
+    qtbot.waitUntil(lambda: window.document.path == out / "photo2_r.png")
+    assert strip._doc_row == 2 and window.document.mask_is_empty()
+    assert np.array_equal(window.document.pixels[..., :3], load_image(out / "photo2_r.png").rgb)
     assert strip.rows_to_repair(detect=False) == []  # done: not repaired again
 
 

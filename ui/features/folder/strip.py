@@ -32,6 +32,7 @@ from restorer.workflows.folder import (
     OpenFolderPhotoJob,
     SpillJob,
 )
+from restorer.workflows.jobs import OpenPhotoJob
 from ui.core import dialogs
 from ui.core.jobs import JobEvent, JobKind
 from ui.features.folder.options import OutputOptionsDialog, load_choice, save_choice
@@ -106,6 +107,7 @@ class FolderStrip:
         self.repair_job: int | None = None
         self._may_lose = False  # the person let the kept work go when closing
         self._rows: dict[Path, int] = {}
+        self._results_shown: dict[Path, int] = {}  # Repair All's result of the open photo
         self._doc_row: int | None = None  # the row whose photo is the open document
         self._stop = threading.Event()
         self.pool = QThreadPool()
@@ -208,6 +210,7 @@ class FolderStrip:
         self.errors.clear()
         photos = [path for path, _ in find_inputs([str(self.folder)])]
         self._rows = {path: row for row, path in enumerate(photos)}
+        self._results_shown.clear()
         self._doc_row = None
         self.strip.setUpdatesEnabled(False)
         self.strip.clear()
@@ -297,7 +300,10 @@ class FolderStrip:
         return Path(self.strip.item(row).data(_PATH))
 
     def row_of(self, path: Path) -> int | None:
-        return self._rows.get(Path(path).resolve())
+        """The row of a photo of the folder (or of a result shown in its place)."""
+        path = Path(path).resolve()
+        row = self._rows.get(path)
+        return self._results_shown.get(path) if row is None else row
 
     def open_row(self, row: int) -> int | None:
         """Open the photo at `row` as it was left (its kept mask and edits); the photo
@@ -535,6 +541,7 @@ class FolderStrip:
             shared = self._kept_of(document, current, share=True)
             if shared is not None:
                 self.session.keep(shared)
+                state = (document.edit_state(), document.mask_version)
         choice = self.shell.engine_choice
         engine = choice.engine_id
         try:
@@ -554,10 +561,12 @@ class FolderStrip:
             self._take_results(job)
             if shared is not None:
                 self.session.discard(shared.source)  # the document itself holds it
-                if document is not None:
-                    document.release_mask(shared.mask)
-                    if shared.pixels is not None:
-                        document.release_pixels(shared.pixels)
+                document.release_mask(shared.mask)
+                if shared.pixels is not None:
+                    document.release_pixels(shared.pixels)
+                unchanged = (document.edit_state(), document.mask_version) == state
+                if unchanged and self.marks.get(current) == DONE:
+                    self._show_result(document, current, self.output_path(current))
             self._refresh()
 
         def finished(results: list[ItemResult]) -> None:
@@ -579,6 +588,16 @@ class FolderStrip:
         )
         self._refresh()
         return self.repair_job
+
+    def _show_result(self, document, row: int, result: Path) -> None:
+        """Show the open photo's repaired result in its place (it was not changed since)."""
+
+        def opened(loaded) -> None:
+            if self.shell.document is document:  # not moved on meanwhile
+                self._results_shown[result.resolve()] = row
+                self.shell.files.show_restored(loaded)
+
+        self.shell.jobs.submit(OpenPhotoJob(result), opened)
 
     def _job_event(self, event: JobEvent) -> None:
         if event.kind is JobKind.PROGRESS and isinstance(event.job, FolderRepairJob):
