@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,21 @@ def _is_photo(path: Path) -> bool:
     return (
         path.is_file() and path.suffix.lower() in PHOTO_EXTENSIONS and not path.name.startswith(".")
     )
+
+
+def folder_photos(folder: Path) -> list[Path]:
+    """The photos directly inside `folder`, sorted by name: one directory read, no stat
+    or path resolution per file (the window lists a 2 000-photo folder with it)."""
+    root = Path(folder).resolve()
+    with os.scandir(root) as entries:
+        names = [
+            entry.name
+            for entry in entries
+            if not entry.name.startswith(".")
+            and os.path.splitext(entry.name)[1].lower() in PHOTO_EXTENSIONS
+            and entry.is_file()
+        ]
+    return [root / name for name in sorted(names)]
 
 
 def find_inputs(inputs: list[str], recursive: bool = False) -> list[tuple[Path, Path]]:

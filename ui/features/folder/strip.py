@@ -197,7 +197,7 @@ class FolderStrip:
 
     def open_folder(self, folder: Path) -> int:
         """List the folder's photos in the strip now; thumbnails follow. Returns the count."""
-        from restorer.batch import find_inputs
+        from restorer.batch.plan import folder_photos
 
         self.stop()
         self.session.close()  # what was kept belongs to the folder left
@@ -208,7 +208,7 @@ class FolderStrip:
         self.thumbnails_shown = 0
         self.marks.clear()
         self.errors.clear()
-        photos = [path for path, _ in find_inputs([str(self.folder)])]
+        photos = folder_photos(self.folder)
         self._rows = {path: row for row, path in enumerate(photos)}
         self._results_shown.clear()
         self._doc_row = None
@@ -301,7 +301,7 @@ class FolderStrip:
 
     def row_of(self, path: Path) -> int | None:
         """The row of a photo of the folder (or of a result shown in its place)."""
-        path = Path(path).resolve()
+        path = _key(path)
         row = self._rows.get(path)
         return self._results_shown.get(path) if row is None else row
 
@@ -393,7 +393,7 @@ class FolderStrip:
         """What to keep of `document` (the photo at `row`): None when it has no mask and
         its pixels are the file's. `share` takes the arrays as a job's read-only share."""
         source = self.path_at(row)
-        edited = document.is_modified or Path(document.path).resolve() != source
+        edited = document.is_modified or _key(document.path) != source
         if document.mask_is_empty() and not edited:
             return None
         mask = document.share_mask() if share else document.mask
@@ -441,7 +441,7 @@ class FolderStrip:
             self.mark(row, EDITED)
         elif self.marks.get(row) == EDITED:
             source = self.path_at(row)
-            saved = Path(document.path).resolve() != source or _mtime(source) != opened_at
+            saved = _key(document.path) != source or _mtime(source) != opened_at
             if saved:
                 self.mark(row, DONE)
             elif document.mask_is_empty():
@@ -594,7 +594,7 @@ class FolderStrip:
 
         def opened(loaded) -> None:
             if self.shell.document is document:  # not moved on meanwhile
-                self._results_shown[result.resolve()] = row
+                self._results_shown[_key(result)] = row
                 self.shell.files.show_restored(loaded)
 
         self.shell.jobs.submit(OpenPhotoJob(result), opened)
@@ -654,6 +654,12 @@ class FolderStrip:
         for action in (self.repair_all_action, self.repair_damage_action):
             action.setEnabled(has_folder and not repairing)
         self.options_action.setEnabled(True)
+
+
+def _key(path: Path) -> Path:
+    """A photo's path as the strip lists it (its folder resolved, not the file itself)."""
+    path = Path(path)
+    return path.parent.resolve() / path.name
 
 
 def _mtime(path: Path) -> int:
