@@ -362,4 +362,6 @@ def test_repair_all_can_be_cancelled(qtbot, window, tmp_path):
     assert load_image(out / "photo0.png").rgb[10, 10].tolist() == [0, 0, 0]
     assert [strip.strip.item(row).text()[0] for row in (1, 2)] == ["✎", "✎"]
     assert strip.rows_to_repair(detect=False) == [1, 2]  # their masks are still kept
+    assert window.document._mask_shares == 0  # the open photo's mask given back by the job
+    assert not window.document.mask_is_empty()
     assert strip.repair_all_action.isEnabled()

@@ -503,9 +503,10 @@ class FolderStrip:
 
     # -- repairing the folder ---------------------------------------------------------
     def rows_to_repair(self, detect: bool) -> list[int]:
-        """Repair All: the photos with a mask not saved since; with `detect` every photo."""
-        if detect:
-            return list(range(self.strip.count()))
+        """Repair All: the photos with a mask not saved since; with `detect` every photo
+        not saved since."""
+        if detect:  # a photo saved since is not repaired again from its file
+            return [row for row in range(self.strip.count()) if self.marks.get(row) != DONE]
         rows = []
         for kept in self.session.photos():
             row = self.row_of(kept.source)
@@ -540,7 +541,8 @@ class FolderStrip:
         if document is not None and current in rows:
             shared = self._kept_of(document, current, share=True)
             if shared is not None:
-                self.session.keep(shared)
+                self.session.keep(shared)  # the job writes it out and lets go of it
+                shares = (shared.mask, shared.pixels)
                 state = (document.edit_state(), document.mask_version)
         choice = self.shell.engine_choice
         engine = choice.engine_id
@@ -561,9 +563,9 @@ class FolderStrip:
             self._take_results(job)
             if shared is not None:
                 self.session.discard(shared.source)  # the document itself holds it
-                document.release_mask(shared.mask)
-                if shared.pixels is not None:
-                    document.release_pixels(shared.pixels)
+                document.release_mask(shares[0])
+                if shares[1] is not None:
+                    document.release_pixels(shares[1])
                 unchanged = (document.edit_state(), document.mask_version) == state
                 if unchanged and self.marks.get(current) == DONE:
                     self._show_result(document, current, self.output_path(current))
