@@ -144,6 +144,8 @@ def walk(window, app, strip, folder: Path, timeout_s: float) -> dict:
         "page_up_median_ms": round(float(np.median(back)) * 1000, 1),
         "walk_max_stall_ms": round(max(gaps, default=0) * 1000, 1),
         "rss_after_first_mb": round(rss[0]),
+        "rss_after_quarter_mb": round(rss[len(rss) // 4]),
+        "rss_after_half_mb": round(rss[len(rss) // 2]),
         "rss_after_last_mb": round(rss[-1]),
         "rss_max_mb": round(max(rss)),
         "session_in_memory_mb": round(strip.session.memory_bytes() / 2**20, 1),
