@@ -365,3 +365,18 @@ def test_repair_all_can_be_cancelled(qtbot, window, tmp_path):
     assert window.document._mask_shares == 0  # the open photo's mask given back by the job
     assert not window.document.mask_is_empty()
     assert strip.repair_all_action.isEnabled()
+
+
+def test_marks_follow_the_open_photo(qtbot, sync_window, tmp_path):
+    window = sync_window
+    strip = window.features["folder"]
+    strip.open_folder(photo_folder(tmp_path))
+    _show_row(qtbot, window, strip, 0, strip.next_action)
+    assert strip.strip.item(0).text() == "photo0.png"
+    _brush(window, 5, 5, 8)
+    assert strip.strip.item(0).text() == "✎ photo0.png"  # a mask is work not saved yet
+    _paint_pixels(window, 20, 20, (10, 200, 10))
+    window.files.save()  # Ctrl+S over the original (the overwrite question answered Save)
+    qtbot.waitUntil(lambda: not window.document.is_modified, timeout=15000)
+    assert strip.strip.item(0).text() == "✓ photo0.png"
+    assert "saved" in strip.strip.item(0).toolTip()
