@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from restorer.batch.plan import BatchItem, BatchOptions
 from restorer.batch.worker import FAILED, BatchWorker, ItemResult
+from restorer.progress import Progress
 
 MAX_ATTEMPTS = 3
 _worker: BatchWorker | None = None
@@ -44,14 +45,19 @@ def run_local(
     options: BatchOptions,
     jobs: int = 1,
     on_result: Callable[[ItemResult], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[ItemResult]:
     """Repair every item with `jobs` workers, each loading the engine once.
 
     Results arrive as files finish (`on_result`), and are returned in the items' order.
+    With `jobs=1`, `progress` follows each photo's repair and cancels it mid-photo.
     """
     results: dict[str, ItemResult] = {}
     jobs = max(1, min(jobs, len(items)))
-    stream = _in_process(items, options) if jobs == 1 else _in_workers(items, options, jobs)
+    if jobs == 1:
+        stream = _in_process(items, options, progress or Progress())
+    else:
+        stream = _in_workers(items, options, jobs)
     for result in stream:
         results[result.source] = result
         if on_result is not None:
@@ -59,10 +65,13 @@ def run_local(
     return [results[str(item.source)] for item in items]
 
 
-def _in_process(items: list[BatchItem], options: BatchOptions) -> Iterator[ItemResult]:
+def _in_process(
+    items: list[BatchItem], options: BatchOptions, progress: Progress
+) -> Iterator[ItemResult]:
     worker = BatchWorker(options)
-    for item in items:
-        yield worker.run(item)
+    for index, item in enumerate(items):
+        progress.check()
+        yield worker.run(item, progress=progress.span(index / len(items), (index + 1) / len(items)))
 
 
 def _in_workers(items: list[BatchItem], options: BatchOptions, jobs: int) -> Iterator[ItemResult]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class BatchItem:
     output: Path
     relative: Path  # the source's path below the input it was found in
     mask: Path | None = None  # None: the shared mask, a detected one, or none found
+    # The photo as edited in the window (an .npy of HxWx3/4 uint8 RGB(A)), repaired in
+    # place of the file's own pixels; the file still gives size, metadata and 16 bits.
+    edited: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,31 @@ def output_extension(source: Path, fmt: str) -> str:
     return source.suffix if suffix in _SAVABLE else ".tif"
 
 
+def output_name(relative: Path, source: Path, suffix: str = "", fmt: str = "same") -> Path:
+    """`relative` (a photo's path below its input) as its result is named: the same
+    sub-folder and name, plus `suffix`, with `fmt`'s extension."""
+    return relative.parent / f"{relative.stem}{suffix}{output_extension(source, fmt)}"
+
+
 def _is_photo(path: Path) -> bool:
     return (
         path.is_file() and path.suffix.lower() in PHOTO_EXTENSIONS and not path.name.startswith(".")
     )
+
+
+def folder_photos(folder: Path) -> list[Path]:
+    """The photos directly inside `folder`, sorted by name: one directory read, no stat
+    or path resolution per file (the window lists a 2 000-photo folder with it)."""
+    root = Path(folder).resolve()
+    with os.scandir(root) as entries:
+        names = [
+            entry.name
+            for entry in entries
+            if not entry.name.startswith(".")
+            and os.path.splitext(entry.name)[1].lower() in PHOTO_EXTENSIONS
+            and entry.is_file()
+        ]
+    return [root / name for name in sorted(names)]
 
 
 def find_inputs(inputs: list[str], recursive: bool = False) -> list[tuple[Path, Path]]:
@@ -110,8 +135,7 @@ def plan(
         raise BatchError(f"The mask folder {masks} does not exist.")
     items = []
     for source, relative in find_inputs(inputs, recursive):
-        name = f"{relative.stem}{suffix}{output_extension(source, fmt)}"
-        output = out_dir / relative.parent / name
+        output = out_dir / output_name(relative, source, suffix, fmt)
         if output.resolve() == source:
             raise BatchError(
                 f"{source} would be written over itself; choose another output folder or a --suffix."

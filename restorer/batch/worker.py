@@ -11,6 +11,7 @@ import numpy as np
 
 from restorer.batch.plan import BatchItem, BatchOptions
 from restorer.errors import MaskError, RestorerError
+from restorer.progress import Progress
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 
@@ -81,8 +82,11 @@ class BatchWorker:
         self._shared_mask: np.ndarray | None = None
         self.name = f"{os.getpid()}@{os.uname().nodename}"
 
-    def run(self, item: BatchItem, run_started_ns: int = 0) -> ItemResult:
-        """Repair one photo and write its result atomically; never raises for a bad file.
+    def run(
+        self, item: BatchItem, run_started_ns: int = 0, progress: Progress | None = None
+    ) -> ItemResult:
+        """Repair one photo and write its result atomically; never raises for a bad file
+        (only `Cancelled`, when `progress` is cancelled).
 
         An output written at or after `run_started_ns` is this run's own (a retry after a
         worker died): it is reported done, not written a second time.
@@ -96,24 +100,25 @@ class BatchWorker:
                 if self.options.skip_existing:
                     result.status = SKIPPED
                     return result
-            self._repair(item, result)
+            self._repair(item, result, progress or Progress())
         except (RestorerError, OSError, ValueError, MemoryError) as exc:
             result.status, result.error = FAILED, _sentence(item.source, exc)
         result.seconds = round(time.perf_counter() - start, 3)
         return result
 
-    def _repair(self, item: BatchItem, result: ItemResult) -> None:
+    def _repair(self, item: BatchItem, result: ItemResult, progress: Progress) -> None:
         from restorer.formats import repaired
         from restorer.imageio import load_image, save_photo
-        from restorer.progress import Progress
         from restorer.regions import inpaint_regions
 
         photo = load_image(item.source)
+        if item.edited is not None:
+            photo = _with_edits(photo, item.edited)
         result.megapixels = round(photo.width * photo.height / 1e6, 3)
         mask = self._mask(item, photo.rgb)
         result.masked_pixels = int(np.count_nonzero(mask))
         filled = inpaint_regions(
-            self.engine, photo.rgb, mask, Progress(), device=self.device, seed=self.options.seed
+            self.engine, photo.rgb, mask, progress, device=self.device, seed=self.options.seed
         )
         item.output.parent.mkdir(parents=True, exist_ok=True)
         for stale in item.output.parent.glob(f".{item.output.name}.*.tmp"):
@@ -126,6 +131,8 @@ class BatchWorker:
         shape = rgb.shape[:2]
         if self.detect is not None:
             return np.asarray(self.detect(rgb)) > 0
+        if item.mask is not None and item.mask.suffix == ".npy":  # kept by the window
+            return _array_of(item.mask, shape) > 0
         if item.mask is not None:
             return load_mask(item.mask, shape=shape)
         if self.options.masks is not None:
@@ -140,6 +147,25 @@ class BatchWorker:
                 f"{self._shared_mask.shape[0]} but the photo is {shape[1]}x{shape[0]}."
             )
         return self._shared_mask
+
+
+def _array_of(path: Path, shape: tuple[int, int]) -> np.ndarray:
+    """An array the window kept for a photo (its mask or edited pixels), of the photo's size."""
+    array = np.load(path, allow_pickle=False)
+    if array.shape[:2] != shape:
+        raise MaskError(f"The kept {path.stem} does not match the photo's size.")
+    return array
+
+
+def _with_edits(photo, edited: Path):
+    """`photo` with the pixels it was given in the window (RGB or RGBA uint8)."""
+    from dataclasses import replace
+
+    pixels = _array_of(edited, (photo.height, photo.width))
+    alpha = photo.alpha
+    if pixels.shape[2] == 4 and alpha is not None:
+        alpha = np.ascontiguousarray(pixels[..., 3])
+    return replace(photo, rgb=np.ascontiguousarray(pixels[..., :3]), alpha=alpha)
 
 
 def _sentence(source: Path, exc: Exception) -> str:

@@ -39,6 +39,9 @@ class LoadedPhoto:
     mask_bounds: Box | None = None  # where `mask` has set pixels, if it has any
     # Set for an image made in the app (no file yet): its name, and `path` a suggestion.
     untitled_name: str | None = None
+    # The file holding the photo at 16 bits (`pixels` is its 8-bit view): saving to
+    # PNG/TIFF reads it again and writes 16 bits (see `SavePhotoJob`).
+    deep_source: Path | None = None
 
 
 @dataclass
@@ -72,6 +75,7 @@ class OpenPhotoJob(Job):
             icc=photo.icc,
             format=photo.format,
             notes=list(photo.notes),
+            deep_source=self.path if photo.rgb16 is not None else None,
         )
         progress.update(1.0, f"Opened {self.path.name}")
         return loaded
@@ -88,18 +92,45 @@ class SavePhotoJob(Job):
     icc: bytes | None = None
     title: str = "Saving"
     cancellable: bool = False  # a save either completes or leaves the old file untouched
+    deep_source: Path | None = None  # the 16-bit file the pixels are an 8-bit view of
 
     def run(self, progress: Progress) -> Path:
-        from restorer.imageio import save_format, save_image
+        from restorer.formats.deep import can_save_deep
+        from restorer.imageio import save_format, save_image, save_photo
 
-        save_format(self.path)  # a bad extension fails before any copying
+        fmt = save_format(self.path)  # a bad extension fails before any copying
         progress.update(0.0, f"Saving {self.path.name}")
         rgb = np.ascontiguousarray(self.pixels[..., :3])
         alpha = np.ascontiguousarray(self.pixels[..., 3]) if self.has_alpha else None
         progress.update(0.2)
-        path = save_image(self.path, rgb, alpha=alpha, exif=self.exif, icc=self.icc)
+        deep = self._deep_photo(rgb, alpha) if can_save_deep(fmt) else None
+        if deep is not None:
+            path = save_photo(self.path, deep)
+        else:
+            path = save_image(self.path, rgb, alpha=alpha, exif=self.exif, icc=self.icc)
         progress.update(1.0, f"Saved {self.path.name}")
         return path
+
+    def _deep_photo(self, rgb: np.ndarray, alpha: np.ndarray | None):
+        """The 16-bit original with these pixels: every pixel equal to the original's 8-bit
+        view keeps its 16-bit value, changed ones are lifted to 16 bits. None when there is
+        no 16-bit original (or it no longer matches), so the save is 8-bit."""
+        from dataclasses import replace
+
+        from restorer.errors import RestorerError
+        from restorer.formats import repaired
+        from restorer.imageio import load_image
+
+        if self.deep_source is None:
+            return None
+        try:
+            photo = load_image(self.deep_source)
+        except (RestorerError, OSError):
+            return None
+        if photo.rgb16 is None or photo.rgb.shape != rgb.shape:
+            return None
+        photo = repaired(photo, rgb)
+        return replace(photo, alpha=alpha, exif=self.exif, icc=self.icc)
 
 
 @dataclass

@@ -63,6 +63,7 @@ class Document(QObject):
         self.exif = loaded.exif
         self.icc = loaded.icc
         self.source_format = loaded.format
+        self.deep_source = loaded.deep_source  # a 16-bit original: Save writes 16 bits
         self.notes = list(loaded.notes)
         self._pixels = loaded.pixels
         self._mask = loaded.mask

@@ -191,7 +191,14 @@ class DocumentFiles(QObject):
         path = Path(path)
         snapshot = document.share_pixels()
         state = document.edit_state()
-        job = SavePhotoJob(path, snapshot, document.has_alpha, document.exif, document.icc)
+        job = SavePhotoJob(
+            path,
+            snapshot,
+            document.has_alpha,
+            document.exif,
+            document.icc,
+            deep_source=document.deep_source,
+        )
 
         def saved(written: Path) -> None:
             if document is not self.host.document:
