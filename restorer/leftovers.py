@@ -11,6 +11,10 @@ things find such leftovers again:
   next start `sweep_journal` removes the files that notes of dead processes name, in
   whatever folder they are.
 
+A folder open in the window keeps the photos it moved away from in
+`<temp>/restorer-folder-<pid>-*`; a crash leaves that folder, and the next start removes
+it (`sweep_folder_sessions`).
+
 Only names of our own pattern whose process id is not running are removed: never a
 file another program made, never a save still in progress.
 """
@@ -22,6 +26,8 @@ import logging
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,4 +131,31 @@ def sweep_journal() -> list[Path]:
         note.unlink(missing_ok=True)
     if removed:
         log.info("Removed %d temporary file(s) left by interrupted saves", len(removed))
+    return removed
+
+
+def folder_session_prefix() -> str:
+    """The name prefix of this process's temporary folder of kept folder photos."""
+    return f"restorer-folder-{os.getpid()}-"
+
+
+_SESSION_RE = re.compile(r"^restorer-folder-(?P<pid>\d+)-")
+
+
+def sweep_folder_sessions(root: Path | None = None) -> list[Path]:
+    """At start: remove the kept-photo folders of processes now gone."""
+    root = Path(root or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _SESSION_RE.match(entry.name)
+        if match is None or not entry.is_dir() or _alive(int(match["pid"])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    if removed:
+        log.info("Removed %d folder(s) of kept photos left by a crash", len(removed))
     return removed

@@ -205,11 +205,13 @@ class RecoveryStore:
         """Folders of processes that are gone and left a complete state, newest first.
 
         Called at start; it also removes the temporary files that image saves killed
-        halfway left beside the user's photos (`leftovers.sweep_journal`).
+        halfway left beside the user's photos (`leftovers.sweep_journal`) and the folders of
+        kept photos a crashed window left (`leftovers.sweep_folder_sessions`).
         """
         from restorer import leftovers
 
         leftovers.sweep_journal()
+        leftovers.sweep_folder_sessions()
         found = []
         if not self.root.is_dir():
             return []

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from restorer import leftovers
 from restorer.batch import BatchItem, BatchOptions, ItemResult, run_local
 from restorer.batch.plan import FORMAT_EXTENSIONS, output_name
 from restorer.geometry import bounding_box
@@ -172,7 +173,7 @@ class FolderSession:
     def folder(self) -> Path:
         """The temporary folder spilled photos go to (made when first needed)."""
         if self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="restorer-folder-"))
+            self._folder = Path(tempfile.mkdtemp(prefix=leftovers.folder_session_prefix()))
         return self._folder
 
     def close(self) -> None:

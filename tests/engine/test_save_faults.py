@@ -163,3 +163,22 @@ def test_a_state_saved_by_the_previous_version_still_loads(tmp_path):
     assert RecoveryStore(tmp_path).stale_sessions() == [folder]
     state = RecoveryStore.load(folder)
     assert state.meta["name"] == "old.png" and (state.pixels == 5).all() and state.mask.all()
+
+
+def test_kept_folder_photos_of_a_crashed_window_are_removed_at_start(tmp_path):
+    """A folder's kept photos live in `restorer-folder-<pid>-*` in the temp folder; the
+    next start removes those of processes that are gone, never a running one's."""
+    from restorer.leftovers import folder_session_prefix, sweep_folder_sessions
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = tmp_path / f"restorer-folder-{int(gone.stdout)}-abc123"
+    (dead / "photo-0").mkdir(parents=True)
+    (dead / "photo-0" / "mask.npy").write_bytes(b"x" * 64)
+    mine = tmp_path / f"{folder_session_prefix()}def456"
+    mine.mkdir()
+    other = tmp_path / "restorer-folders-of-someone"
+    other.mkdir()
+    assert sweep_folder_sessions(tmp_path) == [dead]
+    assert not dead.exists() and mine.exists() and other.exists()
