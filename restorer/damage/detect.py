@@ -138,7 +138,7 @@ def detect_damage(
         yb, xb = min(height, y1 + MARGIN), min(width, x1 + MARGIN)
         if progress.cancelled:
             return np.zeros((y1 - y0, x1 - x0), np.uint8)
-        found = detect_tile(rgb[ya:yb, xa:xb], settings)
+        found = detect_tile(rgb[ya:yb, xa:xb], settings, TUNING)
         return found[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
 
     # Tiles run two at a time: OpenCV and numpy release the GIL for the heavy work.
@@ -178,6 +178,7 @@ class _Tuning:
     ring: int = 4  # width of the ring a candidate is compared with
     line_length: float = 14.0  # a thin component at least this long is a line
     line_width: float = 5.5  # largest mean width of a line
+    reach: int = 24  # px: how far from a strong pixel a candidate's weak pixels may lie
 
 
 TUNING = _Tuning()
@@ -305,7 +306,12 @@ def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tu
     scale = scaled.scale
     dark = polarity == "dark"
     score, residual = (scaled.scores[0], scaled.dark) if dark else (scaled.scores[1], scaled.bright)
-    mask = (score > weak).astype(np.uint8)
+    mask = (score > weak).view(np.uint8)
+    # Only weak pixels within reach of a strong one can join a candidate: dropping the
+    # rest first (grain over the weak threshold) makes the labelling below much cheaper.
+    seeds = (score > strong).view(np.uint8)
+    reach = 2 * tuning.reach + 1
+    mask &= cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     background = None
     if scale > 1:
         op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
