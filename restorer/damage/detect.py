@@ -332,10 +332,46 @@ def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tu
     return groups
 
 
+def _label(mask: np.ndarray, block: int = 64):
+    """`cv2.connectedComponentsWithStats` (8-connected) for a sparse mask, cheaper: only
+    the groups of touching `block`-px squares that hold any pixel are labelled (labelling
+    a whole 5-MP tile costs ~0.1 s even when it is empty)."""
+    height, width = mask.shape
+    rows, cols = -(-height // block), -(-width // block)
+    padded = np.zeros((rows * block, cols * block), np.uint8)
+    padded[:height, :width] = mask
+    occupied = padded.reshape(rows, block, cols, block).max(axis=(1, 3))
+    groups, group_of, boxes, _ = cv2.connectedComponentsWithStats(occupied, connectivity=8)
+    if groups - 1 > 400 or occupied.mean() > 0.25:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        return count, labels, stats
+    labels = np.zeros((height, width), np.int32)
+    all_stats = [np.zeros((1, 5), np.int32)]
+    count = 1
+    for g in range(1, groups):
+        bx, by, bw, bh = boxes[g, :4]
+        y0, x0 = by * block, bx * block
+        y1, x1 = min(height, (by + bh) * block), min(width, (bx + bw) * block)
+        mine = np.repeat(np.repeat(group_of[by : by + bh, bx : bx + bw] == g, block, 0), block, 1)
+        crop = mask[y0:y1, x0:x1] & mine[: y1 - y0, : x1 - x0].view(np.uint8)
+        n, part, stats, _ = cv2.connectedComponentsWithStats(crop, connectivity=8)
+        if n <= 1:
+            continue
+        inside = part > 0
+        view = labels[y0:y1, x0:x1]
+        view[inside] = part[inside] + (count - 1)
+        stats = stats[1:].copy()
+        stats[:, 0] += x0
+        stats[:, 1] += y0
+        all_stats.append(stats)
+        count += n - 1
+    return count, labels, np.concatenate(all_stats)
+
+
 def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
     scaled, residual, score, strong, grain, background = context
     scale = scaled.scale
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats = _label(mask)
     keep = np.zeros(count, bool)
     keep[np.unique(labels[(score > strong) & (mask > 0)])] = True
     keep[0] = False
