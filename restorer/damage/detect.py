@@ -182,6 +182,9 @@ class _Tuning:
 
 
 TUNING = _Tuning()
+# The colour features (chroma, tone) cost a Lab conversion of every candidate and ring
+# pixel; WEIGHTS gives them no weight, so they are measured only for benchmarks/damage_fit.py.
+COLOUR_FEATURES = False
 
 FEATURES = (
     "bias", "log_area", "log_extent", "width", "fill", "thin", "contrast", "strong_share",
@@ -268,8 +271,20 @@ def _linear_part(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` that lie on a straight run of 15 px in some direction, so a
     scratch is split from the blobs and edges it crosses."""
     linear = np.zeros_like(mask)
+    # Only components at least 15 px long can hold such a run: open just their box.
+    count, labels, stats = _label(mask)
+    long = np.maximum(stats[:, 2], stats[:, 3]) >= 15
+    long[0] = False
+    if not long.any():
+        return linear
+    height, width = mask.shape  # the box, padded by half a kernel (or to the tile's edge)
+    x0, y0 = max(0, stats[long, 0].min() - 8), max(0, stats[long, 1].min() - 8)
+    x1 = min(width, (stats[long, 0] + stats[long, 2]).max() + 8)
+    y1 = min(height, (stats[long, 1] + stats[long, 3]).max() + 8)
+    crop = (long[labels[y0:y1, x0:x1]]).view(np.uint8)
+    part = linear[y0:y1, x0:x1]
     for kernel in LINE_KERNELS:
-        linear |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        part |= cv2.morphologyEx(crop, cv2.MORPH_OPEN, kernel)
     return linear
 
 
@@ -446,6 +461,8 @@ def _features(scaled: _Scaled, labels, count, residual, strong, tuning):
     texture = scaled.texture[ring].astype(np.float64)
     features[:, 9] = _bincount_mean(ring_index, texture, count) / 64
     features[:, 10] = np.log((features[:, 6] + 0.05) / (features[:, 8] + features[:, 9] + 0.05))
+    if not COLOUR_FEATURES:  # the rules in WEIGHTS do not use them
+        return features
     lab_in = _lab(scaled.rgb[inside])
     lab_out = _lab(scaled.rgb[ring])
     tone_in = _bincount_mean(index, lab_in[:, 0], count)
