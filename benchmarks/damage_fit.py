@@ -30,6 +30,8 @@ from damage_synth import add_grain, damage_a  # noqa: E402
 
 from restorer.damage import detect  # noqa: E402
 
+detect.COLOUR_FEATURES = True  # the search below may weigh them
+
 
 def collect(seeds, scales):
     rows = {"dust": [], "line": [], "spot": []}

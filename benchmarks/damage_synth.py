@@ -2,7 +2,8 @@
 
 `damage_a` is the one the detector was tuned on; `damage_b` is written differently (other
 shapes, cross-sections, widths and contrasts) and is used only to check that the tuning did
-not fit one generator. Both return `(damaged uint8 HxWx3, truth bool HxW)`, where the truth is
+not fit one generator; `damage_c` is a third, written later still another way (polygons,
+width-modulated strokes, midpoint-displaced cracks, stains multiplied in) and held out. All return `(damaged uint8 HxWx3, truth bool HxW)`, where the truth is
 every pixel the damage visibly changed (by at least `VISIBLE` levels in some channel).
 """
 
@@ -24,9 +25,15 @@ def add_grain(image: np.ndarray, rng: np.random.Generator, sigma: float) -> np.n
     return np.clip(image.astype(np.float32) + lum[:, :, None] + col, 0, 255).astype(np.uint8)
 
 
-def _composite(base: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]):
+def _composite(base: np.ndarray, layers: list, parts: dict | None = None):
+    """Layers are (alpha, colour, kind). `parts`, when given, is filled with each kind's own
+    truth (what that kind alone would visibly change), for per-kind scores."""
+    if parts is not None:
+        for kind in {layer[2] for layer in layers}:
+            own = [layer for layer in layers if layer[2] == kind]
+            parts[kind] = _composite(base, own)[1]
     out = base.astype(np.float32)
-    for alpha, colour in layers:
+    for alpha, colour, _kind in layers:
         a = np.clip(alpha, 0, 1)[:, :, None]
         out = out * (1 - a) + np.asarray(colour, np.float32)[None, None, :] * a
     damaged = np.clip(out, 0, 255)
@@ -53,7 +60,7 @@ def _soft(alpha, rng, lo=0.3, hi=1.0):
     return cv2.GaussianBlur(alpha, (0, 0), sigma)
 
 
-def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
+def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0, parts=None):
     h, w = base.shape[:2]
     layers = []
     # Film scratches: long, near vertical, slightly wandering.
@@ -68,7 +75,11 @@ def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
         pts = np.stack([xs, ys], 1).round().astype(np.int32)
         cv2.polylines(canvas, [pts], False, 1.0, int(rng.integers(1, 4)), cv2.LINE_AA)
         layers.append(
-            (_soft(canvas, rng) * rng.uniform(0.45, 1.0), _tone(rng, 0, rng.random() < 0.7))
+            (
+                _soft(canvas, rng) * rng.uniform(0.45, 1.0),
+                _tone(rng, 0, rng.random() < 0.7),
+                "scratches",
+            )
         )
     # Hairs: curved random walks.
     for _ in range(rng.integers(1, 4)):
@@ -82,7 +93,11 @@ def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
         pts = np.stack([xs, ys], 1).round().astype(np.int32)
         cv2.polylines(canvas, [pts], False, 1.0, int(rng.integers(1, 3)), cv2.LINE_AA)
         layers.append(
-            (_soft(canvas, rng) * rng.uniform(0.5, 1.0), _tone(rng, 0, rng.random() < 0.4))
+            (
+                _soft(canvas, rng) * rng.uniform(0.5, 1.0),
+                _tone(rng, 0, rng.random() < 0.4),
+                "scratches",
+            )
         )
     # Cracks: dark branching walks.
     for _ in range(rng.integers(0, 2)):
@@ -99,7 +114,7 @@ def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
                     stack.append((x, y, a + rng.choice([-1, 1]) * rng.uniform(0.5, 1.2), n * 0.5))
             cv2.polylines(canvas, [np.round(pts).astype(np.int32)], False, 1.0, 1, cv2.LINE_AA)
         canvas = cv2.dilate(canvas, np.ones((2, 2), np.uint8)) if rng.random() < 0.5 else canvas
-        layers.append((_soft(canvas, rng) * rng.uniform(0.6, 1.0), _tone(rng, 0, False)))
+        layers.append((_soft(canvas, rng) * rng.uniform(0.6, 1.0), _tone(rng, 0, False), "cracks"))
     # Dust specks.
     canvas_d, canvas_b = _canvas(h, w), _canvas(h, w)
     for _ in range(int(rng.integers(10, 40) * amount)):
@@ -118,8 +133,8 @@ def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
             -1,
             cv2.LINE_AA,
         )
-    layers.append((_soft(canvas_d, rng), _tone(rng, 0, False)))
-    layers.append((_soft(canvas_b, rng), _tone(rng, 0, True)))
+    layers.append((_soft(canvas_d, rng), _tone(rng, 0, False), "dust"))
+    layers.append((_soft(canvas_b, rng), _tone(rng, 0, True), "dust"))
     # Stains: soft blotches, brownish, partly transparent.
     for _ in range(rng.integers(0, 3)):
         canvas = _canvas(h, w)
@@ -135,8 +150,8 @@ def damage_a(base: np.ndarray, rng: np.random.Generator, amount: float = 1.0):
             cv2.ellipse(canvas, c, r, rng.uniform(0, 180), 0, 360, 1.0, -1, cv2.LINE_AA)
         canvas = cv2.GaussianBlur(canvas, (0, 0), rng.uniform(1.0, 2.5))
         colour = np.array([rng.uniform(70, 130), rng.uniform(45, 90), rng.uniform(20, 50)])
-        layers.append((canvas * rng.uniform(0.45, 0.8), colour))
-    return _composite(base, layers)
+        layers.append((canvas * rng.uniform(0.45, 0.8), colour, "spots"))
+    return _composite(base, layers, parts)
 
 
 # -- generator B: written another way (Gaussian cross-sections, Bezier curves, splats) -----
@@ -171,7 +186,7 @@ def _bezier_alpha(h, w, rng, width, n_ctrl=4, scale=0.3):
     return _profile(dist, width)
 
 
-def damage_b(base: np.ndarray, rng: np.random.Generator):
+def damage_b(base: np.ndarray, rng: np.random.Generator, parts=None):
     h, w = base.shape[:2]
     layers = []
     # Straight scratches in any direction, up to 5 px, Gaussian cross-section.
@@ -183,11 +198,11 @@ def damage_b(base: np.ndarray, rng: np.random.Generator):
         p1 = (cx + math.cos(angle) * length / 2, cy + math.sin(angle) * length / 2)
         width = rng.uniform(1.0, 5.0)
         alpha = _profile(_distance_line(h, w, p0, p1), width) * rng.uniform(0.35, 0.9)
-        layers.append((alpha, _tone(rng, 0, rng.random() < 0.5)))
+        layers.append((alpha, _tone(rng, 0, rng.random() < 0.5), "scratches"))
     # Hairs as Bezier curves.
     for _ in range(rng.integers(1, 3)):
         alpha = _bezier_alpha(h, w, rng, rng.uniform(1.0, 2.5)) * rng.uniform(0.5, 1.0)
-        layers.append((alpha, _tone(rng, 0, rng.random() < 0.5)))
+        layers.append((alpha, _tone(rng, 0, rng.random() < 0.5), "scratches"))
     # Cracks: a few connected segments forming a fork.
     for _ in range(rng.integers(0, 2)):
         canvas = np.zeros((h, w), np.uint8)
@@ -204,7 +219,7 @@ def damage_b(base: np.ndarray, rng: np.random.Generator):
                 p = q
         dist = cv2.distanceTransform(255 - canvas, cv2.DIST_L2, 3)
         alpha = _profile(dist, rng.uniform(1.0, 2.5)) * rng.uniform(0.6, 0.95)
-        layers.append((alpha, _tone(rng, 0, False)))
+        layers.append((alpha, _tone(rng, 0, False), "cracks"))
     # Dust: Gaussian splats, some in small clusters.
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     for bright in (False, True):
@@ -228,7 +243,7 @@ def damage_b(base: np.ndarray, rng: np.random.Generator):
                 alpha[y0:y1, x0:x1] = np.maximum(
                     alpha[y0:y1, x0:x1], np.clip(g * 1.5, 0, 1) * rng.uniform(0.5, 1.0)
                 )
-        layers.append((alpha, _tone(rng, 0, bright)))
+        layers.append((alpha, _tone(rng, 0, bright), "dust"))
     # Stains: a dark soft disc or a coffee ring, 15-40 px.
     for _ in range(rng.integers(0, 3)):
         cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(7, 20)
@@ -238,5 +253,107 @@ def damage_b(base: np.ndarray, rng: np.random.Generator):
         else:
             alpha = np.exp(-0.5 * ((d - r) / 1.8) ** 2) * rng.uniform(0.5, 0.8)
         colour = np.array([rng.uniform(60, 120), rng.uniform(40, 80), rng.uniform(20, 60)])
-        layers.append((alpha.astype(np.float32), colour))
-    return _composite(base, layers)
+        layers.append((alpha.astype(np.float32), colour, "spots"))
+    return _composite(base, layers, parts)
+
+
+# -- generator C: written a third way (polygons, width-modulated strokes, midpoint-displaced
+# cracks, multiplied noise stains); never looked at while tuning the detector ----------------
+
+
+def _stroke(canvas, pts, widths) -> None:
+    """A stroke through `pts` whose width varies along it, drawn as overlapping discs."""
+    for (x, y), r in zip(pts, widths, strict=True):
+        cv2.circle(canvas, (int(round(x * 4)), int(round(y * 4))), int(round(r * 2)), 1.0, -1,
+                   cv2.LINE_AA, shift=2)  # fmt: skip
+
+
+def _jagged(p, q, rng, depth):
+    """Midpoint displacement between p and q: a list of points from p to q."""
+    if depth == 0:
+        return [p, q]
+    mid = (p + q) / 2 + rng.normal(0, np.linalg.norm(q - p) * 0.15, 2)
+    return _jagged(p, mid, rng, depth - 1)[:-1] + _jagged(mid, q, rng, depth - 1)
+
+
+def damage_c(base: np.ndarray, rng: np.random.Generator, parts=None):
+    h, w = base.shape[:2]
+    layers = []
+    # Scratches: width swells and fades along the length; some bright, some dark.
+    for _ in range(rng.integers(1, 3)):
+        canvas = np.zeros((h, w), np.float32)
+        angle = rng.normal(math.pi / 2, 0.3) if rng.random() < 0.6 else rng.uniform(0, math.pi)
+        length = rng.uniform(0.25, 0.9) * max(h, w)
+        t = np.linspace(0, 1, int(length))
+        x0, y0 = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
+        xs = x0 + (t - 0.5) * length * math.cos(angle)
+        ys = y0 + (t - 0.5) * length * math.sin(angle)
+        widths = rng.uniform(0.4, 1.6) * (1 + 0.5 * np.sin(t * rng.uniform(3, 12)))
+        fade = np.clip(np.sin(np.pi * t) * 1.5, 0, 1)  # tapers in and out along its length
+        _stroke(canvas, np.stack([xs, ys], 1), widths * (0.3 + 0.7 * fade))
+        alpha = cv2.GaussianBlur(canvas, (0, 0), 0.6) * rng.uniform(0.4, 0.85)
+        layers.append((alpha, _tone(rng, 0, rng.random() < 0.6), "scratches"))
+    # Hairs and lint: sinuous curves, thin.
+    for _ in range(rng.integers(1, 4)):
+        canvas = np.zeros((h, w), np.float32)
+        n = int(rng.uniform(30, 160))
+        t = np.arange(n, dtype=np.float32)
+        wiggle = rng.uniform(2, 10) * np.sin(t / rng.uniform(6, 25) + rng.uniform(0, 6))
+        angle = rng.uniform(0, 2 * math.pi)
+        cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
+        xs = cx + t * math.cos(angle) - wiggle * math.sin(angle)
+        ys = cy + t * math.sin(angle) + wiggle * math.cos(angle)
+        _stroke(canvas, np.stack([xs, ys], 1), np.full(n, rng.uniform(0.5, 1.1)))
+        alpha = cv2.GaussianBlur(canvas, (0, 0), 0.5) * rng.uniform(0.55, 0.95)
+        layers.append((alpha, _tone(rng, 0, rng.random() < 0.3), "scratches"))
+    # Cracks: a small network of jagged segments between random points.
+    for _ in range(rng.integers(0, 2)):
+        canvas = np.zeros((h, w), np.float32)
+        centre = rng.uniform(0.2, 0.8, 2) * (w, h)
+        points = centre + rng.normal(0, min(h, w) * 0.06, (rng.integers(4, 8), 2))
+        for i in range(1, len(points)):
+            j = int(np.argmin(np.linalg.norm(points[:i] - points[i], axis=1)))
+            pts = np.array(_jagged(points[j], points[i], rng, 4))
+            cv2.polylines(canvas, [np.round(pts).astype(np.int32)], False, 1.0, 1, cv2.LINE_AA)
+        alpha = cv2.GaussianBlur(canvas, (0, 0), 0.4) * rng.uniform(0.65, 1.0)
+        layers.append((alpha, _tone(rng, 0, False), "cracks"))
+    # Dust: small irregular polygons, each its own opacity.
+    for bright in (False, True):
+        canvas = np.zeros((h, w), np.float32)
+        for _ in range(int(rng.integers(8, 30))):
+            size = rng.uniform(1.0, 11.0)
+            centre = rng.uniform(0, 1, 2) * (w, h)
+            corners = centre + rng.normal(0, size / 3, (int(rng.integers(3, 7)), 2))
+            hull = cv2.convexHull(np.round(corners * 4).astype(np.int32))
+            cv2.fillPoly(canvas, [hull], float(rng.uniform(0.5, 1.0)), cv2.LINE_AA, shift=2)
+        alpha = cv2.GaussianBlur(canvas, (0, 0), rng.uniform(0.3, 0.8))
+        layers.append((alpha, _tone(rng, 0, bright), "dust"))
+    # Stains (foxing): smoothed noise cut into a blob, multiplied in as a warm tint.
+    stains = []
+    for _ in range(rng.integers(0, 3)):
+        r = rng.uniform(6, 20)
+        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+        x0, y0 = int(max(0, cx - 2 * r)), int(max(0, cy - 2 * r))
+        x1, y1 = int(min(w, cx + 2 * r)), int(min(h, cy + 2 * r))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        noise = cv2.GaussianBlur(rng.normal(0, 1, (y1 - y0, x1 - x0)).astype(np.float32), (0, 0), 3)
+        d = np.hypot(xx - cx, yy - cy) / r + noise * 0.4
+        strength = np.clip((1.0 - d) * 3.0, 0, 1) * rng.uniform(0.3, 0.6)
+        stains.append((y0, y1, x0, x1, strength, np.array([0.95, 0.8, 0.55], np.float32)))
+    damaged, truth = _composite(base, layers, parts)
+    if stains:
+        out = damaged.astype(np.float32)
+        only = base.astype(np.float32)
+        for y0, y1, x0, x1, strength, tint in stains:
+            factor = 1 - strength[:, :, None] * (1 - tint[None, None, :])
+            out[y0:y1, x0:x1] *= factor
+            only[y0:y1, x0:x1] *= factor
+        damaged = np.clip(out, 0, 255).astype(np.uint8)
+        changed = np.abs(damaged.astype(np.float32) - base.astype(np.float32)).max(axis=2)
+        truth = changed >= VISIBLE
+        if parts is not None:
+            stain_only = np.clip(only, 0, 255).astype(np.uint8).astype(np.float32)
+            parts["spots"] = np.abs(stain_only - base.astype(np.float32)).max(axis=2) >= VISIBLE
+    return damaged, truth

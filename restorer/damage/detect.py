@@ -138,7 +138,7 @@ def detect_damage(
         yb, xb = min(height, y1 + MARGIN), min(width, x1 + MARGIN)
         if progress.cancelled:
             return np.zeros((y1 - y0, x1 - x0), np.uint8)
-        found = detect_tile(rgb[ya:yb, xa:xb], settings)
+        found = detect_tile(rgb[ya:yb, xa:xb], settings, TUNING)
         return found[y0 - ya : y1 - ya, x0 - xa : x1 - xa]
 
     # Tiles run two at a time: OpenCV and numpy release the GIL for the heavy work.
@@ -178,9 +178,13 @@ class _Tuning:
     ring: int = 4  # width of the ring a candidate is compared with
     line_length: float = 14.0  # a thin component at least this long is a line
     line_width: float = 5.5  # largest mean width of a line
+    reach: int = 24  # px: how far from a strong pixel a candidate's weak pixels may lie
 
 
 TUNING = _Tuning()
+# The colour features (chroma, tone) cost a Lab conversion of every candidate and ring
+# pixel; WEIGHTS gives them no weight, so they are measured only for benchmarks/damage_fit.py.
+COLOUR_FEATURES = False
 
 FEATURES = (
     "bias", "log_area", "log_extent", "width", "fill", "thin", "contrast", "strong_share",
@@ -267,8 +271,20 @@ def _linear_part(mask: np.ndarray) -> np.ndarray:
     """The pixels of `mask` that lie on a straight run of 15 px in some direction, so a
     scratch is split from the blobs and edges it crosses."""
     linear = np.zeros_like(mask)
+    # Only components at least 15 px long can hold such a run: open just their box.
+    count, labels, stats = _label(mask)
+    long = np.maximum(stats[:, 2], stats[:, 3]) >= 15
+    long[0] = False
+    if not long.any():
+        return linear
+    height, width = mask.shape  # the box, padded by half a kernel (or to the tile's edge)
+    x0, y0 = max(0, stats[long, 0].min() - 8), max(0, stats[long, 1].min() - 8)
+    x1 = min(width, (stats[long, 0] + stats[long, 2]).max() + 8)
+    y1 = min(height, (stats[long, 1] + stats[long, 3]).max() + 8)
+    crop = (long[labels[y0:y1, x0:x1]]).view(np.uint8)
+    part = linear[y0:y1, x0:x1]
     for kernel in LINE_KERNELS:
-        linear |= cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        part |= cv2.morphologyEx(crop, cv2.MORPH_OPEN, kernel)
     return linear
 
 
@@ -305,7 +321,12 @@ def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tu
     scale = scaled.scale
     dark = polarity == "dark"
     score, residual = (scaled.scores[0], scaled.dark) if dark else (scaled.scores[1], scaled.bright)
-    mask = (score > weak).astype(np.uint8)
+    mask = (score > weak).view(np.uint8)
+    # Only weak pixels within reach of a strong one can join a candidate: dropping the
+    # rest first (grain over the weak threshold) makes the labelling below much cheaper.
+    seeds = (score > strong).view(np.uint8)
+    reach = 2 * tuning.reach + 1
+    mask &= cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     background = None
     if scale > 1:
         op = cv2.MORPH_CLOSE if dark else cv2.MORPH_OPEN
@@ -326,10 +347,46 @@ def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tu
     return groups
 
 
+def _label(mask: np.ndarray, block: int = 64):
+    """`cv2.connectedComponentsWithStats` (8-connected) for a sparse mask, cheaper: only
+    the groups of touching `block`-px squares that hold any pixel are labelled (labelling
+    a whole 5-MP tile costs ~0.1 s even when it is empty)."""
+    height, width = mask.shape
+    rows, cols = -(-height // block), -(-width // block)
+    padded = np.zeros((rows * block, cols * block), np.uint8)
+    padded[:height, :width] = mask
+    occupied = padded.reshape(rows, block, cols, block).max(axis=(1, 3))
+    groups, group_of, boxes, _ = cv2.connectedComponentsWithStats(occupied, connectivity=8)
+    if groups - 1 > 400 or occupied.mean() > 0.25:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        return count, labels, stats
+    labels = np.zeros((height, width), np.int32)
+    all_stats = [np.zeros((1, 5), np.int32)]
+    count = 1
+    for g in range(1, groups):
+        bx, by, bw, bh = boxes[g, :4]
+        y0, x0 = by * block, bx * block
+        y1, x1 = min(height, (by + bh) * block), min(width, (bx + bw) * block)
+        mine = np.repeat(np.repeat(group_of[by : by + bh, bx : bx + bw] == g, block, 0), block, 1)
+        crop = mask[y0:y1, x0:x1] & mine[: y1 - y0, : x1 - x0].view(np.uint8)
+        n, part, stats, _ = cv2.connectedComponentsWithStats(crop, connectivity=8)
+        if n <= 1:
+            continue
+        inside = part > 0
+        view = labels[y0:y1, x0:x1]
+        view[inside] = part[inside] + (count - 1)
+        stats = stats[1:].copy()
+        stats[:, 0] += x0
+        stats[:, 1] += y0
+        all_stats.append(stats)
+        count += n - 1
+    return count, labels, np.concatenate(all_stats)
+
+
 def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
     scaled, residual, score, strong, grain, background = context
     scale = scaled.scale
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats = _label(mask)
     keep = np.zeros(count, bool)
     keep[np.unique(labels[(score > strong) & (mask > 0)])] = True
     keep[0] = False
@@ -404,6 +461,8 @@ def _features(scaled: _Scaled, labels, count, residual, strong, tuning):
     texture = scaled.texture[ring].astype(np.float64)
     features[:, 9] = _bincount_mean(ring_index, texture, count) / 64
     features[:, 10] = np.log((features[:, 6] + 0.05) / (features[:, 8] + features[:, 9] + 0.05))
+    if not COLOUR_FEATURES:  # the rules in WEIGHTS do not use them
+        return features
     lab_in = _lab(scaled.rgb[inside])
     lab_out = _lab(scaled.rgb[ring])
     tone_in = _bincount_mean(index, lab_in[:, 0], count)

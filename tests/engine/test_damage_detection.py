@@ -186,3 +186,22 @@ def test_bad_settings_are_refused_with_a_readable_error():
         detect_damage(scan(64, 64), sensitivity=2.0)
     with pytest.raises(RestorerError, match="min_size"):
         detect_damage(scan(64, 64), min_size=10, max_size=5)
+
+
+@pytest.mark.parametrize("density", [0.0, 0.0005, 0.01, 0.2])
+def test_sparse_labelling_matches_opencv(density):
+    # detect._label labels only the occupied 64-px blocks; it must give the same components.
+    from restorer.damage import detect
+
+    rng = np.random.default_rng(7)
+    mask = (rng.random((300, 520)) < density).astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    mask[150, 40:500] = 1  # one long line across many blocks
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    got_count, got_labels, got_stats = detect._label(mask)
+    assert got_count == count
+    pairs = set(zip(labels[mask > 0].tolist(), got_labels[mask > 0].tolist(), strict=True))
+    assert len(pairs) == count - 1  # one-to-one between the two labellings
+    assert not got_labels[mask == 0].any()
+    for opencv_label, our_label in pairs:
+        assert np.array_equal(got_stats[our_label], stats[opencv_label])
