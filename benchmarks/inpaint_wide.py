@@ -350,7 +350,8 @@ def save_crops(rows: list[dict], kept: dict, count: int, tag: str, half: str) ->
             tiles.append(tile)
         path = RESULTS / f"inpaint-wide-{tag}-{half}-{index + 1}-{name}-{kind}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(path), cv2.cvtColor(np.hstack(tiles), cv2.COLOR_RGB2BGR))
+        strip = cv2.cvtColor(np.hstack(tiles), cv2.COLOR_RGB2BGR)
+        cv2.imwrite(str(path), strip, [cv2.IMWRITE_PNG_COMPRESSION, 9])
         paths.append(path)
     return paths
 

@@ -43,6 +43,37 @@ def diffusion_guess(
     return out
 
 
+def fsr_guess(image: np.ndarray, hole: np.ndarray, scale: int = 2) -> np.ndarray:
+    """OpenCV's Frequency Selective Reconstruction (`cv2.xphoto.inpaint`, FSR_FAST;
+    Genser et al. 2018) of `hole` in `image` (HxWx3 uint8), worked out at 1/`scale`
+    of the size on the hole's box and a margin round it, and enlarged again: known
+    pixels are `image`'s. FSR models each block as a sparse sum of Fourier functions
+    fitted to its known pixels, so it continues broad shading and edges into the hole
+    more faithfully than diffusion, but slowly and blurred: at a reduced size it costs
+    ~scale^2 less and still gives the hole's low band."""
+    out = image.copy()
+    box = bounding_box(hole)
+    if box is None:
+        return out
+    window = box.pad(16 * scale).clip(*hole.shape).slices
+    part = np.ascontiguousarray(image[window])
+    part_hole = hole[window].astype(np.float32)
+    height, width = part_hole.shape
+    size = (max(1, round(width / scale)), max(1, round(height / scale)))
+    small = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+    small_hole = cv2.resize(part_hole, size, interpolation=cv2.INTER_AREA) > 0
+    if small_hole.all():
+        return diffusion_guess(image, hole)
+    valid = np.where(small_hole, 0, 255).astype(np.uint8)  # xphoto: non-zero = known
+    filled = np.zeros_like(small)
+    cv2.xphoto.inpaint(small, valid, filled, cv2.xphoto.INPAINT_FSR_FAST)
+    filled = np.where(small_hole[:, :, None], filled, small)
+    up = cv2.resize(filled, (width, height), interpolation=cv2.INTER_LINEAR)
+    inside = hole[window]
+    out[window][inside] = up[inside]
+    return out
+
+
 def blend_low_band(
     fill: np.ndarray,
     guess: np.ndarray,
