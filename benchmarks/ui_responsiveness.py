@@ -20,6 +20,16 @@ prints clone_ms_p95/max and heal_ms_p95/max per mouse-move segment (the target i
 p95 under 16 ms: 60 fps), the GUI thread's CPU time per segment (*_cpu_ms_p95: the
 same on a loaded machine), and the mean and max time of a stroke's end (heal_end_ms:
 the healing brush's membrane blend; clone_end_ms: the undo record).
+With `--cycles N` it measures something else: N repairs started and cancelled at a
+random moment (a fixed seed) on the photo (default 12 MP here: pass --width/--height),
+with the event loop's pauses measured throughout (a 5 ms precise timer: a pause is the
+gap between two ticks). After each cycle the photo, the mask and the undo stack must be
+as before (a repair that finished before its cancel came is undone). Prints one JSON
+line: pause_ms_max, pause_ms_p99, pauses over 50 ms, cycles stopped mid-way.
+`--diagnose` adds a watchdog thread that, whenever the GUI thread's tick is late by
+more than `--late-ms`, records what every thread was running (`sys._current_frames`)
+and whether the watchdog itself was held up (then something held the GIL), and prints
+the most frequent culprits to stderr.
 """
 
 from __future__ import annotations
@@ -31,7 +41,9 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -134,6 +146,17 @@ def measure_retouch(app, window, strokes: int) -> dict:
     return result
 
 
+def _schedstat() -> tuple[int, int, int] | None:
+    """This thread's time on a CPU and waiting for one (ns), and how many times it got
+    one, where Linux tells."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as file:
+            ran, queued, slices = file.read().split()[:3]
+    except (OSError, ValueError):
+        return None
+    return int(ran), int(queued), int(slices)
+
+
 class StallMeter:
     """The longest gap between ticks of a 5 ms timer while it runs."""
 
@@ -141,27 +164,293 @@ class StallMeter:
         self.gaps: list[float] = []
         self.clock = QElapsedTimer()
         self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
+        self.last_tick = time.perf_counter()  # read by the watchdog thread
+        self.running = False
+        self.split: list[tuple] = []  # gap, ran, waited for a core (ms), times scheduled
+        self.sched: tuple[int, int, int] | None = None
 
     def _tick(self) -> None:
         now = self.clock.elapsed()
         self.gaps.append(now - self.last)
         self.last = now
+        self.last_tick = time.perf_counter()
+        sched = _schedstat()
+        if sched is not None and self.sched is not None:
+            ran, queued, slices = (sched[i] - self.sched[i] for i in (0, 1, 2))
+            self.split.append((self.gaps[-1], ran / 1e6, queued / 1e6, slices))
+        self.sched = sched
+
+    def breakdown(self, over_ms: float = 50.0) -> dict:
+        """Where the GUI thread's long pauses went (Linux): running (its own work),
+        waiting for a core (the machine is busy), or blocked (the GIL, or idle)."""
+        long = [item for item in self.split if item[0] > over_ms]
+        if not long:
+            return {}
+        gap, ran, queued, slices = (float(np.sum([item[i] for item in long])) for i in range(4))
+        return {
+            "pauses": len(long),
+            "gui_running_ms": round(ran / len(long), 1),
+            "gui_waiting_for_a_core_ms": round(queued / len(long), 1),
+            "gui_blocked_ms": round((gap - ran - queued) / len(long), 1),
+            "gui_scheduled_times": round(slices / len(long), 1),
+        }
 
     def start(self) -> None:
         self.clock.start()
         self.last = self.clock.elapsed()
+        self.last_tick = time.perf_counter()
+        self.sched = _schedstat()
+        self.running = True
         self.timer.start(5)
 
     def stop(self) -> None:
+        self.running = False
         self.timer.stop()
+
+    def pause(self) -> None:
+        self.running = False
+        self.timer.stop()
+
+    def resume(self) -> None:
+        self.last = self.clock.elapsed()
+        self.last_tick = time.perf_counter()
+        self.sched = _schedstat()
+        self.running = True
+        self.timer.start(5)
+
+
+def _where(frame, depth: int = 4) -> str:
+    """The innermost `depth` calls of `frame` as 'file:line function' (project files first)."""
+    calls = []
+    while frame is not None and len(calls) < depth:
+        code = frame.f_code
+        name = Path(code.co_filename)
+        short = "/".join(name.parts[-2:])
+        calls.append(f"{short}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return " < ".join(calls)
+
+
+def thread_cpu_seconds() -> dict[str, float]:
+    """CPU time each of this process's threads used so far, by thread name (Linux)."""
+    used: Counter[str] = Counter()
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used[f"{name}"] += (int(fields[11]) + int(fields[12])) / tick
+    return {name: round(seconds, 1) for name, seconds in used.most_common() if seconds >= 0.1}
+
+
+class Watchdog(threading.Thread):
+    """Records what every thread runs while the GUI thread's timer tick is late.
+
+    Wakes every 2 ms. `held_ms` is how late the watchdog itself woke: when it is about
+    as long as the pause, some thread held the GIL all along (a long C call that does
+    not release it); when it is short, the GUI thread was busy on its own. `before` is
+    the worker's call stack at the watchdog's previous wake, i.e. what it entered.
+    """
+
+    def __init__(self, meter: StallMeter, late_ms: float) -> None:
+        super().__init__(daemon=True, name="watchdog")
+        self.meter = meter
+        self.late_ms = late_ms
+        self.stopped = threading.Event()
+        self.episodes: list[dict] = []  # one per late tick (its worst sample)
+        self._gui = threading.main_thread().ident
+
+    def _stacks(self) -> tuple[str, str]:
+        frames = sys._current_frames()
+        gui = _where(frames.get(self._gui))
+        others = [
+            _where(frame)
+            for ident, frame in frames.items()
+            if ident not in (self._gui, threading.get_ident())
+        ]
+        return gui, " | ".join(others)
+
+    def run(self) -> None:
+        before = ""
+        episode: dict | None = None
+        while not self.stopped.is_set():
+            slept = time.perf_counter()
+            time.sleep(0.002)
+            now = time.perf_counter()
+            held_ms = (now - slept) * 1000 - 2
+            late_ms = (now - self.meter.last_tick) * 1000
+            gui, worker = self._stacks()
+            if late_ms > self.late_ms and self.meter.running:
+                if episode is None or episode["tick"] != self.meter.last_tick:
+                    episode = {"tick": self.meter.last_tick, "late_ms": 0.0, "held_ms": -1.0}
+                    self.episodes.append(episode)
+                if held_ms > episode["held_ms"]:
+                    episode.update(held_ms=held_ms, gui=gui, worker=worker, before=before)
+                episode["late_ms"] = late_ms
+            before = worker
+
+    def report(self, top: int = 12) -> None:
+        """Print the longest episodes and the most frequent places to stderr."""
+        episodes = sorted(self.episodes, key=lambda e: -e["late_ms"])
+        print(f"watchdog: {len(episodes)} ticks later than {self.late_ms} ms", file=sys.stderr)
+        for episode in episodes[:top]:
+            print(
+                f"  late {episode['late_ms']:.0f} ms, watchdog held {episode['held_ms']:.0f} ms\n"
+                f"    gui:    {episode['gui']}\n"
+                f"    worker: {episode['worker']}\n"
+                f"    before: {episode['before']}",
+                file=sys.stderr,
+            )
+        print(f"  CPU seconds by thread: {thread_cpu_seconds()}", file=sys.stderr)
+        places = Counter(e["worker"].split(" < ")[0] for e in episodes if e["held_ms"] > 10)
+        gui = Counter(e["gui"].split(" < ")[0] for e in episodes if e["held_ms"] <= 10)
+        print(f"  worker held the GIL: {places.most_common(8)}", file=sys.stderr)
+        print(f"  GUI thread busy: {gui.most_common(8)}", file=sys.stderr)
+
+
+class HandlerTimes:
+    """Wall and CPU time of the GUI thread's handlers that run during a repair."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[tuple[float, float]]] = {}
+
+    def wrap(self, owner: type, name: str) -> None:
+        original = getattr(owner, name)
+        label = f"{owner.__name__}.{name}"
+
+        def timed(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent = (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+                self.times.setdefault(label, []).append(spent)
+
+        setattr(owner, name, timed)
+
+    def report(self) -> None:
+        for label, times in sorted(self.times.items()):
+            wall = np.array([t[0] for t in times])
+            cpu = np.array([t[1] for t in times])
+            print(
+                f"  {label}: {len(times)} calls, wall max {wall.max():.1f} ms "
+                f"mean {wall.mean():.1f}, CPU max {cpu.max():.1f} mean {cpu.mean():.1f}",
+                file=sys.stderr,
+            )
+
+
+def paint_damage(document, width: int, height: int) -> None:
+    """An object-sized blob and a long scratch, through the document's own brush."""
+    cx, cy = width // 2, height // 2
+    document.begin_stroke((cx - 120.0, cy), 90.0)
+    for step in range(1, 13):
+        document.stroke_to((cx - 120.0 + 20 * step, cy + 25.0 * np.sin(step / 2)))
+    document.end_stroke()
+    document.begin_stroke((width * 0.1, height * 0.2), 6.0)
+    document.stroke_to((width * 0.9, height * 0.35))
+    document.end_stroke()
+
+
+def repair_cancel_cycles(app, window, args) -> dict:
+    """`args.cycles` repairs, each cancelled after a random delay; the pauses meanwhile."""
+    document = window.document
+    repair = window.features["repair"]
+    paint_damage(document, document.width, document.height)
+    app.processEvents()
+    pixels = document.pixels.copy()
+    mask = document.mask.copy()
+    undo_count = document.undo_stack.index()
+
+    def idle() -> bool:
+        return repair.repair_job is None and not document.writing and not window.jobs.busy
+
+    # The control: the same window, idle, on the same machine (other programs running).
+    control = StallMeter()
+    control.start()
+    idle_until = time.perf_counter() + args.idle_s
+    wait_until(app, lambda: time.perf_counter() > idle_until)
+    control.stop()
+    idle_gaps = np.array(control.gaps)
+
+    # One whole repair (measured too), then undone: how long a cycle may run.
+    meter = StallMeter()
+    watchdog = Watchdog(meter, args.late_ms) if args.diagnose else None
+    meter.start()
+    if watchdog is not None:
+        watchdog.start()
+    started = time.perf_counter()
+    repair.repair()
+    wait_until(app, idle)
+    whole_s = time.perf_counter() - started
+    changed = document.undo_stack.index() == undo_count + 1
+    document.undo()
+    wait_until(app, idle)
+    rng = np.random.default_rng(14)
+    stopped = finished = broken = 0
+    endings: dict[int, str] = {}
+    window.jobs.event.connect(lambda e: e.ended and endings.setdefault(e.job_id, e.kind.value))
+    for cycle in range(args.cycles):
+        job_id = repair.repair()
+        delay = float(rng.uniform(0.0, whole_s))
+        cancel_at = time.perf_counter() + delay
+        wait_until(app, lambda: time.perf_counter() > cancel_at or idle())  # noqa: B023
+        window.jobs.cancel_all()
+        wait_until(app, idle)
+        meter.pause()  # undoing a finished repair and checking are the benchmark's work
+        if document.undo_stack.index() == undo_count + 1:
+            finished += 1
+            document.undo()
+            wait_until(app, idle)
+        else:
+            stopped += 1
+        if args.verbose:
+            print(f"cycle {cycle}: delay {delay:.2f} s, {endings.get(job_id)}", file=sys.stderr)
+        intact = (
+            document.undo_stack.index() == undo_count
+            and np.array_equal(document.pixels, pixels)
+            and np.array_equal(document.mask, mask)
+        )
+        broken += not intact
+        meter.resume()
+    meter.stop()
+    if watchdog is not None:
+        watchdog.stopped.set()
+        watchdog.join()
+        watchdog.report()
+    gaps = np.array(meter.gaps)
+    return {
+        "cycles": args.cycles,
+        "megapixels": round(document.width * document.height / 1e6, 1),
+        "engine": args.engine,
+        "pause_ms_max": round(float(gaps.max()), 1),
+        "pause_ms_p99": round(float(np.percentile(gaps, 99)), 1),
+        "pause_ms_p999": round(float(np.percentile(gaps, 99.9)), 1),
+        "pauses_over_50ms": int((gaps > 50).sum()),
+        "pauses_over_50ms_split": meter.breakdown(50.0),
+        "pauses_over_30ms_split": meter.breakdown(30.0),
+        "ticks": len(gaps),
+        "idle_pause_ms_max": round(float(idle_gaps.max()), 1),
+        "idle_pause_ms_p99": round(float(np.percentile(idle_gaps, 99)), 1),
+        "idle_pauses_over_50ms_per_min": round(float((idle_gaps > 50).sum()) / args.idle_s * 60, 1),
+        "pauses_over_50ms_per_min": round(float((gaps > 50).sum()) / (gaps.sum() / 6e4), 1),
+        "whole_repair_s": round(whole_s, 2),
+        "repair_changed_photo": changed,
+        "stopped_mid_way": stopped,
+        "finished_before_cancel": finished,
+        "photo_mask_or_undo_broken": broken,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--width", type=int, default=6000)
     parser.add_argument("--height", type=int, default=4000)
-    parser.add_argument("--engine", default="telea")
+    parser.add_argument("--engine", help="default: telea; patchmatch with --cycles")
     parser.add_argument("--undo-steps", type=int, default=UNDO_STEPS)
     parser.add_argument("--repairs", type=int, default=REPAIRS)
     parser.add_argument(
@@ -171,7 +460,13 @@ def main() -> None:
         metavar="STROKES",
         help="measure the clone stamp and healing brush (this many strokes each) instead",
     )
+    parser.add_argument("--cycles", type=int, default=0, help="repair/cancel cycles instead")
+    parser.add_argument("--diagnose", action="store_true", help="with --cycles: a watchdog")
+    parser.add_argument("--late-ms", type=float, default=30.0)
+    parser.add_argument("--idle-s", type=float, default=15.0, help="with --cycles: control")
+    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    args.engine = args.engine or ("patchmatch" if args.cycles else "telea")
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["RESTORER_CONFIG_DIR"] = str(Path(folder) / "config")
@@ -184,6 +479,18 @@ def main() -> None:
         process = psutil.Process()
         path = Path(folder) / "large.jpg"
         make_photo(path, args.width, args.height)
+        handlers = None
+        if args.diagnose:
+            from ui.canvas.canvas import Canvas
+            from ui.document.document import Document
+            from ui.features.repair.preview import RepairPreviewer
+
+            handlers = HandlerTimes()
+            handlers.wrap(Canvas, "paintEvent")
+            handlers.wrap(RepairPreviewer, "_on_preview")
+            handlers.wrap(Document, "_write_some")
+            handlers.wrap(Document, "apply_outcome")
+            handlers.wrap(Document, "undo")
         window = build_window()
         window.resize(1600, 1000)
         window.show()
@@ -200,9 +507,14 @@ def main() -> None:
         canvas = window.canvas
         document = window.document
         centre = canvas.rect().center()
-        if args.retouch:
-            result = measure_retouch(app, window, args.retouch)
-            result["megapixels"] = round(args.width * args.height / 1e6, 1)
+        if args.retouch or args.cycles:
+            if args.retouch:
+                result = measure_retouch(app, window, args.retouch)
+                result["megapixels"] = round(args.width * args.height / 1e6, 1)
+            else:
+                result = repair_cancel_cycles(app, window, args)
+            if handlers is not None:
+                handlers.report()
             document.mark_saved()
             window.close()
             app.processEvents()

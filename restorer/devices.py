@@ -7,6 +7,8 @@ run on the CPU alone (OpenCV) never pay for it.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -93,6 +95,31 @@ def reserve_cores(count: int) -> None:
     it stays responsive while a repair runs)."""
     global _reserved_cores
     _reserved_cores = max(0, int(count))
+
+
+# How much less CPU priority the window's worker thread takes than the GUI thread.
+WORKER_NICE = 10
+
+
+def lower_thread_priority(steps: int = WORKER_NICE) -> bool:
+    """Lower the calling thread's CPU priority by `steps` nice levels (Linux; threads it
+    starts later, such as PyTorch's and OpenCV's pools, inherit it). True when done.
+
+    For the window's worker: on a busy machine the GUI thread otherwise queues behind
+    it for a core, again at every hand-over of Python's interpreter lock, and the window
+    pauses (`benchmarks/ui_responsiveness.py --cycles`: 25 pauses over 50 ms a minute of
+    repairs on 12 MP, 13 with this). Only this process's other threads and programs in
+    the same session (scheduler group) yield to it less.
+    """
+    if not sys.platform.startswith("linux") or steps <= 0:
+        return False
+    thread = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, now + steps))
+    except OSError:
+        return False
+    return True
 
 
 def engine_threads() -> int:

@@ -29,6 +29,14 @@ class Job(ABC):
     def run(self, progress: Progress) -> Any:
         """Do the work, reporting to `progress`; return the result."""
 
+    def prepare_preview(self, preview: Any) -> Any:
+        """What the window shows for `preview`, made ready on the worker thread.
+
+        The worker calls this for each preview it sends (not those it drops), so that
+        converting pixels costs the GUI thread nothing. The default passes it on.
+        """
+        return preview
+
 
 def changed_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     """(top, left, bottom, right) bounding the True pixels of `mask`, or None."""

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from restorer.edits import MaskEdit, PixelEdit
-from restorer.geometry import Box
+from restorer.geometry import Box, bounding_box
 from restorer.jobs import InpaintJob, Job, PatchResult
 from restorer.maskops import blend_by_coverage
 from restorer.original import OriginalTiles
 from restorer.progress import Progress
 from restorer.pyramid import Pyramid
+
+if TYPE_CHECKING:
+    from restorer.regions import RegionPreview
 
 
 @dataclass
@@ -184,6 +188,48 @@ class RepairOutcome:
 
 
 @dataclass
+class RepairOverlay:
+    """A running repair's preview, ready to draw over the photo: `rgba` (C-contiguous
+    HxWx4 uint8) over `box` of the photo, its alpha the job's mask coverage there. A
+    coarse preview is smaller than its box and is drawn scaled up."""
+
+    box: Box
+    rgba: np.ndarray
+
+
+def repair_overlay(job: RepairJob, preview: RegionPreview) -> RepairOverlay | None:
+    """The overlay for one of `job`'s previews (made on the worker thread, so the GUI
+    thread only wraps it); None when it does not fit the job's photo. A full-size
+    preview is cut to the part its mask covers."""
+    import cv2
+
+    height, width = job.mask.shape[:2]
+    crop = Box(0, 0, height, width) if job.crop is None else job.crop.clip(height, width)
+    box = preview.box.placed_in(crop)
+    pixels = preview.pixels
+    if box.is_empty or box.bottom > height or box.right > width:
+        return None
+    if pixels.ndim != 3 or pixels.shape[2] < 3 or pixels.dtype != np.uint8:
+        return None
+    coverage = job.mask[box.slices]
+    coverage = coverage.astype(np.uint8) * 255 if coverage.dtype == bool else coverage
+    rows, cols = pixels.shape[:2]
+    if (rows, cols) != coverage.shape:  # a coarse preview: drawn scaled up to the box
+        coverage = cv2.resize(coverage, (cols, rows), interpolation=cv2.INTER_AREA)
+    else:
+        covered = bounding_box(coverage)
+        if covered is None:
+            return None
+        box = covered.placed_in(box)
+        pixels, coverage = pixels[covered.slices], coverage[covered.slices]
+        rows, cols = pixels.shape[:2]
+    rgba = np.empty((rows, cols, 4), np.uint8)
+    rgba[..., :3] = pixels[..., :3]
+    rgba[..., 3] = coverage
+    return RepairOverlay(box, rgba)
+
+
+@dataclass
 class RepairJob(Job):
     """Repair the masked pixels of an RGBA snapshot with one engine (see `InpaintJob`).
 
@@ -236,6 +282,14 @@ class RepairJob(Job):
             tiles = OriginalTiles(height, width).copies_for(self.pixels, pixel_edit.box, self.kept)
         grown = coverage if area is not mask else None
         return RepairOutcome(patch, pixel_edit, mask_edit, tiles, grown)
+
+    def prepare_preview(self, preview: object) -> object:
+        """An engine's `RegionPreview` becomes a `RepairOverlay` here, on the worker."""
+        from restorer.regions import RegionPreview
+
+        if isinstance(preview, RegionPreview):
+            return repair_overlay(self, preview)
+        return preview
 
 
 @dataclass

@@ -120,3 +120,64 @@ def test_a_coarse_preview_keeps_the_mask_as_its_alpha():
     assert (image.width(), image.height()) == (10, 5)  # drawn scaled up to the box
     alpha = [[image.pixelColor(x, y).alpha() for x in range(10)] for y in range(5)]
     assert alpha[0][0] == 0 and alpha[2][5] == 255 and 0 < alpha[2][8] < 255
+
+
+def test_repeated_repairs_cancelled_at_any_moment_leave_photo_mask_and_undo_intact(
+    qtbot, window, photo_path
+):
+    """Repair and cancel again and again on the real worker thread, cancelling as soon as
+    it is asked, at the first progress report and at the first preview; then one repair
+    that finishes is undone. Every cancel leaves the photo, mask and undo stack as
+    they were, and previews arrive ready to draw (converted on the worker)."""
+    from restorer.workflows.jobs import RepairOverlay
+
+    _select(window, "patchmatch")
+    open_photo(qtbot, window, photo_path)
+    stroke_along(qtbot, window.canvas, SCRATCH)
+    document = window.document
+    original, mask = pixels_rgb(window), document.mask.copy()
+    steps, step = document.undo_stack.count(), document.undo_stack.index()
+    previews: list[object] = []
+    window.jobs.event.connect(
+        lambda event: event.kind is JobKind.PREVIEW and previews.append(event.preview)
+    )
+    endings: dict[int, str] = {}
+    window.jobs.event.connect(
+        lambda event: event.ended and endings.setdefault(event.job_id, event.kind.value)
+    )
+    repair = window.features["repair"]
+
+    def idle() -> bool:
+        return repair.repair_job is None and not window.jobs.busy and not document.writing
+
+    for cycle, moment in enumerate(["at once", "progress", "preview"] * 3):
+        if moment == "at once":
+            repair.repair_action.trigger()
+        else:
+            with qtbot.waitSignal(
+                window.jobs.event, check_params_cb=event_kind(moment), timeout=30000
+            ):
+                repair.repair_action.trigger()
+        job_id = repair.repair_job
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+        qtbot.waitUntil(idle, timeout=30000)
+        assert job_id in endings, f"cycle {cycle}: the job never ended"
+        if endings[job_id] == "finished":  # it was done before the cancel came: undo it
+            document.undo()
+        assert np.array_equal(pixels_rgb(window), original), f"cycle {cycle} ({moment})"
+        assert np.array_equal(document.mask, mask), f"cycle {cycle} ({moment})"
+        assert document.undo_stack.index() == step
+        qtbot.waitUntil(lambda: window.canvas.preview is None, timeout=5000)
+
+    assert "cancelled" in endings.values()
+    assert previews and all(isinstance(preview, RepairOverlay) for preview in previews)
+    assert all(preview.rgba.flags.c_contiguous for preview in previews)
+    # The photo still repairs, as one undo step that undoes exactly.
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=30000):
+        repair.repair_action.trigger()
+    qtbot.waitUntil(idle, timeout=10000)
+    assert not np.array_equal(pixels_rgb(window), original)
+    assert document.undo_stack.index() == step + 1 and document.undo_stack.count() <= steps + 1
+    document.undo()
+    assert np.array_equal(pixels_rgb(window), original)
+    assert np.array_equal(document.mask, mask)

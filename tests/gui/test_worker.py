@@ -3,6 +3,8 @@ the same events from the synchronous fake."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -231,3 +233,22 @@ def test_the_synchronous_fake_runs_jobs_on_the_gui_thread_with_the_same_events(q
     jobs.shut_down()
     with pytest.raises(RuntimeError):
         jobs.submit(Echo())
+
+
+class ReportPriority(Job):
+    title = "Priority"
+
+    def run(self, progress: Progress) -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_worker_thread_yields_the_cpu_to_the_gui_thread(qtbot, worker):
+    from restorer.devices import WORKER_NICE
+
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    results: list[int] = []
+    worker.submit(ReportPriority(), results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    assert results == [min(19, gui + WORKER_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui  # GUI unchanged

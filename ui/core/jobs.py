@@ -6,7 +6,8 @@ about a job comes back as a `JobEvent` on ONE signal, `Jobs.event`, on the GUI t
 
     STARTED    message = the job's title
     PROGRESS   fraction, message           at most ~20 per second per job
-    PREVIEW    preview                     at most ~4 per second per job
+    PREVIEW    preview                     at most ~4 per second per job, already
+                                           converted by `job.prepare_preview` (worker)
     FINISHED   result                      \
     FAILED     error (a sentence a person can read)   exactly one of these per job
     CANCELLED                              /
@@ -140,7 +141,13 @@ def run_job(
         if progress_gate.ready(final=fraction >= 1.0):
             emit(JobEvent(JobKind.PROGRESS, job_id, fraction, message, job=job))
         if preview is not None and preview_gate.ready():
-            emit(JobEvent(JobKind.PREVIEW, job_id, preview=preview, job=job))
+            try:  # converted here, on the worker: the GUI thread only draws it
+                preview = job.prepare_preview(preview)
+            except Exception:  # noqa: BLE001 - a preview must never fail the job
+                log.exception("Preparing a preview of %s failed", job.title)
+                preview = None
+            if preview is not None:
+                emit(JobEvent(JobKind.PREVIEW, job_id, preview=preview, job=job))
 
     try:
         try:
@@ -207,6 +214,13 @@ class _ThreadRunner(QObject):
         run_job(job_id, job, cancel, self.event.emit)
 
     @Slot()
+    def lower_priority(self) -> None:
+        """The GUI thread gets a core before the engine does (`lower_thread_priority`)."""
+        from restorer.devices import lower_thread_priority
+
+        lower_thread_priority()
+
+    @Slot()
     def shut_down(self) -> None:
         self.engines.release_all()
         QThread.currentThread().quit()
@@ -262,8 +276,9 @@ class Jobs(QObject):
         self._stop.connect(self._runner.shut_down)
         self._runner.event.connect(self._receive)
         self._thread.finished.connect(self._runner.deleteLater)
+        self._thread.started.connect(self._runner.lower_priority)
         track_thread(self._thread)
-        self._thread.start()
+        self._thread.start(QThread.Priority.LowPriority)  # what Qt can do (not on Linux)
 
     # -- submitting ---------------------------------------------------------------
     def submit(

@@ -1,7 +1,8 @@
 """Live preview of a running repair: the engine's partial result drawn on the canvas.
 
 Engines that work coarse to fine (the `patchmatch` engine, per pyramid level) report
-a preview through the region strategy as a `RegionPreview(box, pixels)` of one crop.
+a preview through the region strategy as a `RegionPreview(box, pixels)` of one crop;
+the worker turns it into a `RepairOverlay` (RGBA, the mask as alpha) before sending it.
 While a repair (or a heal) runs, its latest preview is shown over the photo, inside the
 masked area only and by the mask's coverage, as the result will be blended; the
 document's pixels are never touched. The overlay goes when the job ends in any way
@@ -13,14 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import cv2
-import numpy as np
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
 
 from restorer.geometry import Box
 from restorer.regions import RegionPreview
-from restorer.workflows.jobs import RepairJob
+from restorer.workflows.jobs import RepairJob, RepairOverlay, repair_overlay
 from ui.core.convert import wrap_array
 from ui.core.jobs import JobEvent, JobKind
 
@@ -30,26 +29,19 @@ if TYPE_CHECKING:
     from ui.shell import Shell
 
 
-def preview_image(job: RepairJob, preview: RegionPreview) -> tuple[Box, QImage] | None:
+def preview_image(
+    job: RepairJob, preview: RepairOverlay | RegionPreview
+) -> tuple[Box, QImage] | None:
     """The preview's box in photo coordinates and an RGBA image of it whose alpha is
-    the job's mask coverage there; None when it does not fit the job's photo."""
-    height, width = job.mask.shape[:2]
-    crop = Box(0, 0, height, width) if job.crop is None else job.crop.clip(height, width)
-    box = preview.box.placed_in(crop)
-    pixels = preview.pixels
-    if box.is_empty or box.bottom > height or box.right > width:
+    the job's mask coverage there; None when it does not fit the job's photo.
+
+    The worker sends `RepairOverlay`s (`RepairJob.prepare_preview`): wrapping one costs
+    no copy, so a preview of a large repair does not pause the window.
+    """
+    overlay = preview if isinstance(preview, RepairOverlay) else repair_overlay(job, preview)
+    if overlay is None:
         return None
-    if pixels.ndim != 3 or pixels.shape[2] < 3 or pixels.dtype != np.uint8:
-        return None
-    coverage = job.mask[box.slices]
-    coverage = coverage.astype(np.uint8) * 255 if coverage.dtype == bool else coverage
-    rows, cols = pixels.shape[:2]
-    if (rows, cols) != coverage.shape:  # a coarse preview: drawn scaled up to the box
-        coverage = cv2.resize(coverage, (cols, rows), interpolation=cv2.INTER_AREA)
-    rgba = np.empty((rows, cols, 4), np.uint8)
-    rgba[..., :3] = pixels[..., :3]
-    rgba[..., 3] = coverage
-    return box, wrap_array(rgba).copy()  # the QImage owns its pixels
+    return overlay.box, wrap_array(overlay.rgba)  # the QImage keeps the array alive
 
 
 class RepairPreviewer(QObject):
@@ -69,7 +61,7 @@ class RepairPreviewer(QObject):
 
     def _on_preview(self, job_id: int, job: object, preview: object) -> None:
         document = self.shell.document
-        if not isinstance(job, RepairJob) or not isinstance(preview, RegionPreview):
+        if not isinstance(job, RepairJob) or not isinstance(preview, RepairOverlay | RegionPreview):
             return
         if document is None or job.mask.shape[:2] != (document.height, document.width):
             return
