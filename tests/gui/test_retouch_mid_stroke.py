@@ -192,3 +192,32 @@ def test_autosave_waits_for_a_clone_stroke(qtbot, window, tmp_path):
     state = RecoveryStore.load(recovery.store.folder)
     assert np.array_equal(state.pixels[..., :3], final)
     assert np.array_equal(final, painted(image, (50, 0), [(70, 30), (80, 30), (90, 30)], 7))
+
+
+def test_a_healing_stroke_over_60000_pixels_ends_on_the_worker(qtbot, sync_window, tmp_path):
+    from ui.features.retouch.tools import SYNC_HEAL_AREA
+
+    path, image = noise_photo(tmp_path, 500, 500, seed=7)
+    open_photo(qtbot, sync_window, path)
+    canvas, stack = sync_window.canvas, sync_window.document.undo_stack
+    retouch = use_tool(sync_window, "healing", 41, hardness=0.5)
+    QTest.mouseClick(canvas, LEFT, ALT, widget_point(canvas, 20, 20))
+    small = [(250, 60), (280, 70)]  # a short stroke: blended at once
+    stroke_along(qtbot, canvas, small)
+    assert retouch.healing.finishing == 0
+    assert stack.command(0).pixels.box.area <= SYNC_HEAL_AREA
+    after_small = pixels_rgb(sync_window)
+    offset = (230, 40)  # aligned: (250.5, 60.5) - (20.5, 20.5)
+    assert np.array_equal(after_small, painted(image, offset, small, 41, 0.5, heal=True))
+    large = [(270, 140), (370, 300), (470, 460)]  # ~240 x 360 px with the rim
+    stroke_along(qtbot, canvas, large)
+    assert 60_000 < stack.command(1).pixels.box.area < 250_000
+    assert retouch.healing.finishing == 1  # the blend is on the worker, not the GUI thread
+    qtbot.waitUntil(lambda: retouch.healing.finishing == 0, timeout=10000)
+    finished = pixels_rgb(sync_window)
+    assert np.array_equal(finished, painted(after_small, offset, large, 41, 0.5, heal=True))
+    assert stack.count() == 2
+    sync_window.features["edit"].undo()
+    assert np.array_equal(pixels_rgb(sync_window), after_small)
+    sync_window.features["edit"].undo()
+    assert np.array_equal(pixels_rgb(sync_window), image)

@@ -34,7 +34,10 @@ from ui.document.commands import RepairCommand
 if TYPE_CHECKING:
     from ui.shell import Shell
 
-SYNC_HEAL_AREA = 250_000  # pixels: a larger healing stroke is blended on the worker
+# Pixels: a larger healing stroke is blended on the worker. A stroke's end on the GUI
+# thread (blend, undo record, repaint) stays under ~16 ms at this size; at 140 000 px it
+# took 70 ms (`benchmarks/ui_responsiveness.py --retouch 10 --sync-heal-area N`).
+SYNC_HEAL_AREA = 60_000
 CROSS = 9  # half the source cross-hair's size, widget pixels
 SHORT_DRAG = 3  # mouse positions: a click or a short drag is sized to the blemish
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a spot, at least
