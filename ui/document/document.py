@@ -93,6 +93,7 @@ class Document(QObject):
         self.last_stroke: MaskCommand | None = None  # the undo step of the last stroke
         self._deferred: list[Callable[[], object]] = []  # repairs waiting for a stroke's end
         self._paint_finish: Callable[[], None] | None = None  # a retouching stroke's end
+        self._replaying = False  # applying what waited for a stroke's end
 
     # -- what it is ----------------------------------------------------------
     @property
@@ -342,8 +343,12 @@ class Document(QObject):
 
     def _run_deferred(self) -> None:
         deferred, self._deferred = self._deferred, []
-        for apply in deferred:
-            apply()
+        replaying, self._replaying = self._replaying, True
+        try:
+            for apply in deferred:
+                apply()
+        finally:
+            self._replaying = replaying
 
     def begin_stroke(
         self, point: Point, size: float, erase: bool = False, hardness: float = 1.0
@@ -508,24 +513,17 @@ class Document(QObject):
         if outcome is None or job.mask.shape != (self.height, self.width):
             return False
         if self.stroking:
-            self._deferred.append(lambda: self._apply_outcome(job, outcome, heals, False))
+            self._deferred.append(lambda: self.apply_outcome(job, outcome, heals))
             return True
-        return self._apply_outcome(job, outcome, heals, True)
-
-    def _apply_outcome(
-        self, job: RepairJob, outcome: RepairOutcome, heals: MaskCommand | None, fresh: bool
-    ) -> bool:
-        """`fresh`: applied as it arrives. A result that waited for a stroke is always
-        blended into the current pixels: the job gave its share back meanwhile, so a
-        retouching stroke may have written the same array in place."""
-        if job.mask.shape != (self.height, self.width):
-            return False
         self.flush()
         patch = outcome.patch
         snapshot = job.pixels
         box = Box(*patch.box)
         coverage = job.mask[box.slices] if outcome.coverage is None else outcome.coverage
-        unchanged = fresh and self.pixels_unchanged_since(snapshot)
+        # A result that waited for a stroke is blended into the current pixels: its job
+        # gave its share back meanwhile, so a retouching stroke may have written the
+        # same array in place (the array being the same object proves nothing then).
+        unchanged = not self._replaying and self.pixels_unchanged_since(snapshot)
         pixel_edit, mask_edit = outcome.edit, outcome.mask_edit
         if unchanged and outcome.tiles:
             self.original.adopt(outcome.tiles)  # copied by the job: no copying here
