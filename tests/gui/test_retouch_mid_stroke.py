@@ -221,3 +221,43 @@ def test_a_healing_stroke_over_60000_pixels_ends_on_the_worker(qtbot, sync_windo
     assert np.array_equal(pixels_rgb(sync_window), after_small)
     sync_window.features["edit"].undo()
     assert np.array_equal(pixels_rgb(sync_window), image)
+
+
+def test_heal_as_you_paint_waits_for_a_clone_stroke_and_goes_on_after_it(
+    qtbot, sync_window, tmp_path
+):
+    path, image = noise_photo(tmp_path, seed=9)
+    open_photo(qtbot, sync_window, path)
+    sync_window.engine_choice.select("telea")
+    canvas, document = sync_window.canvas, sync_window.document
+    stack = document.undo_stack
+    heal = sync_window.features["mask"].heal
+    heal.set_enabled(True)
+    sync_window.features["mask"].brush_size.set_value(6)
+    stroke_along(qtbot, canvas, [(20, 20), (40, 20)])
+    stroke_along(qtbot, canvas, [(20, 50), (40, 50)])
+    assert heal.busy and len(heal._queue) == 1  # the second waits for the first's heal
+    use_tool(sync_window, "clone", 7)
+    QTest.mouseClick(canvas, LEFT, ALT, widget_point(canvas, 20, 80))
+    points = [(70, 80), (80, 80), (90, 80)]
+    press(canvas, *points[0])
+    move(canvas, *points[1])
+    qtbot.waitUntil(lambda: not sync_window.jobs.busy, timeout=20000)
+    assert len(heal._queue) == 1 and stack.count() == 2  # nothing lands mid-stroke
+    move(canvas, *points[2])
+    release(canvas, *points[2])
+    assert stack.text(2) == "Clone stamp"
+    qtbot.waitUntil(lambda: not heal.busy and not sync_window.jobs.busy, timeout=20000)
+    document.flush()
+    assert stack.count() == 5 and not document.mask.any()  # both strokes healed after it
+    final = pixels_rgb(sync_window)
+    cloned = painted(image, (50, 0), points, 7)
+    assert not np.array_equal(final, cloned)  # the heals changed pixels
+    sync_window.features["edit"].undo()
+    sync_window.features["edit"].undo()
+    assert np.array_equal(pixels_rgb(sync_window), cloned)
+    sync_window.features["edit"].undo()
+    assert np.array_equal(pixels_rgb(sync_window), image)
+    for _ in range(3):
+        sync_window.features["edit"].redo()
+    assert np.array_equal(pixels_rgb(sync_window), final)
