@@ -19,7 +19,10 @@ source, then strokes at fit and at 100%, hard and soft, small and large brushes)
 prints clone_ms_p95/max and heal_ms_p95/max per mouse-move segment (the target is a
 p95 under 16 ms: 60 fps), the GUI thread's CPU time per segment (*_cpu_ms_p95: the
 same on a loaded machine), and the mean and max time of a stroke's end (heal_end_ms:
-the healing brush's membrane blend; clone_end_ms: the undo record).
+the healing brush's membrane blend; clone_end_ms: the undo record), and apart the
+healing ends blended on the GUI thread (heal_end_sync_*: up to SYNC_HEAL_AREA pixels, or
+--sync-heal-area N to compare limits).
+
 With `--cycles N` it measures something else: N repairs started and cancelled at a
 random moment (a fixed seed) on the photo (default 12 MP here: pass --width/--height),
 with the event loop's pauses measured throughout (a 5 ms precise timer: a pause is the
@@ -84,9 +87,11 @@ def stroke(
     times: list[float] | None = None,
     ends: list[float] | None = None,
     cpu: list[float] | None = None,
+    end_cpu: list[float] | None = None,
 ) -> None:
     """One brush stroke of `steps` mouse moves; appends milliseconds per move to `times`
-    (and the GUI thread's CPU milliseconds to `cpu`), and of the release to `ends`."""
+    (and the GUI thread's CPU milliseconds to `cpu`), and of the release to `ends` (and
+    its CPU milliseconds to `end_cpu`)."""
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     app.processEvents()
     point = start
@@ -101,24 +106,32 @@ def stroke(
         if cpu is not None:
             cpu.append((time.thread_time() - cpu_started) * 1000)
     started = time.perf_counter()
+    cpu_started = time.thread_time()
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
     app.processEvents()
     if ends is not None:
         ends.append((time.perf_counter() - started) * 1000)
+    if end_cpu is not None:
+        end_cpu.append((time.thread_time() - cpu_started) * 1000)
 
 
 def measure_retouch(app, window, strokes: int) -> dict:
     """Clone and healing strokes on the open photo: milliseconds per segment and per end."""
+    from ui.features.retouch import tools
+
     canvas = window.canvas
     retouch = window.features["retouch"]
     centre = canvas.rect().center()
     plan = [("fit", 60, 1.0), ("fit", 300, 0.5), ("100%", 60, 1.0), ("100%", 150, 0.3)]
+    plan.append(("100%", 250, 0.5))  # its end: a box of ~130 000 px
     result = {}
     for name, action in (("clone", retouch.clone_action), ("heal", retouch.healing_action)):
         action.trigger()
         times: list[float] = []
         ends: list[float] = []
         cpu: list[float] = []
+        end_cpu: list[float] = []
+        areas: list[int] = []  # the rectangle each stroke's end wrote
         for index in range(strokes):
             kind, size, hardness = plan[index % len(plan)]
             if kind == "fit":
@@ -134,7 +147,12 @@ def measure_retouch(app, window, strokes: int) -> dict:
             )
             app.processEvents()
             start = centre + QPoint(-150 + (index * 97) % 300, -200 + (index * 61) % 350)
-            stroke(app, canvas, start, 60, times, ends, cpu)
+            count = window.document.undo_stack.count()
+            stroke(app, canvas, start, 60, times, ends, cpu, end_cpu)
+            stack = window.document.undo_stack
+            top = stack.command(stack.count() - 1) if stack.count() > count else None
+            edit = getattr(top, "pixels", None)
+            areas.append(edit.box.area if edit is not None else 0)
         result[f"{name}_ms_p95"] = round(float(np.percentile(times, 95)), 2)
         result[f"{name}_ms_max"] = round(max(times), 2)
         # CPU time of the GUI thread: what the segment costs on an idle machine.
@@ -143,6 +161,16 @@ def measure_retouch(app, window, strokes: int) -> dict:
         result[f"{name}_end_ms_mean"] = round(float(np.mean(ends)), 1)
         result[f"{name}_end_ms_max"] = round(max(ends), 1)
         result[f"{name}_segments"] = len(times)
+        if name == "heal":
+            # The ends blended on the GUI thread (area up to SYNC_HEAL_AREA), apart.
+            sync = [i for i, area in enumerate(areas) if 0 < area <= tools.SYNC_HEAL_AREA]
+            if sync:
+                result["heal_end_sync_ms_max"] = round(max(ends[i] for i in sync), 1)
+                result["heal_end_sync_cpu_ms_max"] = round(max(end_cpu[i] for i in sync), 1)
+                result["heal_end_sync_area_max"] = max(areas[i] for i in sync)
+            result["heal_end_sync_strokes"] = len(sync)
+            result["sync_heal_area"] = tools.SYNC_HEAL_AREA
+        result[f"{name}_end_cpu_ms_max"] = round(max(end_cpu), 1)
     return result
 
 
@@ -460,6 +488,13 @@ def main() -> None:
         metavar="STROKES",
         help="measure the clone stamp and healing brush (this many strokes each) instead",
     )
+    parser.add_argument(
+        "--sync-heal-area",
+        type=int,
+        default=0,
+        help="with --retouch: healing strokes up to this many pixels end on the GUI thread "
+        "(default: the tool's SYNC_HEAL_AREA)",
+    )
     parser.add_argument("--cycles", type=int, default=0, help="repair/cancel cycles instead")
     parser.add_argument("--diagnose", action="store_true", help="with --cycles: a watchdog")
     parser.add_argument("--late-ms", type=float, default=30.0)
@@ -509,6 +544,10 @@ def main() -> None:
         centre = canvas.rect().center()
         if args.retouch or args.cycles:
             if args.retouch:
+                if args.sync_heal_area:
+                    from ui.features.retouch import tools
+
+                    tools.SYNC_HEAL_AREA = args.sync_heal_area
                 result = measure_retouch(app, window, args.retouch)
                 result["megapixels"] = round(args.width * args.height / 1e6, 1)
             else:

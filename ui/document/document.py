@@ -92,6 +92,8 @@ class Document(QObject):
         self._stroke: Stroke | None = None
         self.last_stroke: MaskCommand | None = None  # the undo step of the last stroke
         self._deferred: list[Callable[[], object]] = []  # repairs waiting for a stroke's end
+        self._paint_finish: Callable[[], None] | None = None  # a retouching stroke's end
+        self._replaying = False  # applying what waited for a stroke's end
 
     # -- what it is ----------------------------------------------------------
     @property
@@ -310,7 +312,43 @@ class Document(QObject):
     # -- the mask ------------------------------------------------------------
     @property
     def stroking(self) -> bool:
-        return self._stroke is not None
+        """True while a mask stroke or a retouching tool's stroke (`begin_paint`) is drawn."""
+        return self._stroke is not None or self._paint_finish is not None
+
+    def begin_paint(self, finish: Callable[[], None]) -> None:
+        """A retouching tool starts a stroke that paints into the photo.
+
+        Until `end_paint`, the document counts as stroking: repair results wait for the
+        stroke's end (`after_stroke`), and anything else that changes the document (undo,
+        redo, a filter, another photo) calls `end_stroke`, which ends this stroke first
+        through `finish()` (the tool records its undo step there).
+        """
+        self.end_stroke()
+        self._paint_finish = finish
+
+    def end_paint(self) -> None:
+        """End the retouching stroke (calls its `finish`), then apply what waited for it."""
+        finish, self._paint_finish = self._paint_finish, None
+        if finish is None:
+            return
+        finish()
+        self._run_deferred()
+
+    def after_stroke(self, apply: Callable[[], object]) -> None:
+        """Call `apply` now, or at the end of the stroke being drawn."""
+        if self.stroking:
+            self._deferred.append(apply)
+        else:
+            apply()
+
+    def _run_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        replaying, self._replaying = self._replaying, True
+        try:
+            for apply in deferred:
+                apply()
+        finally:
+            self._replaying = replaying
 
     def begin_stroke(
         self, point: Point, size: float, erase: bool = False, hardness: float = 1.0
@@ -331,7 +369,11 @@ class Document(QObject):
             self._mask_written(box)
 
     def end_stroke(self) -> Box | None:
-        """Finish the stroke: it becomes one undo step. Returns the box it changed."""
+        """Finish the stroke: it becomes one undo step. Returns the box it changed.
+
+        A retouching tool's stroke (`begin_paint`) is ended too: it returns None then.
+        """
+        self.end_paint()
         stroke, self._stroke = self._stroke, None
         if stroke is None:
             return None
@@ -342,9 +384,7 @@ class Document(QObject):
             self.last_stroke = _AppliedMaskCommand(self, edit, text)
             self.undo_stack.push(self.last_stroke)
         # Repairs that finished during the stroke, before anything reacts to the stroke.
-        deferred, self._deferred = self._deferred, []
-        for apply in deferred:
-            apply()
+        self._run_deferred()
         if edit is None:
             return None
         self.stroke_finished.emit(edit.box, stroke.value == 0)
@@ -472,7 +512,7 @@ class Document(QObject):
         """
         if outcome is None or job.mask.shape != (self.height, self.width):
             return False
-        if self._stroke is not None:
+        if self.stroking:
             self._deferred.append(lambda: self.apply_outcome(job, outcome, heals))
             return True
         self.flush()
@@ -480,7 +520,10 @@ class Document(QObject):
         snapshot = job.pixels
         box = Box(*patch.box)
         coverage = job.mask[box.slices] if outcome.coverage is None else outcome.coverage
-        unchanged = self.pixels_unchanged_since(snapshot)
+        # A result that waited for a stroke is blended into the current pixels: its job
+        # gave its share back meanwhile, so a retouching stroke may have written the
+        # same array in place (the array being the same object proves nothing then).
+        unchanged = not self._replaying and self.pixels_unchanged_since(snapshot)
         pixel_edit, mask_edit = outcome.edit, outcome.mask_edit
         if unchanged and outcome.tiles:
             self.original.adopt(outcome.tiles)  # copied by the job: no copying here

@@ -76,7 +76,9 @@ class HealController(QObject):
         if self._running is not None or not self._queue or document is None:
             return
         if document.stroking:
-            return  # the stroke's end comes back here (a result may be waiting for it)
+            # A result may be waiting for the stroke: the stroke's end comes back here.
+            document.after_stroke(self._next)
+            return
         box, stroke = self._queue.pop(0)
         if not document.mask[box.slices].any():
             self._next()

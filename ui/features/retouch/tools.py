@@ -7,6 +7,11 @@ paint straight into the photo, segment by segment, through `Document.write_pixel
 stroke becomes one undo step holding the changed rectangle. The spot healing brush
 paints a private mask and, on release, repairs it with the chosen engine on the worker
 (the stroke's surroundings only), as one undo step; the document's mask is not used.
+
+A clone or healing stroke is the document's stroke while it is drawn
+(`Document.begin_paint`): undo, redo or any other change of the document ends it first
+(its undo step is pushed, then the change is made), and results coming back from the
+worker (repairs, spot heals, healing blends) wait for its end (`Document.after_stroke`).
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ from ui.document.commands import RepairCommand
 if TYPE_CHECKING:
     from ui.shell import Shell
 
-SYNC_HEAL_AREA = 250_000  # pixels: a larger healing stroke is blended on the worker
+# Pixels: a larger healing stroke is blended on the worker. A stroke's end on the GUI
+# thread (blend, undo record, repaint) stays under ~16 ms at this size; at 140 000 px it
+# took 70 ms (`benchmarks/ui_responsiveness.py --retouch 10 --sync-heal-area N`).
+SYNC_HEAL_AREA = 60_000
 CROSS = 9  # half the source cross-hair's size, widget pixels
 SHORT_DRAG = 3  # mouse positions: a click or a short drag is sized to the blemish
 CONTEXT_MIN = 96  # pixels of surroundings the engine sees around a spot, at least
@@ -134,7 +142,7 @@ class CloneTool(QObject):
         if self.source is None:
             self.shell.status(f"{self.text}: Alt-click where to copy from first.", 4000)
             return
-        document.end_stroke()
+        document.begin_paint(self._finish)  # ends a mask stroke; undo etc. end this one
         # Shift-click: a straight line from where the last stroke ended (same offset).
         straight = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
         start = self._last_end if straight and self.offset is not None else None
@@ -171,11 +179,17 @@ class CloneTool(QObject):
         document.write_pixels(lambda rgb: stroke.line_to(rgb, point) or nothing, where=box)
 
     def release(self, point: Point) -> None:
+        if self.stroke is not None:
+            self._last_end = point
+        if self._document is not None:
+            self._document.end_paint()  # calls `_finish`, then what waited for the stroke
+
+    def _finish(self) -> None:
+        """End the stroke as one undo step (at release, or first when the document is
+        changed mid-stroke: undo, redo, a filter, another photo)."""
         stroke, document = self.stroke, self._document
         self.stroke = None
-        if stroke is not None:
-            self._last_end = point
-        if stroke is None or document is None or document is not self.shell.document:
+        if stroke is None or document is None:
             return
         box = stroke.finish_box()
         if box is None:
@@ -196,7 +210,7 @@ class CloneTool(QObject):
     def _finish_on_worker(self, document, stroke: RetouchStroke) -> None:
         """A large healing stroke: its preview is the undo step now; the membrane blend
         runs on the worker and replaces the preview (and the step's record) if nothing
-        was done to the photo meanwhile."""
+        was done to the photo meanwhile (a stroke drawn meanwhile: its end decides)."""
         rgb = document.pixels[..., :3]
         box, before, source, coverage = stroke.heal_inputs(rgb)
         edit = stroke.record(rgb, box)
@@ -208,6 +222,9 @@ class CloneTool(QObject):
         self.finishing += 1
 
         def done(result: HealResult | None) -> None:
+            document.after_stroke(lambda: apply(result))  # never mid-stroke
+
+        def apply(result: HealResult | None) -> None:
             stack = document.undo_stack
             count = stack.count()
             on_top = count > 0 and stack.index() == count
@@ -318,6 +335,10 @@ class SpotHealTool(QObject):
         self.running += 1
 
         def done(outcome: RepairOutcome | None) -> None:
+            if document is self.shell.document:
+                document.after_stroke(lambda: apply(outcome))  # never mid-stroke
+
+        def apply(outcome: RepairOutcome | None) -> None:
             if document is not self.shell.document:
                 return
             stack = document.undo_stack
