@@ -33,6 +33,7 @@ FEATURES = (
     "view",
     "image",
     "models",
+    "train",
     "generate",
     "help",
     "recovery",
