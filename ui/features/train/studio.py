@@ -570,7 +570,7 @@ class TrainStudio(QWidget):
     def _succeeded(self, result: TrainModelResult) -> None:
         self.result = result
         self._show_status(result.status)
-        self.evaluating = False
+        self.progress_bar.setValue(1000)
         evaluation = result.evaluation
         if evaluation is not None:
             self.evaluation_label.setText(evaluation.table())
