@@ -1,8 +1,9 @@
 """The restoration studio as a person uses it: train a model on a folder of photos, turn
 it into a model file, add it to the models folder and evaluate it.
 
-Shared by the `restorer train` command, the benchmark and (later) the window. Training
-is a `Job`, so a window can run it off the GUI thread, pause it and stop it.
+Shared by the `restorer train` command, the benchmark and the window (Models → Train a
+Model…). Training is a `Job`, so a window can run it off the GUI thread, pause it and
+stop it; with `keep=False` it is evaluated from its file and added only by `keep_model`.
 """
 
 from __future__ import annotations

@@ -129,7 +129,9 @@ def test_train_a_filter_live_pause_resume_stop_then_keep(qtbot, window, photos):
 def test_inpainting_model_finishes_and_closing_asks_to_keep_it(qtbot, window, dialogs, photos):
     studio = _studio(qtbot, window, photos, "fills", "inpaint", 3)
     studio.start_button.click()
-    qtbot.waitUntil(lambda: studio.result is not None and not studio.training, timeout=90000)
+    qtbot.waitUntil(
+        lambda: studio.result is not None and studio.start_button.isEnabled(), timeout=90000
+    )
     assert studio.result is not None and not studio.result.stopped_early
     assert {"patchmatch", "telea"} <= set(studio.result.evaluation.scores)
     assert "fills" not in _ids()
@@ -145,9 +147,18 @@ def test_inpainting_model_finishes_and_closing_asks_to_keep_it(qtbot, window, di
 def test_discarding_on_close_leaves_nothing(qtbot, window, dialogs, photos):
     studio = _studio(qtbot, window, photos, "dropped", "filter", 2)
     studio.start_button.click()
-    qtbot.waitUntil(lambda: studio.result is not None and not studio.training, timeout=60000)
+    qtbot.waitUntil(
+        lambda: studio.result is not None and studio.start_button.isEnabled(), timeout=60000
+    )
     assert training_dir("dropped").is_dir()
+    first = studio.result
     dialogs.answers["question"] = Button.Discard
+    studio.start_button.click()  # asks about the model not kept, discards it, trains again
+    assert dialogs.of_kind("question")[-1][1] == "Keep the trained model?"
+    qtbot.waitUntil(
+        lambda: studio.result is not None and studio.start_button.isEnabled(), timeout=60000
+    )
+    assert studio.result is not first and studio.result.step == 2
     studio.close()
     assert not studio.isVisible()
     assert not training_dir("dropped").exists() and "dropped" not in _ids()

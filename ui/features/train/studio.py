@@ -372,6 +372,8 @@ class TrainStudio(QWidget):
             return
         if self.unkept and not self._settle_unkept("Start another training"):
             return
+        if self.keep_job is not None:  # keeping the last model first; Start again after
+            return
         folder = self.folder_edit.text().strip()
         name = self.name_edit.text().strip()
         try:
@@ -440,7 +442,8 @@ class TrainStudio(QWidget):
         result = self.result
 
         def done(info: ModelInfo) -> None:
-            self.kept = info
+            if self.result is result:
+                self.kept = info
             self.shell.engine_choice.reload()
             where = (
                 "choose it as the repair engine"
@@ -568,7 +571,7 @@ class TrainStudio(QWidget):
             self.strip_picture.show_array(status.strip)
 
     def _succeeded(self, result: TrainModelResult) -> None:
-        self.result = result
+        self.result, self.kept = result, None
         self._show_status(result.status)
         self.progress_bar.setValue(1000)
         evaluation = result.evaluation
