@@ -12,7 +12,9 @@ import torch
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
+from restorer.catalog import new_registry, use_registry
 from restorer.models import store
+from restorer.models.runtime import model_cache
 from restorer.train.checkpoint import training_dir
 from tests.gui.helpers import event_kind
 from ui.features.models.dialog import ModelsDialog
@@ -28,6 +30,15 @@ def single_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def own_registry():
+    """The engines of models kept here live in a registry of the test's own, so no other
+    test sees them (each test has its own models folder)."""
+    with use_registry(new_registry()):
+        yield
+    model_cache().clear()
 
 
 @pytest.fixture
