@@ -166,6 +166,10 @@ class TrainStudio(QWidget):
         self.device_combo.setToolTip("CUDA trains with mixed precision when a GPU is present")
         self.name_edit = QLineEdit("my-model")
         self.resume_check = QCheckBox("Continue the training of the model with this name")
+        self.resume_check.setToolTip(
+            "Resume from its last checkpoint for the given number of steps more; task, "
+            "architecture, size, damage and crops then come from the checkpoint"
+        )
 
         self.degradation_box = QGroupBox("Damage to learn to remove")
         grid = QGridLayout(self.degradation_box)
