@@ -185,3 +185,27 @@ def test_wrong_settings_are_a_clear_message(qtbot, window, dialogs, photos):
     studio.start_button.click()
     assert "Tick at least one kind of damage" in dialogs.of_kind("critical")[-1][2]
     assert studio.thread is None and studio.start_button.isEnabled()
+
+
+def test_continuing_a_kept_model_trains_on_and_keep_replaces_it(qtbot, window, photos):
+    studio = _studio(qtbot, window, photos, "again", "filter", 2)
+    studio.start_button.click()
+    qtbot.waitUntil(
+        lambda: studio.result is not None and studio.start_button.isEnabled(), timeout=60000
+    )
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=30000):
+        studio.keep_button.click()
+    first = store.get("again")
+
+    studio.resume_check.setChecked(True)
+    studio.start_button.click()
+    qtbot.waitUntil(
+        lambda: studio.result is not None and studio.start_button.isEnabled(), timeout=60000
+    )
+    assert studio.result.resumed and studio.result.step == 4
+    assert store.get("again") == first  # the earlier version stays until Keep
+    with qtbot.waitSignal(window.jobs.event, check_params_cb=event_kind("finished"), timeout=30000):
+        studio.keep_button.click()
+    kept = store.get("again")
+    assert kept.sha256 != first.sha256 and "4 steps" in kept.notes
+    assert [info.id for info in store.list_models()] == ["again"]
