@@ -88,12 +88,13 @@ def add_model(
     file: str | os.PathLike[str],
     model_id: str | None = None,
     progress: Progress | None = None,
+    notes: str = "",
 ) -> ModelInfo:
     """Add a model file to the models folder (see `restorer.models.store.add`) under an id
     no engine uses, and list it among the engines if it inpaints."""
     from restorer.models.store import add
 
-    info = add(file, model_id, progress, taken_ids=registry().ids())
+    info = add(file, model_id, progress, taken_ids=registry().ids(), notes=notes)
     registry().refresh()
     return info
 

@@ -255,18 +255,20 @@ def apply_filter(
 
 def filter_image(
     image: np.ndarray,
-    model_id: str,
+    model_id: str | ModelInfo,
     progress: Progress | None = None,
     device: str = "auto",
     region_mask: np.ndarray | None = None,
     *,
     tile: int | None = None,
 ) -> tuple[np.ndarray, FilterRun | None]:
-    """`apply_filter`, plus how the model actually ran (None when nothing was run)."""
+    """`apply_filter`, plus how the model actually ran (None when nothing was run).
+    `model_id` may also be the description of a model file not in the models folder
+    (a trained model evaluated before the person keeps it)."""
     from restorer.models.store import get
 
     progress = progress or Progress()
-    info = get(model_id)
+    info = model_id if isinstance(model_id, ModelInfo) else get(model_id)
     if not info.is_filter:
         raise ModelError(
             f"'{model_id}' is an {info.purpose} model; choose it as the repair engine instead."

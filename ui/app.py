@@ -35,6 +35,7 @@ FEATURES = (
     "navigator",
     "image",
     "models",
+    "train",
     "generate",
     "help",
     "recovery",

@@ -54,9 +54,8 @@ class ModelInpaintEngine(Engine):
         seed: int = 0,
     ) -> np.ndarray:
         from restorer.models.runtime import Attempt, run_with_fallbacks
-        from restorer.models.store import get
 
-        self.info = get(self.id)  # the file may have been replaced since listing
+        self.info = self._latest_info()
         attempts = [Attempt(f"on {_where(device)}", self._runner(image, mask, device, 1.0, seed))]
         if device.startswith("cuda"):
             attempts.append(
@@ -67,6 +66,12 @@ class ModelInpaintEngine(Engine):
             )
             attempts.append(Attempt("on the CPU", self._runner(image, mask, "cpu", 1.0, seed)))
         return run_with_fallbacks(attempts, progress)
+
+    def _latest_info(self) -> ModelInfo:
+        """The model's description now: the file may have been replaced since listing."""
+        from restorer.models.store import get
+
+        return get(self.id)
 
     def _runner(self, image: np.ndarray, mask: np.ndarray, device: str, shrink: float, seed: int):
         def run(progress: Progress) -> np.ndarray:

@@ -57,6 +57,7 @@ class ModelInfo:
     added: str = ""  # ISO date-time
     conversion: str = ""  # how the source became the stored .safetensors ("" = copied)
     library_id: str = ""  # the model library's id when it was downloaded from there
+    notes: str = ""  # what the person should know, e.g. a trained model's evaluation
 
     @property
     def label(self) -> str:

@@ -155,6 +155,7 @@ def add(
     library_id: str = "",
     *,
     taken_ids: Iterable[str] = (),
+    notes: str = "",
 ) -> ModelInfo:
     """Recognise a model file and store it in the models folder; return its description.
 
@@ -164,7 +165,8 @@ def add(
 
     The new id is `model_id` (or the file's name) made safe, numbered if a model already
     has it or it is one of `taken_ids` (the engines' ids); `library_id` records the
-    library entry a download came from. Refuses (with `ModelError` / `UnsafeModelError`,
+    library entry a download came from, `notes` what the person should know about it
+    (shown in its details). Refuses (with `ModelError` / `UnsafeModelError`,
     the folder unchanged) a file that is missing, not a model, of an unknown architecture,
     unsafe to load, or already added. Cancelling through `progress` also leaves the folder
     unchanged.
@@ -206,6 +208,7 @@ def add(
         added=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         conversion=conversion,
         library_id=library_id,
+        notes=notes,
         **fields,
     )
     try:

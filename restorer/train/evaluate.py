@@ -4,8 +4,10 @@ beside the damaged input and what Restorer could already do: OpenCV's non-local 
 weight-free engines (telea, navier-stokes, patchmatch) for inpainting.
 
 The model runs through the same paths as any model in the models folder
-(`restorer.filters.apply_filter`, `restorer.api.inpaint`), so what is measured is what
-the person gets.
+(`restorer.filters.apply_filter`, the region strategy of `restorer.api.inpaint`), so what
+is measured is what the person gets. A trained model is evaluated from its file
+(`staged_model`) before the person decides to keep it: nothing is added to the models
+folder for that.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from restorer.models.engines import ModelInpaintEngine
+from restorer.models.info import ModelInfo
 from restorer.progress import Progress
 from restorer.train.data import PhotoFolder, Task, to_uint8
 from restorer.train.metrics import psnr, ssim, texture_distance
@@ -62,6 +66,35 @@ class Evaluation:
         return "\n".join(lines)
 
 
+class StagedInpaintEngine(ModelInpaintEngine):
+    """An inpainting model file that is not (yet) in the models folder, as an engine."""
+
+    def _latest_info(self) -> ModelInfo:
+        return self.info
+
+
+def staged_model(model_file: Path, model_id: str) -> ModelInfo:
+    """The description a model file will have once added as `model_id`, read (and its
+    architecture detected) where it lies, without adding it anywhere."""
+    from restorer.models.detect import build_model, describe
+    from restorer.models.safeload import read_weights
+    from restorer.models.store import sha256_of
+
+    path = Path(model_file).resolve()
+    weights, file_format = read_weights(path)
+    fields = describe(build_model(weights, path.name))
+    del weights
+    return ModelInfo(
+        id=model_id,
+        file_name=str(path),  # absolute: the models folder / it is the file itself
+        size_bytes=path.stat().st_size,
+        sha256=sha256_of(path),
+        source_name=path.name,
+        file_format=file_format,
+        **fields,
+    )
+
+
 def _nlmeans(degraded: np.ndarray, strength: int) -> np.ndarray:
     bgr = np.ascontiguousarray(degraded[..., ::-1])
     out = cv2.fastNlMeansDenoisingColored(bgr, None, strength, strength, 7, 21)
@@ -90,14 +123,19 @@ def _score(results, cleans, masks, seconds: float, inpaint: bool) -> dict[str, f
     return scores
 
 
-def _timed(function, items):
-    started = time.perf_counter()
-    results = [function(*item) for item in items]
-    return results, time.perf_counter() - started
+def _timed(function, items, progress: Progress):
+    """(results, seconds) of `function` on each item, stopping early if cancelled."""
+    seconds, results = 0.0, []
+    for item in items:
+        progress.check()
+        started = time.perf_counter()
+        results.append(function(*item))
+        seconds += time.perf_counter() - started
+    return results, seconds
 
 
 def evaluate_model(
-    model_id: str,
+    model: str | ModelInfo,
     data: PhotoFolder,
     task: Task,
     crop: int = 256,
@@ -109,12 +147,28 @@ def evaluate_model(
     baselines: bool = True,
     progress: Progress | None = None,
 ) -> Evaluation:
-    """Scores of model `model_id` (in the models folder) and the baselines on the
-    validation photos' centre crops; writes a before/after strip to `strip_path`."""
+    """Scores of `model` (the id of a model in the models folder, or a `staged_model`)
+    and the baselines on the validation photos' centre crops; writes a before/after strip
+    to `strip_path`."""
     from restorer import api
-    from restorer.filters import apply_filter
+    from restorer.devices import resolve_device
+    from restorer.filters import filter_image
+    from restorer.models.runtime import model_cache
+    from restorer.regions import inpaint_regions
 
     progress = progress or Progress()
+    model_id = model.id if isinstance(model, ModelInfo) else model
+    if isinstance(model, ModelInfo):
+        staged = StagedInpaintEngine(model)
+        where = resolve_device(device, staged.devices)
+
+        def fill(d, m):
+            return inpaint_regions(staged, d, m, Progress(), device=where)
+    else:
+
+        def fill(d, m):
+            return api.inpaint(d, m, engine=model, device=device)
+
     pairs = data.validation_pairs(crop, task, limit)
     degraded, cleans = to_uint8(pairs.degraded), to_uint8(pairs.clean)
     inpaint = task.kind == "inpaint"
@@ -127,15 +181,18 @@ def evaluate_model(
     evaluation.scores["input"] = _score(shown, cleans, masks, 0.0, inpaint)
     outputs: dict[str, list[np.ndarray]] = {}
     progress.update(0.0, f"Running {model_id} on {len(degraded)} validation crops")
-    if inpaint:
-        outputs[model_id], seconds = _timed(
-            lambda d, m: api.inpaint(d, m, engine=model_id, device=device),
-            zip(degraded, masks, strict=True),
-        )
-    else:
-        outputs[model_id], seconds = _timed(
-            lambda d: apply_filter(d, model_id, device=device), ((d,) for d in degraded)
-        )
+    try:
+        if inpaint:
+            outputs[model_id], seconds = _timed(fill, zip(degraded, masks, strict=True), progress)
+        else:
+            outputs[model_id], seconds = _timed(
+                lambda d: filter_image(d, model, device=device)[0],
+                ((d,) for d in degraded),
+                progress,
+            )
+    finally:
+        if isinstance(model, ModelInfo):
+            model_cache().evict(model_id)  # the file may be added (or deleted) next
     evaluation.scores[model_id] = _score(outputs[model_id], cleans, masks, seconds, inpaint)
     if baselines:
         progress.update(0.5, "Running what Restorer already has")
@@ -144,13 +201,14 @@ def evaluate_model(
                 outputs[engine], seconds = _timed(
                     lambda d, m, e=engine: api.inpaint(d, m, engine=e, device="cpu"),
                     zip(degraded, masks, strict=True),
+                    progress,
                 )
                 evaluation.scores[engine] = _score(outputs[engine], cleans, masks, seconds, True)
         else:
             best = None
             for strength in NLM_STRENGTHS:
                 results, seconds = _timed(
-                    lambda d, h=strength: _nlmeans(d, h), ((d,) for d in degraded)
+                    lambda d, h=strength: _nlmeans(d, h), ((d,) for d in degraded), progress
                 )
                 score = _score(results, cleans, masks, seconds, False)
                 if best is None or score["psnr"] > best[1]["psnr"]:

@@ -1,8 +1,9 @@
 """The restoration studio as a person uses it: train a model on a folder of photos, turn
 it into a model file, add it to the models folder and evaluate it.
 
-Shared by the `restorer train` command, the benchmark and (later) the window. Training
-is a `Job`, so a window can run it off the GUI thread, pause it and stop it.
+Shared by the `restorer train` command, the benchmark and the window (Models → Train a
+Model…). Training is a `Job`, so a window can run it off the GUI thread, pause it and
+stop it; with `keep=False` it is evaluated from its file and added only by `keep_model`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from restorer.train.checkpoint import (
 )
 from restorer.train.config import TrainConfig, TrainConfigError
 from restorer.train.data import PhotoFolder, load_photos
-from restorer.train.evaluate import Evaluation, evaluate_model, save_evaluation
+from restorer.train.evaluate import Evaluation, evaluate_model, save_evaluation, staged_model
 from restorer.train.trainer import RestorationStatus, RestorationTrainer
 
 EVAL_CROP = 256
@@ -41,6 +42,8 @@ class TrainModelResult:
     stopped_early: bool
     status: RestorationStatus
     model_file: Path
+    config: TrainConfig = field(default_factory=TrainConfig)
+    resumed: bool = False  # continued an earlier training of the same name
     info: ModelInfo | None = None  # the model as added to the models folder
     evaluation: Evaluation | None = None
     skipped: list[str] = field(default_factory=list)
@@ -61,9 +64,10 @@ def _finetune_start(model_id: str):
     return load_lama_for_finetuning(weights)
 
 
-def install_model(name: str, model_file: Path, replace: bool = False) -> ModelInfo:
+def install_model(name: str, model_file: Path, replace: bool = False, notes: str = "") -> ModelInfo:
     """Add a trained model file to the models folder as `name` (replacing an earlier
-    version of the same model when `replace`)."""
+    version of the same model when `replace`), with `notes` (its evaluation) in its
+    details."""
     from restorer.catalog import add_model, remove_model
     from restorer.models import store
     from restorer.models.info import id_from_name
@@ -74,11 +78,63 @@ def install_model(name: str, model_file: Path, replace: bool = False) -> ModelIn
         if not replace:
             raise ModelError(f"A model called '{model_id}' is already in the models folder.")
         remove_model(model_id)
-    return add_model(model_file, model_id=model_id)
+    return add_model(model_file, model_id=model_id, notes=notes)
+
+
+def model_notes(result: TrainModelResult) -> str:
+    """What the models folder says about a trained model: how it was trained, its
+    evaluation on photos it never saw."""
+    config = result.config
+    what = (
+        f"degradations {config.degradations}"
+        if config.task == "filter"
+        else f"masks {config.mask_kinds}"
+    )
+    lines = [
+        f"Trained in Restorer: {config.arch} {config.size}, {result.step} steps on "
+        f"{config.images} photos ({what}); no pretrained perceptual network was used.",
+    ]
+    if result.evaluation is not None:
+        lines.append(result.evaluation.table())
+    return "\n".join(lines)
+
+
+def keep_model(result: TrainModelResult) -> ModelInfo:
+    """Add a trained (not yet kept) model to the models folder, its evaluation in its
+    details; a continued model replaces its earlier version."""
+    result.info = install_model(
+        result.name, result.model_file, replace=result.resumed, notes=model_notes(result)
+    )
+    return result.info
+
+
+def discard_training(name: str) -> bool:
+    """Delete the training of model `name` (checkpoint, model file, evaluation) from the
+    models folder; a model already added from it stays. True if there was one."""
+    target = training_dir(name)
+    if not target.is_dir():
+        return False
+    shutil.rmtree(target)
+    return True
+
+
+@dataclass
+class KeepModelJob(Job):
+    """Keep a trained model: add it to the models folder (on the worker: LaMa files are
+    ~100 MB)."""
+
+    result: TrainModelResult
+    title: str = "Adding the trained model"
+
+    def run(self, progress: Progress) -> ModelInfo:
+        progress.update(0.0, f"Adding {self.result.name} to the models folder")
+        info = keep_model(self.result)
+        progress.update(1.0, f"Added {info.id}")
+        return info
 
 
 def evaluate_trained(
-    model_id: str,
+    model: str | ModelInfo,
     data: PhotoFolder,
     config: TrainConfig,
     out_folder: Path,
@@ -89,7 +145,7 @@ def evaluate_trained(
     progress: Progress | None = None,
 ) -> Evaluation:
     evaluation = evaluate_model(
-        model_id,
+        model,
         data,
         config.task_spec(),
         crop,
@@ -104,8 +160,10 @@ def evaluate_trained(
 
 @dataclass
 class TrainModelJob(Job):
-    """Train (or continue training) restoration model `name` on the photos in `folder`;
-    when `keep`, add it to the models folder and evaluate it at the end."""
+    """Train (or continue training) restoration model `name` on the photos in `folder`,
+    then evaluate it (when `evaluate`; by default when `keep`) and, when `keep`, add it to
+    the models folder with its evaluation. With `keep=False` nothing is added: the window
+    shows the evaluation and the person decides (`keep_model`, `discard_training`)."""
 
     folder: Path
     name: str
@@ -116,6 +174,7 @@ class TrainModelJob(Job):
     min_images: int = 50
     device: str = "auto"
     keep: bool = True
+    evaluate: bool | None = None  # None: when keep
     eval_crop: int = EVAL_CROP
     eval_limit: int | None = None
     strip_every: int = 0
@@ -180,20 +239,30 @@ class TrainModelJob(Job):
             raise
         model_file = write_model_file(trainer, target / f"{id_from_name(self.name)}.safetensors")
         result = TrainModelResult(
-            self.name, target, trainer.step, trainer.step < until, status, model_file
+            self.name,
+            target,
+            trainer.step,
+            trainer.step < until,
+            status,
+            model_file,
+            trainer.config,
+            resuming,
         )
         result.skipped = data.skipped
-        if self.keep:
-            progress.update(0.86, "Adding the model to the models folder")
-            result.info = install_model(self.name, model_file, replace=resuming)
+        evaluate = self.keep if self.evaluate is None else self.evaluate
+        if evaluate:
+            progress.update(0.86, "Evaluating on the validation photos")
             result.evaluation = evaluate_trained(
-                result.info.id,
+                staged_model(model_file, id_from_name(self.name)),
                 data,
                 trainer.config,
                 target,
                 crop=self.eval_crop,
                 limit=self.eval_limit,
                 device=device,
-                progress=progress.span(0.87, 1.0),
+                progress=progress.span(0.86, 0.99),
             )
+        if self.keep:
+            progress.update(0.99, "Adding the model to the models folder")
+            keep_model(result)
         return result

@@ -6,6 +6,8 @@ through the same paths as any other model."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import cv2
 import numpy as np
@@ -30,7 +32,7 @@ from restorer.train.config import FORMAT_VERSION, TrainConfig, TrainConfigError
 from restorer.train.data import load_photos, to_uint8
 from restorer.train.metrics import psnr
 from restorer.train.models import build_network, embed_in_big_lama, export_weights
-from restorer.train.studio import TrainModelJob
+from restorer.train.studio import TrainModelJob, discard_training, keep_model
 from restorer.train.trainer import RestorationTrainer
 
 
@@ -214,3 +216,49 @@ def test_trained_inpainting_model_is_an_engine_that_repairs(folder):
     assert repaired.shape == photo.shape
     assert np.array_equal(repaired[~hole], photo[~hole])  # outside the hole nothing moves
     assert not np.array_equal(repaired[hole], np.zeros_like(photo[hole]))
+
+
+def test_pause_holds_training_between_steps_until_resumed_and_stop_ends_it(data):
+    trainer = RestorationTrainer(_config("filter", eval_every=0), data)
+    control = TrainingControl()
+    control.pause()
+    runner = threading.Thread(target=trainer.run, args=(3,), kwargs={"control": control})
+    runner.start()
+    time.sleep(0.4)
+    assert trainer.step == 0 and runner.is_alive()  # paused before the first step
+    control.resume()
+    runner.join(timeout=30)
+    assert not runner.is_alive() and trainer.step == 3
+
+    control = TrainingControl()
+    control.pause()
+    runner = threading.Thread(target=trainer.run, args=(10,), kwargs={"control": control})
+    runner.start()
+    time.sleep(0.2)
+    control.stop()  # a stop while paused ends the run without another step
+    runner.join(timeout=30)
+    assert not runner.is_alive() and trainer.step == 3
+
+
+def test_without_keep_the_model_is_evaluated_but_added_only_when_kept(folder):
+    job = TrainModelJob(
+        folder,
+        "Later",
+        2,
+        _config("filter"),
+        min_images=4,
+        keep=False,
+        evaluate=True,
+        eval_crop=32,
+    )
+    result = job.run(Progress())
+    assert store.list_models() == [] and result.info is None  # nothing added yet
+    assert list(result.evaluation.scores)[:2] == ["input", "later"]  # run from its file
+    assert result.model_file.is_file()
+
+    info = keep_model(result)
+    assert store.get("later") == info and info.is_filter
+    assert "2 steps" in info.notes and "no pretrained perceptual network" in info.notes
+    assert result.evaluation.table() in info.notes  # the evaluation is in its details
+    assert discard_training("Later") and not training_dir("later").exists()
+    assert store.get("later").model_path.is_file()  # the kept model stays

@@ -1,5 +1,6 @@
-"""Small widgets of the main window (the brush size control, the job progress panel)
-and what its drop targets share (`dropped_files`)."""
+"""Small widgets of the main window (the brush size control, the job progress panel),
+the studios' picture of an array (`ArrayPicture`) and what drop targets share
+(`dropped_files`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from restorer.eta import TimeLeft, describe_time_left
+from ui.core.convert import wrap_array
 from ui.core.jobs import JobEvent, JobKind, Jobs
 from ui.core.theme import icon
 
@@ -178,3 +182,26 @@ def dropped_files(event) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+class ArrayPicture(QLabel):
+    """An RGB uint8 array shown scaled to fit a fixed box, pixels kept crisp (the GAN
+    studio's samples, the training studio's strips)."""
+
+    def __init__(self, placeholder: str, width: int, height: int, parent=None) -> None:
+        super().__init__(placeholder, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFixedSize(width, height)
+        self.array: np.ndarray | None = None
+
+    def show_array(self, array: np.ndarray) -> None:
+        self.array = np.ascontiguousarray(array)
+        pixmap = QPixmap.fromImage(wrap_array(self.array).copy())
+        self.setPixmap(
+            pixmap.scaled(
+                self.width(),
+                self.height(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation,
+            )
+        )

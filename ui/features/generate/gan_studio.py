@@ -1,7 +1,7 @@
 """Generate → GAN Studio…: train a generator on a folder of pictures, and watch it learn.
 
 The person picks a folder (at least 50 pictures), a size, a number of steps and a name;
-training runs on its own thread (`ui.gan_thread`). The window shows the generator's and
+training runs on its own thread (`ui.core.training`). The window shows the generator's and
 discriminator's loss curves (pyqtgraph), a grid of samples from fixed noise refreshed
 every few steps, speed and time left, and the sliced Wasserstein distance to the real
 pictures whenever it is measured. Pause, Resume and Stop act between steps; Stop and
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QPixmap
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,9 +38,9 @@ from restorer.generate.gan import EVAL_SAMPLES, TrainJob, TrainResult
 from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
 from ui.core import dialogs
-from ui.core.convert import wrap_array
 from ui.core.jobs import JobEvent, JobKind
-from ui.features.generate.gan_thread import TrainingThread
+from ui.core.training import TrainingThread
+from ui.core.widgets import ArrayPicture
 
 if TYPE_CHECKING:
     from ui.shell import Shell
@@ -68,7 +68,6 @@ class GanStudio(QWidget):
         self.thread: TrainingThread | None = None
         self.result: TrainResult | None = None
         self.last_status: TrainingStatus | None = None
-        self._samples: np.ndarray | None = None
         self.eval_samples = EVAL_SAMPLES  # samples per SWD measurement
         self._build()
         self._refresh_buttons()
@@ -143,10 +142,8 @@ class GanStudio(QWidget):
         self.swd_plot.setLabel("bottom", "step")
         self.swd_curve = self.swd_plot.plot([], [], pen=pg.mkPen("#81c784", width=2), symbol="o")
 
-        self.samples_label = QLabel("Samples appear here")
+        self.samples_label = ArrayPicture("Samples appear here", SAMPLES_SIDE, SAMPLES_SIDE)
         self.samples_label.setObjectName("ganSamples")
-        self.samples_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.samples_label.setFixedSize(SAMPLES_SIDE, SAMPLES_SIDE)
 
         left = QVBoxLayout()
         left.addLayout(form)
@@ -214,7 +211,12 @@ class GanStudio(QWidget):
         self.speed_label.setText("")
         for curve in (self.g_curve, self.d_curve, self.swd_curve):
             curve.setData([], [])
-        self.thread = TrainingThread(job, self)
+        self.thread = TrainingThread(
+            job,
+            self,
+            news=lambda s: s.samples is not None or s.swd is not None,
+            name="restorer-gan-training",
+        )
         self.thread.event.connect(self._on_event)
         self.thread.finished.connect(self._refresh_buttons)
         self.status_label.setText(f"Reading the pictures in {folder}…")
@@ -302,16 +304,7 @@ class GanStudio(QWidget):
             self.show_samples(status.samples)
 
     def show_samples(self, grid: np.ndarray) -> None:
-        self._samples = np.ascontiguousarray(grid)
-        pixmap = QPixmap.fromImage(wrap_array(self._samples).copy())
-        self.samples_label.setPixmap(
-            pixmap.scaled(
-                SAMPLES_SIDE,
-                SAMPLES_SIDE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation,
-            )
-        )
+        self.samples_label.show_array(grid)
 
     def _succeeded(self, result: TrainResult) -> None:
         self.result = result

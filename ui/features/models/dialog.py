@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -86,6 +86,11 @@ class ModelsDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.intro = intro
         self.empty_panel = self._empty_state(controller)
+        self.details_label = QLabel(self)  # the selected model's notes (e.g. its evaluation)
+        self.details_label.setObjectName("modelDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
         self.add_button = QPushButton("Add…", self)
         self.remove_button = QPushButton("Remove", self)
@@ -108,6 +113,7 @@ class ModelsDialog(QDialog):
         layout.addWidget(self.problems_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_panel, 1)
+        layout.addWidget(self.details_label)
         layout.addLayout(buttons)
 
         self.setAcceptDrops(True)
@@ -175,7 +181,12 @@ class ModelsDialog(QDialog):
         for row, info in enumerate(self.models):
             scale = f"{info.scale}×" if info.scale != 1 else "1×"
             cells = (
-                _item(info.label, f"id: {info.id}\nfile: {info.file_name}"),
+                _item(
+                    info.label,
+                    "\n".join(
+                        filter(None, [f"id: {info.id}", f"file: {info.file_name}", info.notes])
+                    ),
+                ),
                 _item(info.architecture_name, f"spandrel architecture {info.architecture}"),
                 _item(purpose_text(info)),
                 _item(scale),
@@ -219,6 +230,9 @@ class ModelsDialog(QDialog):
         self.add_button.setEnabled(not busy)
         self.remove_button.setEnabled(chosen and not busy)
         self.copy_button.setEnabled(chosen)
+        notes = self.selected_model().notes if chosen else ""
+        self.details_label.setText(notes)
+        self.details_label.setVisible(bool(notes))
 
     # -- actions ----------------------------------------------------------------
     def choose_and_add(self) -> int | None:

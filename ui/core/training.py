@@ -1,11 +1,16 @@
-"""The GAN studio's training thread: one long `TrainJob`, off the GUI thread.
+"""A training thread for the studios (GAN Studio, Train a Model): one long job, off the
+GUI thread.
 
 Training runs for minutes to hours, so it gets its own QThread rather than the window's
 job runner, which stays free for repairs meanwhile. It reports with the same `JobEvent`
-as every other job, on one signal: PROGRESS, PREVIEW (a `TrainingStatus`: losses, speed,
-history, at most every `STATUS_INTERVAL_S`, plus every refreshed sample grid and every
-SWD measurement), then exactly one of FINISHED / FAILED / CANCELLED. A failure is
-described as any job's is (`describe_failure`).
+as every other job, on one signal: PROGRESS, PREVIEW (the trainer's status: losses,
+speed, history, at most every `STATUS_INTERVAL_S`, plus every status that brings news:
+a refreshed sample, a measurement), then exactly one of FINISHED / FAILED / CANCELLED.
+A failure is described as any job's is (`describe_failure`).
+
+The job is a `restorer.jobs.Job` with a `control` (`TrainingControl`: pause, resume,
+stop) and an `on_status` callback; its status has `step`, `total` and a `history` of
+lists, copied before it crosses threads.
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
 from restorer.errors import RestorerError
-from restorer.generate.gan import TrainJob
-from restorer.generate.trainer import History, TrainingStatus
 from restorer.progress import Cancelled, Progress
 from ui.core.jobs import JobEvent, JobKind, Throttle, describe_failure, track_thread
 
@@ -29,16 +34,34 @@ STATUS_INTERVAL_S = 0.2
 TRAINING_JOB_ID = 0  # the thread runs one job; its events carry this id
 
 
+def _copy_history(status: Any) -> Any:
+    """`status` with its own copy of the history (the trainer keeps appending to it)."""
+    history = status.history
+    copied = type(history)(**{k: list(v) for k, v in history.__dict__.items()})
+    return replace(status, history=copied)
+
+
 class TrainingThread(QThread):
-    """Runs `job` once. Pause / resume / stop go through the job's `TrainingControl`."""
+    """Runs `job` once. Pause / resume / stop go through the job's `TrainingControl`.
+
+    `news(status)` says whether a status must reach the window even when the last one
+    was sent moments ago (it carries samples or a measurement)."""
 
     event = Signal(object)  # JobEvent
 
-    def __init__(self, job: TrainJob, parent=None) -> None:
+    def __init__(
+        self,
+        job: Any,
+        parent=None,
+        *,
+        news: Callable[[Any], bool] = lambda status: False,
+        name: str = "restorer-training",
+    ) -> None:
         super().__init__(parent)
-        self.setObjectName("restorer-gan-training")
+        self.setObjectName(name)
         self.job = job
         self.job.on_status = self._report
+        self._news = news
         self._cancel = threading.Event()
         self._status_gate = Throttle(STATUS_INTERVAL_S)
         self._progress_gate = Throttle(STATUS_INTERVAL_S)
@@ -64,17 +87,19 @@ class TrainingThread(QThread):
     def paused(self) -> bool:
         return self.job.control.paused
 
+    @property
+    def stopping(self) -> bool:
+        return self.job.control.stopping
+
     # -- on the training thread -------------------------------------------------
     def _emit(self, kind: JobKind, **fields: object) -> None:
         self.event.emit(JobEvent(kind, TRAINING_JOB_ID, job=self.job, **fields))
 
-    def _report(self, status: TrainingStatus) -> None:
+    def _report(self, status: Any) -> None:
         final = status.step >= status.total
-        news = final or status.samples is not None or status.swd is not None
-        if not self._status_gate.ready(final=news):
+        if not self._status_gate.ready(final=final or self._news(status)):
             return
-        history = History(**{k: list(v) for k, v in status.history.__dict__.items()})
-        self._emit(JobKind.PREVIEW, preview=replace(status, history=history))
+        self._emit(JobKind.PREVIEW, preview=_copy_history(status))
 
     def _progress(self, fraction: float, message: str, _preview=None) -> None:
         if self._progress_gate.ready(final=fraction >= 1.0):
@@ -87,7 +112,7 @@ class TrainingThread(QThread):
             self._emit(JobKind.CANCELLED)
         except Exception as error:  # noqa: BLE001 - every failure must reach the window
             if not isinstance(error, RestorerError):
-                log.error("GAN training failed:\n%s", traceback.format_exc())
+                log.error("Training failed:\n%s", traceback.format_exc())
             self._emit(JobKind.FAILED, error=describe_failure(self.job, error))
         else:
             self._emit(JobKind.FINISHED, result=result)
