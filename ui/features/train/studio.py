@@ -253,7 +253,7 @@ class TrainStudio(QWidget):
         self.loss_plot.setObjectName("trainLossPlot")
         self.loss_plot.setLabel("bottom", "step")
         self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen("#4fc3f7", width=2))
-        self.psnr_plot = pg.PlotWidget(title="Validation PSNR (dB, higher is better)")
+        self.psnr_plot = pg.PlotWidget(title="Validation PSNR (dB)")
         self.psnr_plot.setLabel("bottom", "step")
         self.psnr_curve = self.psnr_plot.plot([], [], pen=pg.mkPen("#81c784", width=2), symbol="o")
         self.strip_caption = QLabel("Validation samples: damaged | model | clean")
