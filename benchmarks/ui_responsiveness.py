@@ -500,6 +500,9 @@ def main() -> None:
     parser.add_argument("--late-ms", type=float, default=30.0)
     parser.add_argument("--idle-s", type=float, default=15.0, help="with --cycles: control")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave start-up objects to the collector"
+    )
     args = parser.parse_args()
     args.engine = args.engine or ("patchmatch" if args.cycles else "telea")
 
@@ -529,6 +532,10 @@ def main() -> None:
         window = build_window()
         window.resize(1600, 1000)
         window.show()
+        if not args.no_freeze:
+            from ui.app import freeze_start_up
+
+            freeze_start_up(window)  # as `ui.app.create_window` does
         wait_until(app, lambda: window.device_info is not None)
         index = window.engine_combo.findData(args.engine)
         if index >= 0:

@@ -9,6 +9,7 @@ buttons). Each is `ui/features/<area>/` exporting `install(shell)`; see `ui.shel
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
@@ -57,6 +58,29 @@ def build_window(*, inline_jobs: bool = False):
     return window
 
 
+def freeze_start_up(window) -> None:
+    """Put what start-up made out of the garbage collector's reach (`gc.freeze`), now and
+    again once the device check has imported PyTorch.
+
+    A full collection walks every object the interpreter holds: with Qt's wrappers,
+    NumPy and PyTorch loaded that is over 200 000 objects and about 110 ms on a 2-core
+    machine, in whichever thread happens to trigger it, and meanwhile the window cannot
+    paint (`benchmarks/ui_responsiveness.py --cycles`). Start-up objects live as long as
+    the app, so collections need not look at them.
+    """
+    gc.freeze()
+    choice = window.engine_choice
+    if choice.device_info is not None:
+        return
+
+    def device_known() -> None:
+        if choice.device_info is not None:
+            choice.changed.disconnect(device_known)
+            gc.freeze()
+
+    choice.changed.connect(device_known)
+
+
 def parse_args(args: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="restorer-app",
@@ -94,6 +118,7 @@ def create_window(argv: list[str]):
     args = parse_args(argv[1:])
     window = build_window()
     window.show()
+    freeze_start_up(window)
     recovery = window.features.get("recovery")
     if recovery is None or not recovery.offer_recovery():
         window.open_path(args.image if args.image is not None else SAMPLE_PHOTO)
