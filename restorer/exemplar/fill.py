@@ -48,6 +48,7 @@ from restorer.exemplar.search import (
     upsample_nnf,
     vote,
 )
+from restorer.exemplar.structure import StructureSettings, structure_guide
 from restorer.geometry import bounding_box
 
 
@@ -178,6 +179,13 @@ class FillSettings:
     # lowered the colour shift from 4.60 to 4.50 over "smooth" (both with the seam
     # below); "ns" did about as well.
     guide_fill: str = "telea"
+    # Structure term (`restorer.exemplar.structure`): straight edges that enter the
+    # hole are continued across it (joined to a collinear edge on the other side, or
+    # extended a little way) and painted into the guide fill, so the coarse levels
+    # carry them through the hole.
+    structure: bool = False
+    structure_half_width: float = 4.0
+    structure_max_extend: float = 24.0
     # Seam: the hole pixels at most `seam_depth` px deep are filled again by diffusion
     # (Navier-Stokes, radius 1) from both sides, the known pixels outside and the fill
     # inside, and `seam_share` of that is blended in (`thin_seam_share` for holes at
@@ -280,6 +288,18 @@ def complete(
         if settings.guide_fill != "smooth":
             method = cv2.INPAINT_NS if settings.guide_fill == "ns" else cv2.INPAINT_TELEA
             fill = diffusion_guess(image, mask.astype(bool), method, 3)
+        if settings.structure:
+            if fill is None:
+                fill = diffusion_guess(image, mask.astype(bool), cv2.INPAINT_TELEA, 3)
+            fill = structure_guide(
+                image,
+                mask.astype(bool),
+                fill,
+                StructureSettings(
+                    half_width=settings.structure_half_width,
+                    max_extend=settings.structure_max_extend,
+                ),
+            )
         _add_guides(levels, image, mask, settings, fill)
     band = band_width(mask, settings, typical)
     coarsest = levels[-1]
