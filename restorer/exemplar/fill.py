@@ -182,7 +182,8 @@ class FillSettings:
     # Structure term (`restorer.exemplar.structure`): straight edges that enter the
     # hole are continued across it (joined to a collinear edge on the other side, or
     # extended a little way) and painted into the guide fill, so the coarse levels
-    # carry them through the hole.
+    # carry them through the hole. Not for thin holes (scratches): there the coarse
+    # levels have no hole left to steer, and the detection costs 7% of their time.
     structure: bool = False
     structure_half_width: float = 4.0
     structure_max_extend: float = 24.0
@@ -288,7 +289,7 @@ def complete(
         if settings.guide_fill != "smooth":
             method = cv2.INPAINT_NS if settings.guide_fill == "ns" else cv2.INPAINT_TELEA
             fill = diffusion_guess(image, mask.astype(bool), method, 3)
-        if settings.structure:
+        if settings.structure and not thin:
             if fill is None:
                 fill = diffusion_guess(image, mask.astype(bool), cv2.INPAINT_TELEA, 3)
             fill = structure_guide(

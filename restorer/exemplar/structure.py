@@ -82,7 +82,7 @@ def continued_lines(
         return []
     height, width = hole.shape
     depth = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
-    pad = int(max(settings.band, 3 * float(depth.max())))
+    pad = int(max(settings.band, float(depth.max())))
     window = box.pad(pad).clip(height, width)
     y0, x0 = window.slices[0].start, window.slices[1].start
     crop_hole = hole[window.slices]
@@ -94,8 +94,18 @@ def continued_lines(
     to_hole = cv2.distanceTransform((~crop_hole).astype(np.uint8), cv2.DIST_L2, 3)
     # Parts of segments outside the hole (dilated by a pixel: its border's fill step).
     near = cv2.dilate(crop_hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    found = found.reshape(-1, 4).astype(np.float64)
+    # Only long segments that come near the hole (checked at 17 points along each).
+    lengths = np.hypot(found[:, 2] - found[:, 0], found[:, 3] - found[:, 1])
+    found = found[lengths >= settings.min_length]
+    share = np.linspace(0.0, 1.0, 17)[None, :]
+    xs = found[:, 0:1] + share * (found[:, 2:3] - found[:, 0:1])
+    ys = found[:, 1:2] + share * (found[:, 3:4] - found[:, 1:2])
+    xs = np.clip(np.round(xs).astype(int), 0, crop_hole.shape[1] - 1)
+    ys = np.clip(np.round(ys).astype(int), 0, crop_hole.shape[0] - 1)
+    found = found[to_hole[ys, xs].min(axis=1) <= settings.reach + 1]
     segments: list[_Segment] = []
-    for x_a, y_a, x_b, y_b in found.reshape(-1, 4).astype(np.float64):
+    for x_a, y_a, x_b, y_b in found:
         a, b = np.array([x_a, y_a]), np.array([x_b, y_b])
         length = float(np.hypot(*(b - a)))
         if length < settings.min_length:
@@ -140,27 +150,30 @@ def _segment(end, other, length, image, hole, to_hole, settings) -> _Segment | N
     direction = (end - other) / max(length, 1e-6)
     normal = np.array([-direction[1], direction[0]])
     # March into the hole: enter within `reach` + 2 px, then cross it.
-    entered, span, exit_point = None, 0.0, None
-    limit = settings.reach + 2 + 2 * max(height, width)
-    t = 0.5
-    while t < limit:
-        point = end + t * direction
-        c, r = int(round(point[0])), int(round(point[1]))
-        if not (0 <= c < width and 0 <= r < height):
-            break
-        if hole[r, c]:
-            if entered is None:
-                entered = t
-        elif entered is not None:
-            exit_point, span = point, t - entered
-            break
-        elif t > settings.reach + 2:
-            return None
-        t += 0.5
-    if entered is None:
+    steps = np.arange(0.5, settings.reach + 2 + 2 * max(height, width), 0.5)
+    points = end[None] + steps[:, None] * direction[None]
+    cols = np.round(points[:, 0]).astype(int)
+    rows = np.round(points[:, 1]).astype(int)
+    within = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
+    if not within.all():
+        steps, cols, rows = (
+            steps[: np.argmin(within)],
+            cols[: np.argmin(within)],
+            rows[: np.argmin(within)],
+        )
+    inside = hole[rows, cols]
+    if not inside.any():
         return None
-    if exit_point is None:
-        span = t - entered
+    first = int(np.argmax(inside))
+    if steps[first] > settings.reach + 2:
+        return None
+    after = np.flatnonzero(~inside[first:])
+    exit_point = None
+    if after.size:
+        exit_point = points[first + after[0]]
+        span = float(steps[first + after[0]] - steps[first])
+    else:
+        span = float(steps[-1] - steps[first])
     # Side colours: known pixels beside the last `side_run` px of the segment.
     run = min(length, settings.side_run)
     along = end[None] - np.linspace(0.0, run, max(2, int(run)))[:, None] * direction[None]
@@ -201,7 +214,8 @@ def _join(segments: list[_Segment], settings: StructureSettings) -> list:
                     continue
                 gap = b.end - a.end
                 ahead = float(gap @ a.direction)
-                if ahead <= 0:
+                # b's end must lie next to where a's extension leaves the hole.
+                if ahead <= 0 or abs(float((b.end - a.exit) @ a.direction)) > settings.reach + 2:
                     continue
                 off_a = abs(float(gap @ normal))
                 b_normal = np.array([-b.direction[1], b.direction[0]])
@@ -254,11 +268,9 @@ def _paint(fill: np.ndarray, hole: np.ndarray, lines: list, half_width: float) -
         where = hole[top:bottom, left:right] & (t >= 0) & (t <= 1) & (np.abs(s) <= half_width)
         if not where.any():
             continue
-        tt = np.clip(t, 0, 1)[..., None]
+        tt = t[where][:, None]
         plus = (1 - tt) * plus0 + tt * plus1
         minus = (1 - tt) * minus0 + tt * minus1
-        share = np.clip(0.5 + s, 0.0, 1.0)[..., None]  # a one-pixel ramp across the line
-        colour = minus + share * (plus - minus)
-        patch = out[top:bottom, left:right]
-        patch[where] = colour[where]
+        share = np.clip(0.5 + s[where], 0.0, 1.0)[:, None]  # a one-pixel ramp across the line
+        out[top:bottom, left:right][where] = minus + share * (plus - minus)
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
