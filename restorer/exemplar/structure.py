@@ -34,9 +34,10 @@ class StructureSettings:
     side_run: float = 16.0  # px: ...along the last this-many px of the segment
     angle_tolerance: float = 8.0  # degrees between paired segments
     offset_tolerance: float = 3.0  # px: each pair's ends from the other's line
+    pair_gap: float = 8.0  # px: how far past where the extension leaves the hole
     extend: float = 1.0  # unpaired: at most this share of the segment's length...
-    max_extend: float = 24.0  # ...and at most this many px into the hole
-    half_width: float = 4.0  # px: the painted band on each side of the line
+    max_extend: float = 48.0  # ...and at most this many px into the hole
+    half_width: float = 6.0  # px: the painted band on each side of the line
     band: float = 32.0  # px round the hole searched for segments (at least)
 
 
@@ -215,7 +216,8 @@ def _join(segments: list[_Segment], settings: StructureSettings) -> list:
                 gap = b.end - a.end
                 ahead = float(gap @ a.direction)
                 # b's end must lie next to where a's extension leaves the hole.
-                if ahead <= 0 or abs(float((b.end - a.exit) @ a.direction)) > settings.reach + 2:
+                past = float((b.end - a.exit) @ a.direction)
+                if ahead <= 0 or past < -settings.reach - 2 or past > settings.pair_gap:
                     continue
                 off_a = abs(float(gap @ normal))
                 b_normal = np.array([-b.direction[1], b.direction[0]])
