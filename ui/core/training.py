@@ -23,9 +23,11 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QThread, Signal
+from PySide6.QtWidgets import QFileDialog
 
 from restorer.errors import RestorerError
 from restorer.progress import Cancelled, Progress
+from ui.core import dialogs
 from ui.core.jobs import JobEvent, JobKind, Throttle, describe_failure, track_thread
 
 log = logging.getLogger(__name__)
@@ -116,3 +118,37 @@ class TrainingThread(QThread):
             self._emit(JobKind.FAILED, error=describe_failure(self.job, error))
         else:
             self._emit(JobKind.FINISHED, result=result)
+
+
+class StudioReports:
+    """What the training studios (GAN Studio, Train a Model) do alike, mixed into their
+    window class: the folder picker, whether a run is going, and the thread's JobEvents
+    handed to the studio's `_show_progress`, `_show_status`, `_succeeded` and `_ended`.
+    The studio provides `thread` (a `TrainingThread` or None) and `folder_edit`."""
+
+    FOLDER_TITLE = "Folder of Photos"
+
+    @property
+    def training(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.FOLDER_TITLE, self.folder_edit.text())
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def _on_event(self, event: JobEvent) -> None:
+        if event.kind is JobKind.PROGRESS:
+            self._show_progress(event.fraction, event.message)
+        elif event.kind is JobKind.PREVIEW:
+            self._show_status(event.preview)
+        elif event.kind is JobKind.FINISHED:
+            self._succeeded(event.result)
+        elif event.kind is JobKind.FAILED:
+            self._failed(event.error or "")
+        elif event.kind is JobKind.CANCELLED:
+            self._ended("Training cancelled.")
+
+    def _failed(self, message: str) -> None:
+        self._ended(message)
+        dialogs.show_error(self, "Training stopped", message)

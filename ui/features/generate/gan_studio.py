@@ -20,7 +20,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -38,8 +37,7 @@ from restorer.generate.gan import EVAL_SAMPLES, TrainJob, TrainResult
 from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
 from ui.core import dialogs
-from ui.core.jobs import JobEvent, JobKind
-from ui.core.training import TrainingThread
+from ui.core.training import StudioReports, TrainingThread
 from ui.core.widgets import ArrayPicture
 
 if TYPE_CHECKING:
@@ -57,8 +55,10 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
     return spin
 
 
-class GanStudio(QWidget):
+class GanStudio(StudioReports, QWidget):
     """The GAN studio window (one per main window)."""
+
+    FOLDER_TITLE = "Folder of Pictures"
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell.widget(), Qt.WindowType.Window)
@@ -162,17 +162,6 @@ class GanStudio(QWidget):
         self.resize(980, 640)
 
     # -- actions --------------------------------------------------------------------
-    @property
-    def training(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Folder of Pictures", self.folder_edit.text()
-        )
-        if folder:
-            self.folder_edit.setText(folder)
-
     def train(self) -> None:
         """Start a run with the settings in the window (a clear message if they are wrong)."""
         if self.training:
@@ -266,18 +255,6 @@ class GanStudio(QWidget):
             widget.setEnabled(not running)
 
     # -- reports from the thread ------------------------------------------------------
-    def _on_event(self, event: JobEvent) -> None:
-        if event.kind is JobKind.PROGRESS:
-            self._show_progress(event.fraction, event.message)
-        elif event.kind is JobKind.PREVIEW:
-            self._show_status(event.preview)
-        elif event.kind is JobKind.FINISHED:
-            self._succeeded(event.result)
-        elif event.kind is JobKind.FAILED:
-            self._failed(event.error or "")
-        elif event.kind is JobKind.CANCELLED:
-            self._ended("Training cancelled.")
-
     def _show_progress(self, fraction: float, message: str) -> None:
         if self.last_status is None:  # before the first step (reading the pictures)
             self.progress_bar.setValue(round(fraction * self.progress_bar.maximum()))
@@ -315,10 +292,6 @@ class GanStudio(QWidget):
             f"{how} at step {result.step}; '{result.name}' is saved in the models folder. "
             f"Use Generate → Generate Images… to make pictures with it.{skipped}"
         )
-
-    def _failed(self, message: str) -> None:
-        self._ended(message)
-        dialogs.show_error(self, "Training stopped", message)
 
     def _ended(self, message: str) -> None:
         self.status_label.setText(message)

@@ -26,7 +26,6 @@ from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -56,8 +55,7 @@ from restorer.train.studio import (
 )
 from restorer.train.trainer import RestorationStatus
 from ui.core import dialogs
-from ui.core.jobs import JobEvent, JobKind
-from ui.core.training import TrainingThread
+from ui.core.training import StudioReports, TrainingThread
 from ui.core.widgets import ArrayPicture
 
 if TYPE_CHECKING:
@@ -113,7 +111,7 @@ def _default_strengths() -> dict[str, str]:
     return texts
 
 
-class TrainStudio(QWidget):
+class TrainStudio(StudioReports, QWidget):
     """The training studio window (one per main window)."""
 
     def __init__(self, shell: Shell) -> None:
@@ -357,18 +355,9 @@ class TrainStudio(QWidget):
 
     # -- actions ----------------------------------------------------------------------
     @property
-    def training(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
-
-    @property
     def unkept(self) -> bool:
         """A trained model the person has neither kept nor discarded."""
         return self.result is not None and self.kept is None
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of Photos", self.folder_edit.text())
-        if folder:
-            self.folder_edit.setText(folder)
 
     def start(self) -> None:
         """Start a run with the settings in the window (a clear message if they are wrong)."""
@@ -541,18 +530,6 @@ class TrainStudio(QWidget):
             widget.setEnabled(not running)
 
     # -- reports from the thread ------------------------------------------------------
-    def _on_event(self, event: JobEvent) -> None:
-        if event.kind is JobKind.PROGRESS:
-            self._show_progress(event.fraction, event.message)
-        elif event.kind is JobKind.PREVIEW:
-            self._show_status(event.preview)
-        elif event.kind is JobKind.FINISHED:
-            self._succeeded(event.result)
-        elif event.kind is JobKind.FAILED:
-            self._failed(event.error or "")
-        elif event.kind is JobKind.CANCELLED:
-            self._ended("Training cancelled.")
-
     def _show_progress(self, fraction: float, message: str) -> None:
         self.progress_bar.setValue(round(fraction * 1000))
         if fraction >= EVALUATING_FROM and not self.evaluating:
@@ -596,8 +573,7 @@ class TrainStudio(QWidget):
 
     def _failed(self, message: str) -> None:
         self.evaluating = False
-        self._ended(message)
-        dialogs.show_error(self, "Training stopped", message)
+        super()._failed(message)
 
     def _ended(self, message: str) -> None:
         self.evaluating = False
