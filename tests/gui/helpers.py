@@ -51,3 +51,23 @@ def stroke_along(qtbot, canvas, image_points: list[tuple[float, float]]) -> None
 
 def pixels_rgb(main) -> np.ndarray:
     return main.document.pixels[..., :3].copy()
+
+
+def noise_photo(tmp_path: Path, height: int = 96, width: int = 128, seed: int = 0):
+    """(path, pixels) of a PNG of random colours: every pixel tells where it came from."""
+    from tests.support.helpers import write_png
+
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return write_png(tmp_path / "noise.png", image), image
+
+
+def use_tool(window, name: str, size: int, hardness: float = 1.0):
+    """Choose a retouching tool ("clone", "healing" or "spot") and its brush."""
+    retouch = window.features["retouch"]
+    {"clone": retouch.clone_action, "healing": retouch.healing_action}.get(
+        name, retouch.spot_action
+    ).trigger()
+    window.features["mask"].brush_size.set_value(size)
+    window.canvas.set_hardness(hardness)
+    return retouch

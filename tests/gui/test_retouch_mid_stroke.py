@@ -10,29 +10,20 @@ from PySide6.QtTest import QTest
 
 from restorer.recovery import RecoveryStore
 from restorer.retouch import RetouchStroke
-from tests.gui.helpers import open_photo, pixels_rgb, stroke_along, widget_point
+from tests.gui.helpers import (
+    noise_photo,
+    open_photo,
+    pixels_rgb,
+    stroke_along,
+    use_tool,
+    widget_point,
+)
 from tests.support.helpers import gradient_photo, write_png
 
 ALT = Qt.KeyboardModifier.AltModifier
 NONE = Qt.KeyboardModifier.NoModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 LEFT = Qt.MouseButton.LeftButton
-
-
-def noise_photo(tmp_path, height=96, width=128, seed=5):
-    rng = np.random.default_rng(seed)
-    image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-    return write_png(tmp_path / "noise.png", image), image
-
-
-def use_tool(window, name: str, size: int, hardness: float = 1.0):
-    retouch = window.features["retouch"]
-    {"clone": retouch.clone_action, "healing": retouch.healing_action}.get(
-        name, retouch.spot_action
-    ).trigger()
-    window.features["mask"].brush_size.set_value(size)
-    window.canvas.set_hardness(hardness)
-    return retouch
 
 
 def press(canvas, x, y, modifiers=NONE):
@@ -60,7 +51,7 @@ def painted(image, offset, points, size, hardness=1.0, heal=False):
 def test_ctrl_z_mid_stroke_ends_the_stroke_first_and_both_undo_exactly(
     qtbot, sync_window, tmp_path
 ):
-    path, image = noise_photo(tmp_path)
+    path, image = noise_photo(tmp_path, seed=5)
     open_photo(qtbot, sync_window, path)
     canvas, stack = sync_window.canvas, sync_window.document.undo_stack
     use_tool(sync_window, "clone", 7)
@@ -147,7 +138,7 @@ def test_a_healing_blend_finished_mid_stroke_waits_for_it(
     from ui.features.retouch import tools
 
     monkeypatch.setattr(tools, "SYNC_HEAL_AREA", 100)  # the blend goes to the worker
-    path, image = noise_photo(tmp_path)
+    path, image = noise_photo(tmp_path, seed=5)
     open_photo(qtbot, sync_window, path)
     canvas, stack = sync_window.canvas, sync_window.document.undo_stack
     retouch = use_tool(sync_window, "healing", 9, hardness=0.6)
@@ -175,7 +166,7 @@ def test_a_healing_blend_finished_mid_stroke_waits_for_it(
 
 
 def test_autosave_waits_for_a_clone_stroke(qtbot, window, tmp_path):
-    path, image = noise_photo(tmp_path)
+    path, image = noise_photo(tmp_path, seed=5)
     open_photo(qtbot, window, path)
     canvas, recovery = window.canvas, window.features["recovery"]
     use_tool(window, "clone", 7)

@@ -8,27 +8,18 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.gui.helpers import open_photo, pixels_rgb, stroke_along, widget_point
+from tests.gui.helpers import (
+    noise_photo,
+    open_photo,
+    pixels_rgb,
+    stroke_along,
+    use_tool,
+    widget_point,
+)
 from tests.support.helpers import gradient_photo, write_png
 
 ALT = Qt.KeyboardModifier.AltModifier
 LEFT = Qt.MouseButton.LeftButton
-
-
-def noise_photo(tmp_path, height=96, width=128, seed=0):
-    rng = np.random.default_rng(seed)
-    image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
-    return write_png(tmp_path / "noise.png", image), image
-
-
-def use_tool(window, name: str, size: int, hardness: float = 1.0):
-    retouch = window.features["retouch"]
-    {"clone": retouch.clone_action, "healing": retouch.healing_action}.get(
-        name, retouch.spot_action
-    ).trigger()
-    window.features["mask"].brush_size.set_value(size)
-    window.canvas.set_hardness(hardness)
-    return retouch
 
 
 def alt_click(canvas, x: float, y: float) -> None:
