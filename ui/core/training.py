@@ -23,7 +23,15 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QThread, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+)
 
 from restorer.errors import RestorerError
 from restorer.progress import Cancelled, Progress
@@ -120,13 +128,70 @@ class TrainingThread(QThread):
             self._emit(JobKind.FINISHED, result=result)
 
 
+def spin_box(low: int, high: int, value: int, tip: str) -> QSpinBox:
+    """A studio's number field: its range, first value and tooltip."""
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
 class StudioReports:
     """What the training studios (GAN Studio, Train a Model) do alike, mixed into their
-    window class: the folder picker, whether a run is going, and the thread's JobEvents
-    handed to the studio's `_show_progress`, `_show_status`, `_succeeded` and `_ended`.
-    The studio provides `thread` (a `TrainingThread` or None) and `folder_edit`."""
+    window class: the folder row, the Pause / Stop buttons and the progress lines, whether
+    a run is going, and the thread's JobEvents handed to the studio's `_show_progress`,
+    `_show_status`, `_succeeded` and `_ended`. The studio provides `thread` (a
+    `TrainingThread` or None) and builds its widgets with `_folder_row`, `_run_buttons`
+    and `_progress_lines`."""
 
     FOLDER_TITLE = "Folder of Photos"
+    PAUSED_MESSAGE = "Paused. Resume to go on, or Stop to end."
+
+    # -- building ------------------------------------------------------------------
+    def _folder_row(self, placeholder: str) -> QHBoxLayout:
+        """`folder_edit` and its Browse… button, as one row."""
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText(placeholder)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_edit, 1)
+        row.addWidget(browse)
+        return row
+
+    def _run_buttons(self, start: QPushButton, stop_tip: str) -> list[QPushButton]:
+        """`start` (the default button), `pause_button` and `stop_button`, wired."""
+        start.setDefault(True)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip(stop_tip)
+        self.stop_button.clicked.connect(self.stop)
+        return [start, self.pause_button, self.stop_button]
+
+    def _progress_lines(self, first_message: str) -> None:
+        """`progress_bar`, `status_label` (showing `first_message`) and `speed_label`."""
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.status_label = QLabel(first_message)
+        self.status_label.setWordWrap(True)
+        self.speed_label = QLabel("")
+
+    # -- pausing -------------------------------------------------------------------
+    def _can_pause(self) -> bool:
+        return self.training
+
+    def toggle_pause(self) -> None:
+        if not self._can_pause():
+            return
+        if self.thread.paused:
+            self.thread.resume()
+            self.status_label.setText("Training…")
+        else:
+            self.thread.pause()
+            self.status_label.setText(self.PAUSED_MESSAGE)
+        self._refresh_buttons()
 
     @property
     def training(self) -> bool:

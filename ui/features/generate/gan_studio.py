@@ -25,9 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +35,7 @@ from restorer.generate.gan import EVAL_SAMPLES, TrainJob, TrainResult
 from restorer.generate.store import check_name
 from restorer.generate.trainer import TrainingStatus, format_duration
 from ui.core import dialogs
-from ui.core.training import StudioReports, TrainingThread
+from ui.core.training import StudioReports, TrainingThread, spin_box
 from ui.core.widgets import ArrayPicture
 
 if TYPE_CHECKING:
@@ -47,18 +45,11 @@ SAMPLES_SIDE = 288
 STUDIO_SIZES = (32, 64, 128)
 
 
-def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
-
-
 class GanStudio(StudioReports, QWidget):
     """The GAN studio window (one per main window)."""
 
     FOLDER_TITLE = "Folder of Pictures"
+    PAUSED_MESSAGE = "Paused. Resume to go on, or Stop to save and end."
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell.widget(), Qt.WindowType.Window)
@@ -75,18 +66,12 @@ class GanStudio(StudioReports, QWidget):
 
     # -- building ----------------------------------------------------------------
     def _build(self) -> None:
-        self.folder_edit = QLineEdit()
-        self.folder_edit.setPlaceholderText("A folder of at least 50 pictures of one kind")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(browse)
+        folder_row = self._folder_row("A folder of at least 50 pictures of one kind")
         self.size_combo = QComboBox()
         for size in STUDIO_SIZES:
             self.size_combo.addItem(f"{size} × {size} px", size)
         self.size_combo.setCurrentIndex(1)
-        self.steps_spin = _spin(1, 10_000_000, 5000, "Training steps to run")
+        self.steps_spin = spin_box(1, 10_000_000, 5000, "Training steps to run")
         self.steps_spin.setSingleStep(500)
         self.name_edit = QLineEdit("my-generator")
         self.resume_check = QCheckBox("Continue the generator with this name")
@@ -94,10 +79,10 @@ class GanStudio(StudioReports, QWidget):
             "Resume from its last checkpoint for the given number of steps more; "
             "size, width and batch then come from the checkpoint"
         )
-        self.width_spin = _spin(8, 128, 16, "Network width: smaller trains faster")
-        self.batch_spin = _spin(2, 64, 16, "Pictures per step")
-        self.sample_spin = _spin(1, 100_000, 100, "Refresh the sample grid every N steps")
-        self.eval_spin = _spin(0, 1_000_000, 500, "Measure SWD every N steps (0 = never)")
+        self.width_spin = spin_box(8, 128, 16, "Network width: smaller trains faster")
+        self.batch_spin = spin_box(2, 64, 16, "Pictures per step")
+        self.sample_spin = spin_box(1, 100_000, 100, "Refresh the sample grid every N steps")
+        self.eval_spin = spin_box(0, 1_000_000, 500, "Measure SWD every N steps (0 = never)")
 
         form = QFormLayout()
         form.addRow("Pictures:", folder_row)
@@ -111,22 +96,14 @@ class GanStudio(StudioReports, QWidget):
         form.addRow("SWD every:", self.eval_spin)
 
         self.train_button = QPushButton("Train")
-        self.train_button.setDefault(True)
         self.train_button.clicked.connect(self.train)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Finish this step, save a checkpoint, stop")
-        self.stop_button.clicked.connect(self.stop)
         buttons = QHBoxLayout()
-        for button in (self.train_button, self.pause_button, self.stop_button):
+        for button in self._run_buttons(
+            self.train_button, "Finish this step, save a checkpoint, stop"
+        ):
             buttons.addWidget(button)
 
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.status_label = QLabel("Choose a folder of pictures and press Train.")
-        self.status_label.setWordWrap(True)
-        self.speed_label = QLabel("")
+        self._progress_lines("Choose a folder of pictures and press Train.")
         self.swd_label = QLabel("SWD: not measured yet")
         self.swd_label.setToolTip(
             "Sliced Wasserstein distance (×10³) between samples and your pictures: lower is closer"
@@ -210,17 +187,6 @@ class GanStudio(StudioReports, QWidget):
         self.thread.finished.connect(self._refresh_buttons)
         self.status_label.setText(f"Reading the pictures in {folder}…")
         self.thread.start()
-        self._refresh_buttons()
-
-    def toggle_pause(self) -> None:
-        if not self.training:
-            return
-        if self.thread.paused:
-            self.thread.resume()
-            self.status_label.setText("Training…")
-        else:
-            self.thread.pause()
-            self.status_label.setText("Paused. Resume to go on, or Stop to save and end.")
         self._refresh_buttons()
 
     def stop(self) -> None:

@@ -33,9 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -55,7 +53,7 @@ from restorer.train.studio import (
 )
 from restorer.train.trainer import RestorationStatus
 from ui.core import dialogs
-from ui.core.training import StudioReports, TrainingThread
+from ui.core.training import StudioReports, TrainingThread, spin_box
 from ui.core.widgets import ArrayPicture
 
 if TYPE_CHECKING:
@@ -90,14 +88,6 @@ NO_PERCEPTUAL_NOTE = (
 )
 
 
-def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
-
-
 def _default_strengths() -> dict[str, str]:
     """The strength text each degradation starts with (its default range, or the
     default recipe's value: noise σ 25 and JPEG 30–90)."""
@@ -113,6 +103,8 @@ def _default_strengths() -> dict[str, str]:
 
 class TrainStudio(StudioReports, QWidget):
     """The training studio window (one per main window)."""
+
+    PAUSED_MESSAGE = "Paused. Resume to go on, or Stop to end and evaluate."
 
     def __init__(self, shell: Shell) -> None:
         super().__init__(shell.widget(), Qt.WindowType.Window)
@@ -137,13 +129,7 @@ class TrainStudio(StudioReports, QWidget):
 
     # -- building ----------------------------------------------------------------
     def _build(self) -> None:
-        self.folder_edit = QLineEdit()
-        self.folder_edit.setPlaceholderText("A folder of at least 50 clean photos")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(browse)
+        folder_row = self._folder_row("A folder of at least 50 clean photos")
         self.task_combo = QComboBox()
         for task, text in TASKS:
             self.task_combo.addItem(text, task)
@@ -151,15 +137,15 @@ class TrainStudio(StudioReports, QWidget):
         self.arch_combo = QComboBox()
         self.arch_combo.currentIndexChanged.connect(self._arch_changed)
         self.size_combo = QComboBox()
-        self.steps_spin = _spin(1, 10_000_000, 5000, "Training steps to run")
+        self.steps_spin = spin_box(1, 10_000_000, 5000, "Training steps to run")
         self.steps_spin.setSingleStep(500)
-        self.batch_spin = _spin(1, 64, 8, "Crops per step")
+        self.batch_spin = spin_box(1, 64, 8, "Crops per step")
         self.crop_combo = QComboBox()
         for crop in CROPS:
             self.crop_combo.addItem(f"{crop} px", crop)
         self.crop_combo.setCurrentIndex(CROPS.index(64))
-        self.eval_spin = _spin(0, 1_000_000, 100, "Measure validation PSNR every N steps")
-        self.strip_spin = _spin(0, 1_000_000, 100, "Refresh the sample strip every N steps")
+        self.eval_spin = spin_box(0, 1_000_000, 100, "Measure validation PSNR every N steps")
+        self.strip_spin = spin_box(0, 1_000_000, 100, "Refresh the sample strip every N steps")
         self.device_combo = QComboBox()
         self.device_combo.setToolTip("CUDA trains with mixed precision when a GPU is present")
         self.name_edit = QLineEdit("my-model")
@@ -211,13 +197,7 @@ class TrainStudio(StudioReports, QWidget):
         form.addRow("", self.resume_check)
 
         self.start_button = QPushButton("Start")
-        self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Finish this step, save a checkpoint, evaluate")
-        self.stop_button.clicked.connect(self.stop)
         self.keep_button = QPushButton("Keep")
         self.keep_button.setToolTip("Add the model to the models folder, with its evaluation")
         self.keep_button.clicked.connect(self.keep)
@@ -225,23 +205,16 @@ class TrainStudio(StudioReports, QWidget):
         self.discard_button.setToolTip("Delete this training; nothing is added")
         self.discard_button.clicked.connect(self.discard)
         buttons = QHBoxLayout()
-        for button in (
-            self.start_button,
-            self.pause_button,
-            self.stop_button,
-            self.keep_button,
-            self.discard_button,
-        ):
+        run_buttons = self._run_buttons(
+            self.start_button, "Finish this step, save a checkpoint, evaluate"
+        )
+        for button in (*run_buttons, self.keep_button, self.discard_button):
             buttons.addWidget(button)
 
         note = QLabel(NO_PERCEPTUAL_NOTE)
         note.setObjectName("perceptualNote")
         note.setWordWrap(True)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.status_label = QLabel("Choose a folder of photos and press Start.")
-        self.status_label.setWordWrap(True)
-        self.speed_label = QLabel("")
+        self._progress_lines("Choose a folder of photos and press Start.")
         self.evaluation_label = QLabel("")
         self.evaluation_label.setObjectName("trainEvaluation")
         self.evaluation_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -411,16 +384,8 @@ class TrainStudio(StudioReports, QWidget):
         self.thread.start()
         self._refresh_buttons()
 
-    def toggle_pause(self) -> None:
-        if not self.training or self.evaluating:
-            return
-        if self.thread.paused:
-            self.thread.resume()
-            self.status_label.setText("Training…")
-        else:
-            self.thread.pause()
-            self.status_label.setText("Paused. Resume to go on, or Stop to end and evaluate.")
-        self._refresh_buttons()
+    def _can_pause(self) -> bool:
+        return self.training and not self.evaluating
 
     def stop(self) -> None:
         if self.training and not self.thread.stopping:
