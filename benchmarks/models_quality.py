@@ -34,9 +34,8 @@ from inpaint_quality import (  # noqa: E402
     KINDS,
     make_mask,
     markdown,
-    psnr_in_hole,
+    score,
     summarise,
-    texture_distance,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -138,10 +137,7 @@ def main() -> int:
                     "kind": kind,
                     "engine": engine,
                     "device": "cpu" if engine == "patchmatch" else device,
-                    "hole_fraction": round(float(mask.mean()), 4),
-                    "psnr": round(psnr_in_hole(result, image, mask), 3),
-                    "ssim": round(_ssim(result, image, mask), 4),
-                    "texture": round(texture_distance(result, image, mask), 3),
+                    **score(result, image, mask, ssim=_ssim),
                     "seconds": round(seconds, 3),
                 }
                 rows.append(row)
