@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from restorer.damage import ALL_KINDS, DEFAULT_SENSITIVITY, DamageSettings
-from restorer.errors import RestorerError
 from restorer.workflows.damage import FindDamageJob, FoundDamage, added_to_mask
-from restorer.workflows.jobs import RepairOutcome
 from ui.core import dialogs
 from ui.core.convert import wrap_array
+from ui.document.repair import submit_repair
 from ui.shell import MenuId, Shell
 
 KIND_LABELS = {
@@ -277,32 +276,11 @@ class DamageFinder(QObject):
 
     def repair(self) -> int | None:
         """Repair the mask just found with the chosen engine, as one undo step (the Repair
-        feature does the same for Enter; features do not call each other)."""
-        shell, document = self.shell, self.shell.document
-        if document is None or shell.jobs.busy:
-            return None
-        document.end_stroke()
-        if document.mask_is_empty():
-            return None
-        choice = shell.engine_choice
-        try:
-            engine = choice.engine()
-        except RestorerError as error:
-            dialogs.show_error(shell.widget(), "Cannot repair", str(error))
-            return None
-        job = document.repair_job(engine.id, choice.job_device(engine), engine_label=engine.label)
-
-        def done(outcome: RepairOutcome | None) -> None:
-            if document is shell.document and document.apply_outcome(job, outcome):
-                shell.status(f"Cleaned up dust and scratches with {engine.label}.", 8000)
-
-        def failed(message: str) -> None:
-            dialogs.show_error(shell.widget(), "Repair failed", f"{message}\n\nYour mask is kept.")
-
-        def ended() -> None:
-            document.release_job(job)
-
-        return shell.jobs.submit(job, done, on_failed=failed, on_end=ended)
+        feature does the same for Enter, through the same `submit_repair`)."""
+        return submit_repair(
+            self.shell,
+            finished=lambda engine, _: f"Cleaned up dust and scratches with {engine.label}.",
+        )
 
 
 def install(shell: Shell) -> DamageFinder:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from restorer.errors import RestorerError
 from restorer.workflows.jobs import RepairOutcome
-from ui.core import dialogs
 from ui.core.theme import icon
+from ui.document.repair import submit_repair
 from ui.features.repair.preview import RepairPreviewer
 from ui.shell import MenuId, Shell, ToolBarId
 
@@ -51,51 +50,23 @@ class Repair:
 
     def repair(self) -> int | None:
         """Hand the photo and mask to a job; the result comes back as one undo step."""
-        shell = self.shell
-        document = shell.document
-        if document is None or shell.jobs.busy:
-            return None
-        document.end_stroke()
-        if document.mask_is_empty():
-            shell.status("Nothing to repair: brush over the damage first, then press Repair.", 6000)
-            return None
-        choice = shell.engine_choice
-        try:
-            engine = choice.engine()
-        except RestorerError as error:
-            dialogs.show_error(shell.widget(), "Cannot repair", str(error))
-            return None
-        job = document.repair_job(
-            engine.id,
-            choice.job_device(engine),
-            engine_label=engine.label,
-            grow=choice.grow_pixels,
-        )
+        choice = self.shell.engine_choice
 
-        def done(outcome: RepairOutcome | None) -> None:
-            if document is not shell.document:
-                return  # another photo is open now
-            if outcome is None:
-                shell.status("Nothing to repair.", 4000)
-                return
-            if not document.apply_outcome(job, outcome):
-                return  # the photo changed size (undo of a resize) meanwhile
+        def finished(engine, outcome: RepairOutcome) -> str:
             patch = outcome.patch
             where = "CPU" if patch.device == "cpu" else choice.device_text(engine)
-            shell.status(f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s", 8000)
-
-        def failed(message: str) -> None:
-            dialogs.show_error(shell.widget(), "Repair failed", f"{message}\n\nYour mask is kept.")
-
-        def cancelled() -> None:
-            shell.status("Repair cancelled; the photo is unchanged.", 5000)
+            return f"Repaired with {engine.label} on {where} in {patch.seconds:.2f} s"
 
         def ended() -> None:
-            document.release_job(job)
             self.repair_job = None
 
-        self.repair_job = shell.jobs.submit(
-            job, done, on_failed=failed, on_cancelled=cancelled, on_end=ended
+        self.repair_job = submit_repair(
+            self.shell,
+            grow=choice.grow_pixels,
+            finished=finished,
+            nothing="Nothing to repair: brush over the damage first, then press Repair.",
+            cancelled="Repair cancelled; the photo is unchanged.",
+            on_end=ended,
         )
         return self.repair_job
 
