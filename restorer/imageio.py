@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from restorer import faults, formats, leftovers
+from restorer.bounded import bounded
 from restorer.errors import (
     ImageReadError,
     ImageTooLargeError,
@@ -191,23 +192,6 @@ def _claimed_pixels(bomb: Exception) -> int | None:
     return int(found.group(1)) if found else None
 
 
-class _BoundedReader(io.BufferedReader):
-    """A file whose `read(n)` never asks for more than the file still holds.
-
-    A corrupt length field (a PNG chunk of 0xFFFFFFFF bytes) would otherwise make Python
-    allocate the whole requested size before reading: a 4 GiB MemoryError.
-    """
-
-    def __init__(self, raw: io.FileIO, size: int) -> None:
-        super().__init__(raw)
-        self._size = size
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is not None and size > 0:
-            size = min(size, max(0, self._size - self.tell()))
-        return super().read(size)
-
-
 def _refusal(name: str, exc: BaseException, said: list[str]) -> RestorerError:
     """The one error a person sees for any decoder failure."""
     if isinstance(exc, RestorerError):
@@ -323,11 +307,11 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
         raw = io.FileIO(path, "rb")
     except OSError as exc:
         raise ImageReadError(f"Could not open {path.name}: {exc.strerror or exc}.") from exc
-    stream = _BoundedReader(raw, os.fstat(raw.fileno()).st_size)
+    stream = bounded(raw)
     try:
         claimed = _webp_size(stream.peek(32)[:32])
         if claimed is not None:
-            _check_size(path.name, *claimed, max_pixels, stream._size)
+            _check_size(path.name, *claimed, max_pixels, stream.size)
         # Pillow's own check (inside `open`) follows the same limit and memory budget;
         # `_decoding`'s lock keeps other decodes from seeing this value meanwhile.
         Image.MAX_IMAGE_PIXELS = pixel_limit(max_pixels)
@@ -341,7 +325,7 @@ def _open(path: Path, max_pixels: int) -> Image.Image:
         finally:
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         width, height = image.size
-        _check_size(path.name, width, height, max_pixels, stream._size)
+        _check_size(path.name, width, height, max_pixels, stream.size)
     except BaseException:
         stream.close()
         raise

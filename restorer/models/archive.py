@@ -106,25 +106,3 @@ def read_member(archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
             if out.tell() > limit:
                 raise ArchiveError(f"its entry {name} inflates beyond its declared size")
     return out.getvalue()
-
-
-class BoundedReader(io.BufferedReader):
-    """A file whose `read(n)` never asks for more than the file still holds, so a
-    corrupt length inside a pickle cannot make Python allocate gigabytes up front."""
-
-    def __init__(self, raw: io.FileIO, size: int) -> None:
-        super().__init__(raw)
-        self._size = size
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is not None and size > 0:
-            size = min(size, max(0, self._size - self.tell()))
-        return super().read(size)
-
-
-def open_bounded(path) -> BoundedReader:
-    """`path` opened for reading through `BoundedReader`."""
-    import os
-
-    raw = io.FileIO(path, "rb")
-    return BoundedReader(raw, os.fstat(raw.fileno()).st_size)

@@ -97,7 +97,7 @@ def _check_pickle(path: Path, kind: str) -> None:
                             pickle_scan.read_pickle_member(archive, name)
                         )
         else:
-            from restorer.models.archive import open_bounded
+            from restorer.bounded import open_bounded
 
             with open_bounded(path) as handle:
                 found = pickle_scan.globals_in_pickle(
