@@ -629,6 +629,14 @@ def long_lines(gray, grain, settings: DamageSettings, tuning=TUNING) -> np.ndarr
     found = np.zeros(gray.shape, np.uint8)
     if not textured.any():
         return found
+    # Only the box around the busy texture is filtered (a scan is mostly calm).
+    rows, cols = np.nonzero(textured.any(axis=1))[0], np.nonzero(textured.any(axis=0))[0]
+    pad = 2 * tuning.line_taps + tuning.crowd_window // 2
+    y0, y1 = max(0, rows[0] - pad), min(textured.shape[0], rows[-1] + 1 + pad)
+    x0, x1 = max(0, cols[0] - pad), min(textured.shape[1], cols[-1] + 1 + pad)
+    box = (slice(y0, y1), slice(x0, x1))
+    means = {polarity: mean[box] for polarity, mean in means.items()}
+    textured = textured[box]
     half = means["bright"] - means["dark"]
     centred = half - cv2.blur(half, (15, 15))
     kernels = ORIENTED.setdefault(tuning.line_taps, _oriented_kernels(tuning.line_taps))
@@ -671,7 +679,8 @@ def long_lines(gray, grain, settings: DamageSettings, tuning=TUNING) -> np.ndarr
             keep &= crowd <= tuning.line_crowd
         if not keep.any():
             continue
-        chosen = np.where(keep[labels], 255, 0).astype(np.uint8)
+        chosen = np.zeros(size[::-1], np.uint8)
+        chosen[box] = np.where(keep[labels], 255, 0)
         chosen = cv2.resize(chosen, (width, height), interpolation=cv2.INTER_NEAREST)
         found |= chosen & np.where(residual > tuning.line_draw * grain, 255, 0).astype(np.uint8)
     return found
