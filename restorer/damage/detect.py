@@ -178,7 +178,6 @@ class _Tuning:
     weak_floor: float = 10.0  # ... plus these many levels
     strong_floor: float = 30.0
     min_grain: float = 1.5
-    grain_quantile: float = 0.5  # of the blocks' grain (0.5 = the whole tile's median)
     ring: int = 4  # width of the ring a candidate is compared with
     line_length: float = 14.0  # a thin component at least this long is a line
     line_width: float = 5.5  # largest mean width of a line
@@ -225,21 +224,12 @@ WEIGHTS = {
 }
 
 
-def _grain(gray: np.ndarray, quantile: float | None = None, block: int = 32) -> float:
-    """Grain of the tile in levels: a robust spread of each pixel against its 4 neighbours.
-
-    With `quantile`, the spread is measured per `block`-px square and that quantile of the
-    squares is taken: the grain of the flattest parts, not the texture of grass or gravel."""
-    quantile = TUNING.grain_quantile if quantile is None else quantile
+def _grain(gray: np.ndarray) -> float:
+    """Grain of the tile in levels: a robust spread of each pixel against its 4 neighbours."""
     small = (gray if gray.size <= 1_000_000 else gray[::2, ::2]).astype(np.float32)
     kernel = np.array([[0, -0.25, 0], [-0.25, 1, -0.25], [0, -0.25, 0]], np.float32)
-    diff = np.abs(cv2.filter2D(small, -1, kernel))
-    rows, cols = diff.shape[0] // block, diff.shape[1] // block
-    if quantile >= 0.5 or rows * cols < 8:
-        return float(np.median(diff)) * 1.4826 / 1.118
-    blocks = diff[: rows * block, : cols * block].reshape(rows, block, cols, block)
-    spread = np.median(blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1), axis=2)
-    return float(np.quantile(spread, quantile)) * 1.4826 / 1.118
+    diff = cv2.filter2D(small, -1, kernel)
+    return float(np.median(np.abs(diff))) * 1.4826 / 1.118
 
 
 def _residuals(gray: np.ndarray, kernel: int) -> tuple[np.ndarray, np.ndarray]:
