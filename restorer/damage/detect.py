@@ -24,7 +24,10 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
    on the tuning half of the benchmark only (benchmarks/damage_fit.py --grid); they are
    numbers in this file, not a model file. Colour features are measured too (for that
    search) but the chosen rules do not use them.
-5. The mask is grown by `grow` pixels so that a repair covers the soft edge of the damage.
+5. **Long scratches in busy texture** (`long_lines`): where grass or foliage blinds the
+   components, the residual is averaged along 12 directions and kept where a long, thin,
+   straight line stands alone (see its docstring).
+6. The mask is grown by `grow` pixels so that a repair covers the soft edge of the damage.
 """
 
 from __future__ import annotations
@@ -179,6 +182,21 @@ class _Tuning:
     line_length: float = 14.0  # a thin component at least this long is a line
     line_width: float = 5.5  # largest mean width of a line
     reach: int = 24  # px: how far from a strong pixel a candidate's weak pixels may lie
+    # Long scratches in busy texture (`long_lines`), at half resolution:
+    line_textured: float = 15.0  # mean residual (levels, 31-px window) of busy texture
+    line_taps: int = 11  # length of each oriented mean ...
+    line_passes: int = 2  # ... applied this many times
+    line_angles: tuple[int, ...] = tuple(range(12))  # of 12, 15 degrees apart
+    line_low: float = 1.3  # hysteresis on the oriented mean, in local noise units
+    line_high: float = 2.0
+    line_window: int = 41  # window of the own-polarity mean ...
+    line_same: float = 1.5  # ... and its weight in the noise
+    line_min_length: float = 200.0  # full-resolution pixels
+    line_max_width: float = 3.0  # mean width of a component
+    line_bend: float = 2.0  # largest spread across its axis
+    crowd_window: int = 81
+    line_crowd: float = 0.04  # largest share of line pixels in the window around a line
+    line_draw: float = 0.8  # a drawn pixel's residual must exceed this many grain units
 
 
 TUNING = _Tuning()
@@ -542,6 +560,122 @@ def _decide(group: Candidates, sensitivity: float) -> np.ndarray:
     return keep
 
 
+def _oriented_kernels(taps: int, count: int = 12) -> list[np.ndarray]:
+    """Normalised straight line kernels `taps` long at `count` angles (anti-aliased)."""
+    kernels = []
+    centre = (taps - 1) / 2
+    for step in range(count):
+        angle = np.pi * step / count
+        dx, dy = np.cos(angle) * centre, np.sin(angle) * centre
+        # drawn 4x larger (with 2 bits of sub-pixel position), then averaged down
+        kernel = np.zeros((taps * 4, taps * 4), np.float32)
+        middle = (taps * 4 - 1) / 2
+        start = (int(round((middle - 4 * dx) * 4)), int(round((middle - 4 * dy) * 4)))
+        end = (int(round((middle + 4 * dx) * 4)), int(round((middle + 4 * dy) * 4)))
+        cv2.line(kernel, start, end, 1.0, 4, cv2.LINE_AA, shift=2)
+        kernel = cv2.resize(kernel, (taps, taps), interpolation=cv2.INTER_AREA)
+        kernels.append(kernel / kernel.sum())
+    return kernels
+
+
+ORIENTED = {}
+
+
+def _spread_across(labels: np.ndarray, count: int, wanted: np.ndarray) -> np.ndarray:
+    """Per label: the standard deviation of its pixels across its main axis (px); how far a
+    component strays from a straight line."""
+    ys, xs = np.nonzero(wanted[labels])
+    index = labels[ys, xs]
+    n = np.maximum(np.bincount(index, minlength=count), 1)
+    xs, ys = xs.astype(np.float64), ys.astype(np.float64)
+    mx, my = np.bincount(index, xs, count) / n, np.bincount(index, ys, count) / n
+    dx, dy = xs - mx[index], ys - my[index]
+    sxx = np.bincount(index, dx * dx, count) / n
+    syy = np.bincount(index, dy * dy, count) / n
+    sxy = np.bincount(index, dx * dy, count) / n
+    minor = (sxx + syy) / 2 - np.sqrt(((sxx - syy) / 2) ** 2 + sxy**2)
+    return np.sqrt(np.maximum(minor, 0))
+
+
+def long_lines(gray, grain, settings: DamageSettings, tuning=TUNING) -> np.ndarray:
+    """Long scratches in busy texture (grass, foliage, gravel), where the components are
+    blind: texture raises the tile's grain and its local mean, and so both thresholds.
+
+    The residual (top-hat minus black-hat) at half resolution is averaged along 12
+    directions (two passes of an 11-px line: a 21-px triangular mean) and divided by the
+    local noise: the opposite polarity's mean residual nearby (which a scratch does not
+    raise) or, where lines repeat (rows of bricks, blades of grass), a multiple of its own
+    polarity's mean over a wider window. Kept with hysteresis where a component is long,
+    thin, straight and alone in its window. Only where the texture is busy: in calm areas
+    the same test takes the long edges and seams of the photo for scratches."""
+    dark, bright = _residuals(gray, tuning.kernel)
+    height, width = gray.shape
+    size = (max(1, width // 2), max(1, height // 2))
+    means = {
+        "bright": cv2.resize(bright, size, interpolation=cv2.INTER_AREA).astype(np.float32),
+        "dark": cv2.resize(dark, size, interpolation=cv2.INTER_AREA).astype(np.float32),
+    }
+    textured = cv2.blur(means["bright"] + means["dark"], (31, 31)) > tuning.line_textured
+    found = np.zeros(gray.shape, np.uint8)
+    if not textured.any():
+        return found
+    # Only the box around the busy texture is filtered (a scan is mostly calm).
+    rows, cols = np.nonzero(textured.any(axis=1))[0], np.nonzero(textured.any(axis=0))[0]
+    pad = 2 * tuning.line_taps + tuning.crowd_window // 2
+    y0, y1 = max(0, rows[0] - pad), min(textured.shape[0], rows[-1] + 1 + pad)
+    x0, x1 = max(0, cols[0] - pad), min(textured.shape[1], cols[-1] + 1 + pad)
+    box = (slice(y0, y1), slice(x0, x1))
+    means = {polarity: mean[box] for polarity, mean in means.items()}
+    textured = textured[box]
+    half = means["bright"] - means["dark"]
+    centred = half - cv2.blur(half, (15, 15))
+    kernels = ORIENTED.setdefault(tuning.line_taps, _oriented_kernels(tuning.line_taps))
+    best = np.zeros_like(half)
+    worst = np.zeros_like(half)
+    for step in tuning.line_angles:
+        response = cv2.filter2D(centred, -1, kernels[step])
+        for _ in range(tuning.line_passes - 1):  # each pass lengthens the mean
+            response = cv2.filter2D(response, -1, kernels[step])
+        np.maximum(best, response, out=best)
+        np.minimum(worst, response, out=worst)
+    wide = (tuning.line_window, tuning.line_window)
+    noise = {}
+    for polarity, other in (("bright", "dark"), ("dark", "bright")):
+        opposite = cv2.blur(means[other], (15, 15))
+        same = cv2.blur(means[polarity], wide) * tuning.line_same
+        noise[polarity] = np.maximum(np.maximum(opposite, same), 0.5 * grain)
+    factor = 2.0 ** ((settings.sensitivity - 0.5) * 2.0)
+    for polarity, response, residual in (("bright", best, bright), ("dark", -worst, dark)):
+        z = response / noise[polarity] * factor
+        low = ((z > tuning.line_low) & textured).view(np.uint8)
+        count, labels, stats = _label(low)
+        if count <= 1:
+            continue
+        keep = np.zeros(count, bool)
+        keep[np.unique(labels[(z > tuning.line_high) & (low > 0)])] = True
+        w, h, area = (stats[:, i].astype(np.float64) for i in (2, 3, 4))
+        diagonal = np.hypot(w, h)
+        keep &= diagonal * 2 >= max(tuning.line_min_length, settings.min_size)
+        keep &= area / np.maximum(diagonal, 1) <= tuning.line_max_width
+        keep[0] = False
+        if keep.any():
+            keep &= _spread_across(labels, count, keep) <= tuning.line_bend
+        if keep.any():
+            # Mortar, fabric, rows of anything repeat: one scratch is alone in its window.
+            window = (tuning.crowd_window, tuning.crowd_window)
+            density = cv2.blur(low.astype(np.float32), window)
+            inside = labels > 0
+            crowd = _bincount_mean(labels[inside], density[inside].astype(np.float64), count)
+            keep &= crowd <= tuning.line_crowd
+        if not keep.any():
+            continue
+        chosen = np.zeros(size[::-1], np.uint8)
+        chosen[box] = np.where(keep[labels], 255, 0)
+        chosen = cv2.resize(chosen, (width, height), interpolation=cv2.INTER_NEAREST)
+        found |= chosen & np.where(residual > tuning.line_draw * grain, 255, 0).astype(np.uint8)
+    return found
+
+
 def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUNING) -> np.ndarray:
     """The damage mask of one tile (uint8, 255 = damaged), before cropping to its core."""
     gray, weak, groups = tile_candidates(rgb, settings, tuning)
@@ -550,6 +684,8 @@ def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUN
         keep = _decide(group, settings.sensitivity)
         if keep.any():
             found |= _draw(group, keep, gray, weak)
+    if "scratches" in settings.kinds:
+        found |= long_lines(gray, max(_grain(gray), tuning.min_grain), settings, tuning)
     if settings.grow:
         size = 2 * settings.grow + 1
         found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
