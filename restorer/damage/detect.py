@@ -38,6 +38,7 @@ import cv2
 import numpy as np
 
 from restorer.api import as_rgb
+from restorer.damage.spots import find_spots
 from restorer.errors import RestorerError
 from restorer.progress import Progress
 
@@ -516,8 +517,6 @@ def tile_candidates(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning =
         scales.append(1)
     if "dust" in kinds and settings.max_size > 6:
         scales.append(2)
-    if "spots" in kinds and settings.max_size > 12:
-        scales.append(4)
     groups = []
     for scale in scales:
         relax = {1: 1.0, 2: 0.7, 4: 0.55}[scale]
@@ -550,6 +549,8 @@ def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUN
         keep = _decide(group, settings.sensitivity)
         if keep.any():
             found |= _draw(group, keep, gray, weak)
+    if "spots" in settings.kinds:
+        found |= find_spots(rgb, settings)
     if settings.grow:
         size = 2 * settings.grow + 1
         found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
