@@ -41,14 +41,15 @@ class SpotTuning:
     chroma_weight: float = 1.5  # a and b count this much more than lightness
     smooth: float = 1.0  # Gaussian sigma of the residual, reduced pixels
     half: float = 0.5  # a blob is what lies over this share of the highest residual near it
+    local: float = 0.5  # 'near': within this share of max_size
     weak: float = 6.0  # low threshold, Lab levels (8-bit scale)
     strong: float = 12.0  # a blob must reach this somewhere
-    blob_mean: float = 20.0  # ... and this on average (its magnitude, chroma weighted)
+    blob_mean: float = 15.0  # ... and this on average (its magnitude, chroma weighted)
     min_extent: int = 12  # px at full resolution: smaller blots are dust
     min_fill: float = 0.45  # of its box
     max_aspect: float = 2.5
-    grown: float = 2.2  # the blob at half the thresholds may be this much longer
-    ring_ratio: float = 0.17  # mean residual in the ring around it / in the blob, at most
+    grown: float = 3.2  # the blob at half the thresholds may be this much longer
+    ring_ratio: float = 0.12  # mean residual in the ring around it / in the blob, at most
     crowd: int = 3  # at most this many other blobs within ~100 px (text, gravel, rivets)
     stain_fit: float = 0.3  # blob colour off a blend of surround and stain colour, at most
     edge_level: float = 0.3  # outline: where the residual exceeds this share of the peak
@@ -73,8 +74,13 @@ def spot_residual(rgb: np.ndarray, max_size: int, tuning: SpotTuning = TUNING):
     size = (max(1, width // SCALE), max(1, height // SCALE))
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2Lab)
-    window = _odd(1.5 * max_size / SCALE + 2)
-    background = cv2.medianBlur(lab, window)
+    # Lightness at 1/SCALE; colour, smoother in photos, at half that (a third of the cost).
+    background = np.empty_like(lab)
+    background[:, :, 0] = cv2.medianBlur(lab[:, :, 0], _odd(1.5 * max_size / SCALE + 2))
+    half = cv2.resize(lab, (max(1, size[0] // 2), max(1, size[1] // 2)),
+                      interpolation=cv2.INTER_AREA)  # fmt: skip
+    half = cv2.medianBlur(half, _odd(0.75 * max_size / SCALE + 1))
+    background[:, :, 1:] = cv2.resize(half, size, interpolation=cv2.INTER_LINEAR)[:, :, 1:]
     diff = lab.astype(np.float32) - background.astype(np.float32)
     if tuning.smooth > 0:  # a blot is coherent over its area; grain and texture average away
         diff = cv2.GaussianBlur(diff, (0, 0), tuning.smooth)
@@ -104,15 +110,14 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, small
     table (one row per label; row 0 is the background)."""
     # A blob is what lies over half of the highest residual near it: a stain on texture
     # is cut out of it rather than joined to it.
-    reach = _odd(settings.max_size / SCALE * 0.5 + 1)
+    reach = _odd(settings.max_size / SCALE * tuning.local + 1)
     local = cv2.dilate(score, np.ones((reach, reach), np.uint8))
     mask = ((score > weak) & (score >= local * tuning.half)).view(np.uint8)
     count, labels, stats, centres = cv2.connectedComponentsWithStats(mask, connectivity=8)
     features = {}
     if count <= 1:
         return labels, stats, features
-    peak = np.zeros(count)
-    np.maximum.at(peak, labels.ravel(), score.ravel())
+    strong_one = np.bincount(labels[score > strong], minlength=count) > 0
     w, h = stats[:, 2].astype(np.float64), stats[:, 3].astype(np.float64)
     area = stats[:, 4].astype(np.float64)
     # The same blob at half the low threshold: a blot stays about as big, a piece of a
@@ -143,18 +148,23 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, small
         "extent": np.maximum(w, h) * SCALE,
         "aspect": np.maximum(w, h) / np.maximum(np.minimum(w, h), 1),
         "fill": fill,
-        "peak": peak,
+        "strong": strong_one,
         "loose_ratio": loose_extent / np.maximum(np.maximum(w, h), 1),
         "ring_ratio": ring_mean / np.maximum(blob_mean, 1e-3),
         "ring_rms": np.sqrt(ring_sq) / np.maximum(blob_mean, 1e-3),
         "ring_busy": ring_busy,
         "blob_mean": blob_mean,
     }
-    # Crowding: how many other candidates lie within ~24 reduced pixels.
+    # Crowding: how many other blob-like candidates lie within ~100 px (text, gravel).
     cx, cy = centres[:, 0], centres[:, 1]
-    big = (peak > strong) & (np.arange(count) > 0)
-    close = (np.abs(cx[:, None] - cx[big][None]) < 24) & (np.abs(cy[:, None] - cy[big][None]) < 24)
-    features["crowd"] = close.sum(1) - big
+    for name, like in (
+        ("crowd", strong_one),
+        ("crowd_alike", strong_one & (fill >= 0.45) & (features["ring_ratio"] <= 0.3)),
+    ):
+        like = like & (np.arange(count) > 0)
+        close = np.abs(cx[:, None] - cx[like][None]) < 24
+        close &= np.abs(cy[:, None] - cy[like][None]) < 24
+        features[name] = close.sum(1) - like
     if small is not None:
         rgb_in = (
             np.stack(
@@ -207,10 +217,10 @@ def _blobs(score, magnitude, weak, strong, settings, tuning, small, diff):
     if not f:
         return np.zeros(1, bool), labels
     low = max(settings.min_size, tuning.min_extent)
-    keep = (f["peak"] > strong) & (f["extent"] >= low) & (f["extent"] <= settings.max_size)
+    keep = f["strong"] & (f["extent"] >= low) & (f["extent"] <= settings.max_size)
     keep &= (f["fill"] >= tuning.min_fill) & (f["aspect"] <= tuning.max_aspect)
     keep &= (f["loose_ratio"] <= tuning.grown) & (f["ring_ratio"] <= tuning.ring_ratio)
-    keep &= (f["crowd"] <= tuning.crowd) & (f["blob_mean"] >= tuning.blob_mean)
+    keep &= (f["crowd_alike"] <= tuning.crowd) & (f["blob_mean"] >= tuning.blob_mean)
     keep &= f["stain_fit"] <= tuning.stain_fit
     keep[0] = False
     return keep, labels
