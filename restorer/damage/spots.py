@@ -51,6 +51,8 @@ class SpotTuning:
     grown: float = 3.2  # the blob at half the thresholds may be this much longer
     ring_ratio: float = 0.12  # mean residual in the ring around it / in the blob, at most
     crowd: int = 3  # at most this many other blobs within ~100 px (text, gravel, rivets)
+    alike: float = 0.6  # a ring pixel this near the blob's colour (share of its contrast) ...
+    ring_alike: float = 0.1  # ... may be at most this share of the ring
     stain_fit: float = 0.3  # blob colour off a blend of surround and stain colour, at most
     edge_level: float = 0.3  # outline: where the residual exceeds this share of the peak
     edge_floor: float = 6.0  # ... and at least these many Lab levels
@@ -95,17 +97,18 @@ def find_spots(rgb: np.ndarray, settings, tuning: SpotTuning = TUNING) -> np.nda
     found = np.zeros((height, width), np.uint8)
     if min(height, width) < 4 * SCALE:
         return found
-    small, _, background, diff, magnitude = spot_residual(rgb, settings.max_size, tuning)
+    small, lab, background, diff, magnitude = spot_residual(rgb, settings.max_size, tuning)
     score = magnitude
     factor = 2.0 ** ((0.5 - settings.sensitivity) * 2.0)
     weak, strong = tuning.weak * factor, tuning.strong * factor
-    keep, labels = _blobs(score, magnitude, weak, strong, settings, tuning, small, diff)
+    context = (small, lab, background, diff)
+    keep, labels = _blobs(score, magnitude, weak, strong, settings, tuning, context)
     if not keep.any():
         return found
     return _outline(keep, labels, rgb, background, tuning)
 
 
-def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, small=None, diff=None):
+def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, context=None):
     """Components of `score > weak` holding a pixel over `strong`: labels and a feature
     table (one row per label; row 0 is the background)."""
     # A blob is what lies over half of the highest residual near it: a stain on texture
@@ -122,7 +125,7 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, small
     area = stats[:, 4].astype(np.float64)
     # The same blob at half the low threshold: a blot stays about as big, a piece of a
     # larger structure (an edge, a shadow) runs on.
-    loose = ((score > weak * 0.5) & (score >= local * tuning.half * 0.5)).view(np.uint8)
+    loose = ((score > tuning.weak * 0.5) & (score >= local * tuning.half * 0.5)).view(np.uint8)
     _, loose_labels, loose_stats, _ = cv2.connectedComponentsWithStats(loose, connectivity=8)
     first = np.zeros(count, np.int64)
     first[labels.ravel()] = np.arange(labels.size)
@@ -165,7 +168,23 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, small
         close = np.abs(cx[:, None] - cx[like][None]) < 24
         close &= np.abs(cy[:, None] - cy[like][None]) < 24
         features[name] = close.sum(1) - like
-    if small is not None:
+    if context is not None:
+        small, lab, background, diff = context
+        # Picture structure (a corner of a dark shape): part of the ring has the blob's
+        # own colour, where a stain's ring has the colour under it.
+        weights = np.float32([1.0, tuning.chroma_weight, tuning.chroma_weight])
+        lab_w = lab.astype(np.float32) * weights
+        back_w = background.astype(np.float32) * weights
+        mean_in = np.stack([np.bincount(index, lab_w[:, :, c][inside], count) for c in range(3)], 1)
+        mean_in /= np.maximum(area, 1)[:, None]
+        back_in = np.stack(
+            [np.bincount(index, back_w[:, :, c][inside], count) for c in range(3)], 1
+        )
+        back_in /= np.maximum(area, 1)[:, None]
+        contrast = np.linalg.norm(mean_in - back_in, axis=1)
+        distance = np.linalg.norm(lab_w[ring] - mean_in[ring_index], axis=1)
+        alike = distance < tuning.alike * contrast[ring_index]
+        features["ring_alike"] = np.bincount(ring_index, alike, count) / np.maximum(ring_count, 1)
         rgb_in = (
             np.stack(
                 [
@@ -212,16 +231,19 @@ def stain_fit(inside: np.ndarray, around: np.ndarray) -> np.ndarray:
     return best / (np.linalg.norm(change, axis=1) + 1e-3)
 
 
-def _blobs(score, magnitude, weak, strong, settings, tuning, small, diff):
-    labels, _, f = blob_features(score, magnitude, weak, strong, settings, tuning, small, diff)
+def _blobs(score, magnitude, weak, strong, settings, tuning, context):
+    labels, _, f = blob_features(score, magnitude, weak, strong, settings, tuning, context)
     if not f:
         return np.zeros(1, bool), labels
     low = max(settings.min_size, tuning.min_extent)
     keep = f["strong"] & (f["extent"] >= low) & (f["extent"] <= settings.max_size)
     keep &= (f["fill"] >= tuning.min_fill) & (f["aspect"] <= tuning.max_aspect)
-    keep &= (f["loose_ratio"] <= tuning.grown) & (f["ring_ratio"] <= tuning.ring_ratio)
-    keep &= (f["crowd_alike"] <= tuning.crowd) & (f["blob_mean"] >= tuning.blob_mean)
-    keep &= f["stain_fit"] <= tuning.stain_fit
+    # Sensitivity scales the contrast a blob needs and how clear of its ring it must be.
+    factor = weak / tuning.weak
+    keep &= f["loose_ratio"] <= tuning.grown
+    keep &= f["ring_ratio"] <= tuning.ring_ratio / factor
+    keep &= (f["crowd_alike"] <= tuning.crowd) & (f["blob_mean"] >= tuning.blob_mean * factor)
+    keep &= (f["stain_fit"] <= tuning.stain_fit) & (f["ring_alike"] <= tuning.ring_alike)
     keep[0] = False
     return keep, labels
 
@@ -232,7 +254,7 @@ def _outline(keep, labels, rgb, background, tuning):
     height, width = rgb.shape[:2]
     found = np.zeros((height, width), np.uint8)
     chosen = np.where(keep[labels], 255, 0).astype(np.uint8)
-    chosen = cv2.dilate(chosen, np.ones((5, 5), np.uint8))
+    chosen = cv2.dilate(chosen, np.ones((3, 3), np.uint8))
     count, parts, stats, _ = cv2.connectedComponentsWithStats(chosen, connectivity=8)
     w = tuning.chroma_weight
     for i in range(1, count):
