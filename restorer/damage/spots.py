@@ -26,7 +26,7 @@ and B). Qt-free; works on one tile with its margin (`detect.detect_tile`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -38,6 +38,10 @@ SCALE = 4  # the tile is searched at 1/SCALE resolution
 class SpotTuning:
     """Constants chosen on the tuning half of benchmarks/damage_detection.py (A and B)."""
 
+    chroma_pass: bool = True
+    chroma_weak: float = 4.0
+    chroma_strong: float = 8.0
+    chroma_mean: float = 10.0
     chroma_weight: float = 1.5  # a and b count this much more than lightness
     smooth: float = 1.0  # Gaussian sigma of the residual, reduced pixels
     half: float = 0.5  # a blob is what lies over this share of the highest residual near it
@@ -98,14 +102,23 @@ def find_spots(rgb: np.ndarray, settings, tuning: SpotTuning = TUNING) -> np.nda
     if min(height, width) < 4 * SCALE:
         return found
     small, lab, background, diff, magnitude = spot_residual(rgb, settings.max_size, tuning)
-    score = magnitude
     factor = 2.0 ** ((0.5 - settings.sensitivity) * 2.0)
-    weak, strong = tuning.weak * factor, tuning.strong * factor
     context = (small, lab, background, diff)
-    keep, labels = _blobs(score, magnitude, weak, strong, settings, tuning, context)
-    if not keep.any():
+    keep, labels = _blobs(magnitude, factor, settings, tuning, context)
+    chosen = keep[labels]
+    if tuning.chroma_pass:
+        # Colour alone: on a grey or busy picture a coloured stain stands out in chroma,
+        # where the picture's texture is mostly lightness.
+        chroma = tuning.chroma_weight * np.sqrt(diff[:, :, 1] ** 2 + diff[:, :, 2] ** 2)
+        colour_tuning = replace(
+            tuning, weak=tuning.chroma_weak, strong=tuning.chroma_strong,
+            blob_mean=tuning.chroma_mean,
+        )  # fmt: skip
+        keep, labels = _blobs(chroma, factor, settings, colour_tuning, context)
+        chosen |= keep[labels]
+    if not chosen.any():
         return found
-    return _outline(keep, labels, rgb, background, tuning)
+    return _outline(chosen, rgb, background, tuning)
 
 
 def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, context=None):
@@ -231,8 +244,9 @@ def stain_fit(inside: np.ndarray, around: np.ndarray) -> np.ndarray:
     return best / (np.linalg.norm(change, axis=1) + 1e-3)
 
 
-def _blobs(score, magnitude, weak, strong, settings, tuning, context):
-    labels, _, f = blob_features(score, magnitude, weak, strong, settings, tuning, context)
+def _blobs(magnitude, factor, settings, tuning, context):
+    weak, strong = tuning.weak * factor, tuning.strong * factor
+    labels, _, f = blob_features(magnitude, magnitude, weak, strong, settings, tuning, context)
     if not f:
         return np.zeros(1, bool), labels
     low = max(settings.min_size, tuning.min_extent)
@@ -248,13 +262,12 @@ def _blobs(score, magnitude, weak, strong, settings, tuning, context):
     return keep, labels
 
 
-def _outline(keep, labels, rgb, background, tuning):
+def _outline(chosen, rgb, background, tuning):
     """Kept blobs at full resolution: where the photo differs from the upsampled background
     by a share of the blob's peak, near the blob, so the mask covers the soft edge."""
     height, width = rgb.shape[:2]
     found = np.zeros((height, width), np.uint8)
-    chosen = np.where(keep[labels], 255, 0).astype(np.uint8)
-    chosen = cv2.dilate(chosen, np.ones((3, 3), np.uint8))
+    chosen = cv2.dilate(chosen.view(np.uint8), np.ones((3, 3), np.uint8))
     count, parts, stats, _ = cv2.connectedComponentsWithStats(chosen, connectivity=8)
     w = tuning.chroma_weight
     for i in range(1, count):
