@@ -140,12 +140,11 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, conte
     # larger structure (an edge, a shadow) runs on.
     loose = ((score > tuning.weak * 0.5) & (score >= local * tuning.half * 0.5)).view(np.uint8)
     _, loose_labels, loose_stats, _ = cv2.connectedComponentsWithStats(loose, connectivity=8)
-    first = np.zeros(count, np.int64)
-    first[labels.ravel()] = np.arange(labels.size)
-    outer = loose_labels.ravel()[first]
-    loose_extent = np.maximum(loose_stats[outer, 2], loose_stats[outer, 3]).astype(np.float64)
     inside = labels > 0
     index = labels[inside]
+    outer = np.zeros(count, np.int64)
+    outer[index] = loose_labels[inside]
+    loose_extent = np.maximum(loose_stats[outer, 2], loose_stats[outer, 3]).astype(np.float64)
     blob_mean = np.bincount(index, magnitude[inside], count) / np.maximum(area, 1)
     # Ring: from 1 to ~1 blob radius outside the blob.
     reach = 3
@@ -178,9 +177,11 @@ def blob_features(score, magnitude, weak, strong, settings, tuning=TUNING, conte
         ("crowd_alike", strong_one & (fill >= 0.45) & (features["ring_ratio"] <= 0.3)),
     ):
         like = like & (np.arange(count) > 0)
-        close = np.abs(cx[:, None] - cx[like][None]) < 24
-        close &= np.abs(cy[:, None] - cy[like][None]) < 24
-        features[name] = close.sum(1) - like
+        rows = np.nonzero(strong_one)[0]  # only these can be kept
+        close = np.abs(cx[rows, None] - cx[like][None]) < 24
+        close &= np.abs(cy[rows, None] - cy[like][None]) < 24
+        features[name] = np.zeros(count)
+        features[name][rows] = close.sum(1) - like[rows]
     if context is not None:
         small, lab, background, diff = context
         # Picture structure (a corner of a dark shape): part of the ring has the blob's
