@@ -2,11 +2,11 @@
 
 How it works, per tile of the photo (tiles overlap so nothing changes at their seams):
 
-1. **Residuals at three scales.** On the luminance, a morphological closing (for dark damage)
+1. **Residuals at two scales.** On the luminance, a morphological closing (for dark damage)
    and opening (for bright damage) with a small square removes every structure narrower than
    the square; what it removed is the residual. Full resolution with a 7-px square catches
-   specks up to ~6 px and lines up to 5 px wide; half resolution catches specks up to ~12 px;
-   quarter resolution catches spots and stains up to ~40 px.
+   specks up to ~6 px and lines up to 5 px wide; half resolution catches specks up to ~12 px.
+   Spots and stains (up to ~40 px) have their own search, `restorer.damage.spots`.
 2. **Normalised by the local texture.** Grass, hair, foliage and fabric leave residuals
    everywhere, of both polarities. A speck of dust leaves a residual of one polarity on its
    own. The score of a pixel is its residual minus a multiple of the local mean residual of the

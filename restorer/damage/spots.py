@@ -7,18 +7,24 @@ by about the same amount all over, and it ends softly. How one tile is searched:
 1. **Reduced resolution.** The tile is shrunk by `SCALE` (area average): a 12-40 px stain
    becomes a 3-10 px blob and the grain averages away, which is what makes faint stains
    stand out; the rest costs ~1/16 of full resolution.
-2. **Background.** A median of each Lab channel over a window about 1.5x the largest spot
-   is what the photo would be without any blot that small; the residual (photo minus
-   background) is measured in lightness and, weighted more, chroma.
-3. **Normalised by texture.** The residual is divided by the local median of its own
-   magnitude over a wider window (plus the tile's grain): grass, gravel or foliage leave
-   residuals everywhere and so score low; a stain leaves one blob on a quiet surround.
-4. **Blob tests.** Components over a low threshold holding a pixel over a high one are
-   kept when they are compact, between `min_size` and `max_size` long, not part of a
-   larger structure (the component at a lower threshold is not much bigger) and stand
-   clear of the ring around them, with few other blobs nearby (text, gravel, rivets).
-5. **Outline at full resolution** from the upsampled residual, so the mask covers the soft
-   edge where the stain still changes the photo visibly.
+2. **Background.** A median over a window about 1.5x `max_size` (lightness at 1/4, colour
+   at 1/8 resolution) is what the photo would be without any blot that small; the
+   residual (photo minus background, smoothed a little) is measured in Lab levels, chroma
+   weighted 1.5x. A second pass uses the chroma alone: on a grey or busy picture a
+   coloured stain stands out in colour where the picture's texture is mostly lightness.
+3. **Blobs.** A blob is what lies over a low threshold and over half of the highest
+   residual near it (so a stain on texture is cut out of it, not joined to it), and must
+   reach a high threshold somewhere.
+4. **Blob tests** (texture and picture structure are told from stains here): compact,
+   between `min_size` and `max_size` long; not part of a larger structure (the blob at
+   half the thresholds is not much longer: edges and shadows run on); a mean residual
+   well above that of the ring around it (grass, gravel, foliage leave residuals in the
+   ring too); no part of the ring in the blob's own colour (the corner of a dark shape
+   is the shape going on); few alike blobs within ~100 px (text, gravel, rivets); and a
+   colour that is a blend of its surround with a warm or neutral stain colour.
+   `sensitivity` scales the thresholds, the contrast and the ring test.
+5. **Outline at full resolution**: where the photo differs from the upsampled background
+   by a share of the blob's peak, so the mask covers the soft edge of the stain.
 
 Constants were chosen on the tuning half of benchmarks/damage_detection.py (generators A
 and B). Qt-free; works on one tile with its margin (`detect.detect_tile`).
