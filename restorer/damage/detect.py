@@ -2,11 +2,11 @@
 
 How it works, per tile of the photo (tiles overlap so nothing changes at their seams):
 
-1. **Residuals at three scales.** On the luminance, a morphological closing (for dark damage)
+1. **Residuals at two scales.** On the luminance, a morphological closing (for dark damage)
    and opening (for bright damage) with a small square removes every structure narrower than
    the square; what it removed is the residual. Full resolution with a 7-px square catches
-   specks up to ~6 px and lines up to 5 px wide; half resolution catches specks up to ~12 px;
-   quarter resolution catches spots and stains up to ~40 px.
+   specks up to ~6 px and lines up to 5 px wide; half resolution catches specks up to ~12 px.
+   Spots and stains (up to ~40 px) have their own search, `restorer.damage.spots`.
 2. **Normalised by the local texture.** Grass, hair, foliage and fabric leave residuals
    everywhere, of both polarities. A speck of dust leaves a residual of one polarity on its
    own. The score of a pixel is its residual minus a multiple of the local mean residual of the
@@ -41,6 +41,7 @@ import cv2
 import numpy as np
 
 from restorer.api import as_rgb
+from restorer.damage.spots import find_spots
 from restorer.errors import RestorerError
 from restorer.progress import Progress
 
@@ -534,8 +535,6 @@ def tile_candidates(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning =
         scales.append(1)
     if "dust" in kinds and settings.max_size > 6:
         scales.append(2)
-    if "spots" in kinds and settings.max_size > 12:
-        scales.append(4)
     groups = []
     for scale in scales:
         relax = {1: 1.0, 2: 0.7, 4: 0.55}[scale]
@@ -686,6 +685,8 @@ def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUN
             found |= _draw(group, keep, gray, weak)
     if "scratches" in settings.kinds:
         found |= long_lines(gray, max(_grain(gray), tuning.min_grain), settings, tuning)
+    if "spots" in settings.kinds:
+        found |= find_spots(rgb, settings)
     if settings.grow:
         size = 2 * settings.grow + 1
         found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
