@@ -22,7 +22,9 @@ diffusion fill (Navier-Stokes), and the result is finished by
 thin scratches) to the same diffusion fill's, its fine detail raised to the strength
 of the detail around it. Last, the hole's first rings (4 px) are filled again by
 diffusion from both sides, the rim outside and the fill inside, and half of that
-(a third across scratches) is blended in, so the fill meets its rim without a step.
+(a third across scratches) is blended in, so the fill meets its rim without a step,
+and then moved most of the way towards a frequency-selective extrapolation of the
+known pixels (`restorer.exemplar.fse`), which continues their edges and shading.
 Source patches come only from a band a few hole-thicknesses wide round the hole, and
 the per-pixel work on them is done on the band alone, so a long thin stroke costs in
 proportion to the stroke.
@@ -218,18 +220,18 @@ class FillSettings:
     # blocks of 8 px, weights falling by `seam_fse_decay` a pixel,
     # `seam_fse_iterations` Fourier functions each; then `seam_fse_keep_detail` of the
     # fill's finest detail (1 px) added back to the ring (0: off). On
-    # benchmarks/inpaint_wide.py's tuning half: +0.22 dB in the hole, +0.73 dB on the
-    # seam, colour shift 4.55 -> 4.53, texture distance +0.03 (without the detail
-    # kept: +0.26 dB, +0.85 dB, texture +0.09); brightness only, 32 functions: +0.22
-    # dB, +0.65 dB; decay 0.8 or 0.6, margin 6, low-pass 0 or 0.9, gamma 0.3 or 0.8:
-    # no better.
+    # benchmarks/inpaint_wide.py's tuning half: +0.21 dB in the hole, +0.69 dB on the
+    # seam, colour shift 4.55 -> 4.53, texture distance +0.04 (without the detail
+    # kept: +0.26 dB, +0.79 dB, texture +0.09; 48 functions: +0.01 dB, +0.04 dB on
+    # the seam for ~4% more time); brightness only: +0.2 dB, +0.6 dB; decay 0.8 or
+    # 0.6, margin 6, low-pass 0 or 0.9, gamma 0.3 or 0.8: no better.
     seam_fse_share: float = 0.7
     thin_seam_fse_share: float = 0.5
     seam_fse_inner: float = 0.2
     seam_fse_colour: bool = True
     seam_fse_margin: int = 8
     seam_fse_decay: float = 0.7
-    seam_fse_iterations: int = 48
+    seam_fse_iterations: int = 32
     seam_fse_keep_detail: float = 0.3
 
 
