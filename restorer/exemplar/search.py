@@ -362,20 +362,7 @@ def vote(
     results = []
     # One pass per offset within the patch, each a few gathers over all the pixels:
     # no n x p*p stacks, so the work stays in cache (mode seeking keeps the says).
-    # Pixels a patch radius inside the target go apart from those near its edge: their
-    # covering centres are plain offsets (no clamping or edge tests, a third of the work).
-    groups = [pixels]
-    if not wrap and pixels.numel():
-        ys, xs = pixels // width, pixels % width
-        inner = (ys >= radius) & (ys < height - radius) & (xs >= radius) & (xs < width - radius)
-        groups = [pixels[inner], pixels[~inner]]
-    chunks = [
-        chunk
-        for group in groups
-        for chunk in group.split(_VOTE_PIXELS // patch if modes else _VOTE_PIXELS)
-        if chunk.numel()
-    ]
-    for chunk in chunks:
+    for chunk in pixels.split(_VOTE_PIXELS // patch if modes else _VOTE_PIXELS):
         ys, xs = chunk // width, chunk % width
         interior = not wrap and bool(
             (ys.min() >= radius)
