@@ -76,9 +76,10 @@ class FillSettings:
     # have one or two levels only, and two more steps at the finest raise the PSNR in
     # the hole most (in the benchmark +0.2 to +0.3 dB on scratches, ~15% more time).
     thin_em_fine: int = 4
-    # ...and at their coarsest level (None: `em_coarse`): on benchmarks/inpaint_wide.py's
-    # tuning half 3 instead of 4 cost scratches 0.01 dB for 16% less time (2: 0.1 dB).
-    thin_em_coarse: int | None = 3
+    # ...and at their coarsest level (None: `em_coarse`). 3 saved 16% of a scratch's
+    # time on 12 photos for 0.01 dB, but on benchmarks/inpaint_wide.py's two halves it
+    # cost 0.13 dB on scratches and saved nothing measurable (2: 0.1 dB): off.
+    thin_em_coarse: int | None = None
     # ...and their share of the diffusion fill's low band (`low_band_share`): across a
     # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
     # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
@@ -92,11 +93,11 @@ class FillSettings:
     # The widest random-search window at the finest level (px): the upsampled field
     # already points at the right region, wider tries hardly ever win there.
     fine_search_radius: int = 8
-    # Propagation distances (px) at the finest level: its upsampled field is coherent
-    # already, so long jumps seldom bring a better match there (None: the search's own,
-    # 8, 4, 2, 1). On benchmarks/inpaint_wide.py's tuning half (2, 1) cost ~0.02 dB in
-    # the hole for ~8% less time.
-    fine_jumps: tuple[int, ...] | None = (2, 1)
+    # Propagation distances (px) at the finest level, whose upsampled field is coherent
+    # already (None: the search's own, 8, 4, 2, 1). (2, 1) with `basis_samples` 512, on
+    # benchmarks/inpaint_wide.py side by side: 1% / 6% less time, 0.035 / 0.023 dB
+    # less in the hole (tuning / checking half; 0.06 dB on edge crossings): off.
+    fine_jumps: tuple[int, ...] | None = None
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 2.5
     # ...or the picture's shorter side would drop below this.
@@ -108,9 +109,8 @@ class FillSettings:
     # its own. Off: on the tuning half it saved ~10% but lost 0.2 dB on edge crossings
     # ("lines"; the coarsest level's few patches miss the guide's edges).
     share_basis: bool = False
-    # Patches sampled to find the principal components (`patch_basis(samples=)`): 512
-    # find the leading 24 of 392 as well as 1024 do, for half the covariance's cost.
-    basis_samples: int = 512
+    # Patches sampled to find the principal components (`patch_basis(samples=)`).
+    basis_samples: int = 1024
     # Principal components each patch is compared on (None: whole patches, exactly)...
     dims: int | None = 24
     # ...and at the finest level, whose search refines an upsampled field: fewer
