@@ -69,6 +69,8 @@ class FillSettings:
     # tuning half.
     thick_patch: int = 5
     thick_mix_depth: float = 4.0
+    # ...and for thin holes (None: `mix_depth`; 1 cost 0.26 dB on scratches).
+    thin_mix_depth: float | None = None
     thick_fine_search_iterations: int = 1
     # EM steps at the coarsest level and at the finest; levels between interpolate.
     em_coarse: int = 4
@@ -77,6 +79,10 @@ class FillSettings:
     # have one or two levels only, and two more steps at the finest raise the PSNR in
     # the hole most (in the benchmark +0.2 to +0.3 dB on scratches, ~15% more time).
     thin_em_fine: int = 4
+    # ...and at their coarsest level (None: `em_coarse`). 3 saved 16% of a scratch's
+    # time on 12 photos for 0.01 dB, but on benchmarks/inpaint_wide.py's two halves it
+    # cost 0.13 dB on scratches and saved nothing measurable (2: 0.1 dB): off.
+    thin_em_coarse: int | None = None
     # ...and their share of the diffusion fill's low band (`low_band_share`): across a
     # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
     # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
@@ -90,12 +96,24 @@ class FillSettings:
     # The widest random-search window at the finest level (px): the upsampled field
     # already points at the right region, wider tries hardly ever win there.
     fine_search_radius: int = 8
+    # Propagation distances (px) at the finest level, whose upsampled field is coherent
+    # already (None: the search's own, 8, 4, 2, 1). (2, 1) with `basis_samples` 512, on
+    # benchmarks/inpaint_wide.py side by side: 1% / 6% less time, 0.035 / 0.023 dB
+    # less in the hole (tuning / checking half; 0.06 dB on edge crossings): off.
+    fine_jumps: tuple[int, ...] | None = None
     # Stop halving once the hole's inscribed radius is at most this (pixels)...
     coarsest_radius: float = 2.5
     # ...or the picture's shorter side would drop below this.
     coarsest_side: int = 24
     # Weight of a patch centred `d` pixels inside the hole: confidence ** d.
     confidence: float = 0.5
+    # One patch projection for every level with the same patch size (worked out at the
+    # coarsest): the principal components cost ~10% of the time when every level has
+    # its own. Off: on the tuning half it saved ~10% but lost 0.2 dB on edge crossings
+    # ("lines"; the coarsest level's few patches miss the guide's edges).
+    share_basis: bool = False
+    # Patches sampled to find the principal components (`patch_basis(samples=)`).
+    basis_samples: int = 1024
     # Principal components each patch is compared on (None: whole patches, exactly)...
     dims: int | None = 24
     # ...and at the finest level, whose search refines an upsampled field: fewer
@@ -124,8 +142,19 @@ class FillSettings:
     # Match the fill to the colours just outside the hole: the difference there is
     # diffused into the hole, fading over this many pixels (0: off).
     border_fade: float = 6.0
-    # Voting weights exp(-d / 2 s^2), s^2 this quantile of the match distances.
+    # Voting weights exp(-d / 2 s^2), s^2 this quantile of the match distances...
     quantile: float = 0.75
+    # ...and at the finest level (None: `quantile`); lower favours the best matches.
+    # (0.25: texture distance -2%, 0.09 dB less in the hole on the tuning half.)
+    fine_quantile: float | None = None
+    # Mean-shift steps of the votes at the finest level and above it (`vote(modes=)`):
+    # each pixel moves towards the value most of its patches agree on instead of
+    # their mean, with a kernel `mode_width` times their spread (0: plain mean). On
+    # the tuning half one or two steps lowered the texture distance by 2-3% and cost
+    # 0.03-0.15 dB in the hole (most on scratches): off.
+    fine_modes: int = 0
+    coarse_modes: int = 0
+    mode_width: float = 1.0
     # Patch size at the levels above the finest.
     coarse_patch: int = 7
     # Source patches are taken only from a band round the hole, this many times the
@@ -298,11 +327,13 @@ def complete(
         settings = replace(
             settings,
             em_fine=settings.thin_em_fine,
+            em_coarse=settings.thin_em_coarse or settings.em_coarse,
             low_band_share=settings.thin_low_band_share,
             fsr_scale=settings.thin_fsr_scale,
             low_band_guess=settings.thin_low_band_guess,
             seam_share=settings.thin_seam_share,
             seam_fse_share=settings.thin_seam_fse_share,
+            mix_depth=settings.thin_mix_depth or settings.mix_depth,
         )
     else:
         settings = replace(
@@ -339,6 +370,7 @@ def complete(
     coarsest.image = _diffusion_start(coarsest)
     coarsest.keep_guide()
     nnf: torch.Tensor | None = None
+    bases: dict = {}
     total = len(levels)
     for depth in range(total - 1, -1, -1):
         check()
@@ -359,6 +391,7 @@ def complete(
             band=None if band is None else band / 2**depth,
             level_is_finest=depth == 0,
             last_vote=_voted_at_the_end(level, settings) if depth == 0 else None,
+            bases=bases if settings.share_basis else None,
         )
         if depth == 0 and settings.final != "vote":
             _copy_into_hole(level, nnf, settings)
@@ -665,7 +698,11 @@ def _em(
     last_vote: torch.Tensor | None = None,
     band: float | None = None,
     level_is_finest: bool = False,
+    bases: dict | None = None,
 ) -> torch.Tensor:
+    """A few EM steps at one level; returns the field. `bases`: patch projections
+    (`patch_basis`) by (patch, dims, channels) to reuse from a coarser level and to
+    keep for the next (None: each level works out its own)."""
     radius = patch // 2
     hole = level.hole
     touches_hole = _dilate(hole, radius)
@@ -686,13 +723,19 @@ def _em(
         return nnf if nnf is not None else _identity(level.size, patch, hole.device)
     confidence = _confidence(level, settings.confidence)
     dims = settings.fine_dims if level_is_finest else settings.dims
-    basis = patch_basis(
-        level.image,
-        patch,
-        dims=dims,
-        generator=generator,
-        valid=source_valid,
-    )
+    key = (patch, dims, int(level.image.shape[0]))
+    basis = None if bases is None else bases.get(key)
+    if basis is None:
+        basis = patch_basis(
+            level.image,
+            patch,
+            dims=dims,
+            generator=generator,
+            valid=source_valid,
+            samples=settings.basis_samples,
+        )
+        if bases is not None:
+            bases[key] = basis
     prepared = PreparedSource(level.image, patch, basis, source_valid, locality=settings.locality)
     if nnf is None:
         nnf = _identity(level.size, patch, hole.device)
@@ -705,6 +748,9 @@ def _em(
     widest = reach
     if level_is_finest:
         widest = min(reach or settings.fine_search_radius, settings.fine_search_radius)
+    jumps = {}
+    if level_is_finest and settings.fine_jumps is not None:
+        jumps = {"jumps": tuple(settings.fine_jumps)}
     for step in range(steps):
         check()
         nnf, distance = nnf_search_with_distance(
@@ -720,23 +766,43 @@ def _em(
             prepared=prepared,
             max_radius=widest,
             flat=True,
+            **jumps,
         )
         rebuilt = hole if step < steps - 1 or last_vote is None else last_vote
         if not bool(rebuilt.any()):
             break  # the caller rebuilds the hole from the field itself
-        weights = _similarity(distance, active, settings.quantile) * confidence
-        _vote_into(level, nnf, patch, weights, rebuilt)
+        quantile = settings.quantile
+        if level_is_finest and settings.fine_quantile is not None:
+            quantile = settings.fine_quantile
+        weights = _similarity(distance, active, quantile) * confidence
+        modes = settings.fine_modes if level_is_finest else settings.coarse_modes
+        _vote_into(level, nnf, patch, weights, rebuilt, modes, settings.mode_width)
     return nnf
 
 
 def _vote_into(
-    level: Level, nnf: torch.Tensor, patch: int, weights: torch.Tensor, where: torch.Tensor
+    level: Level,
+    nnf: torch.Tensor,
+    patch: int,
+    weights: torch.Tensor,
+    where: torch.Tensor,
+    modes: int = 0,
+    mode_width: float = 1.0,
 ) -> None:
     """Rebuild the `where` pixels of the level by voting (`vote`); the guide channels,
     which voting must not change, are left out."""
     channels = level.fill_channels
     changed = level.image[:channels]  # a view: the vote writes into the level itself
-    vote(nnf, changed, patch=patch, weights=weights, mask=where, into=changed)
+    vote(
+        nnf,
+        changed,
+        patch=patch,
+        weights=weights,
+        mask=where,
+        into=changed,
+        modes=modes,
+        mode_width=mode_width,
+    )
 
 
 def _voted_at_the_end(level: Level, settings: FillSettings) -> torch.Tensor | None:

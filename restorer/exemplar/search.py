@@ -59,12 +59,14 @@ def patch_basis(
     dims: int | None = DEFAULT_DIMS,
     generator: torch.Generator | None = None,
     valid: torch.Tensor | None = None,
+    samples: int = _BASIS_SAMPLES,
 ) -> torch.Tensor:
     """Projection weights (d x C x p x p) for comparing patches, as `conv2d` weights.
 
     The leading `dims` principal components of patches sampled from `source` (centres
     where `valid` is True, if given); `dims=None` or `dims >= C*p*p` gives the identity,
-    i.e. exact sums of squared differences.
+    i.e. exact sums of squared differences. The components are estimated from at most
+    `samples` patches.
     """
     channels = source.shape[0]
     full = channels * patch * patch
@@ -73,8 +75,8 @@ def patch_basis(
         return eye.reshape(full, channels, patch, patch)
     centres = _valid_centres(source.shape[1:], patch, valid, source.device)
     count = centres.numel()
-    if count > _BASIS_SAMPLES:
-        pick = torch.randint(count, (_BASIS_SAMPLES,), generator=generator, device=source.device)
+    if count > samples:
+        pick = torch.randint(count, (samples,), generator=generator, device=source.device)
         centres = centres[pick]
     rows = _patches_at(source, centres, patch)  # n x full
     rows = rows - rows.mean(dim=0, keepdim=True)
@@ -250,10 +252,12 @@ def nnf_search_with_distance(
     locality: float = 0.0,
     max_radius: int | None = None,
     flat: bool = False,
+    jumps: tuple[int, ...] = _JUMPS,
 ) -> tuple[torch.LongTensor, torch.Tensor]:
     """`nnf_search`, also returning the HxW patch distances (inf where not searched).
 
     Distances are mean squared differences per patch element (in the projected space).
+    `jumps`: the propagation distances (px) of each round, widest first.
     """
     if patch < 1 or patch % 2 == 0:
         raise ValueError(f"patch must be odd and positive, got {patch}")
@@ -269,7 +273,7 @@ def nnf_search_with_distance(
     search = _Search(target, prepared, wrap, target_active, generator)
     search.start(init)
     for step in range(iterations):
-        for jump in _JUMPS:
+        for jump in jumps:
             if check is not None:
                 check()
             for direction in _DIRECTIONS if step % 2 == 0 else _DIRECTIONS[::-1]:
@@ -317,6 +321,8 @@ def vote(
     weights: torch.Tensor | None = None,
     mask: torch.Tensor | None = None,
     into: torch.Tensor | None = None,
+    modes: int = 0,
+    mode_width: float = 1.0,
 ) -> torch.Tensor:
     """Rebuild a CxHxW target by averaging the overlapping source patches of `nnf`.
 
@@ -327,8 +333,15 @@ def vote(
     with `wrap=True`. With `mask` (HxW bool) only those pixels are computed; the rest
     of the result is zero, or, with `into` (a CxHxW tensor, which may be `source`
     itself: it is written only once every pixel is computed), `into`'s own values.
+
+    `modes` > 0 seeks the most likely value instead of the mean (Wexler et al. 2007's
+    mean-shift voting): that many times, each patch's say is weighted again by how
+    close its colour (the first three channels) lies to the current estimate,
+    exp(-d^2 / (2 `mode_width` v)) with v the weighted variance of the says at that
+    pixel; where the patches disagree (two textures meet) the value moves to the
+    stronger cluster instead of a blurred average of both.
     """
-    if wrap and weights is None and mask is None:
+    if wrap and weights is None and mask is None and not modes:
         return _vote_toroidal(nnf, source, patch)
     channels = source.shape[0]
     height, width = int(nnf.shape[-2]), int(nnf.shape[-1])
@@ -348,8 +361,8 @@ def vote(
         out = into.view(channels, height * width)  # a view: written in place
     results = []
     # One pass per offset within the patch, each a few gathers over all the pixels:
-    # no n x p*p stacks, so the work stays in cache.
-    for chunk in pixels.split(_VOTE_PIXELS):
+    # no n x p*p stacks, so the work stays in cache (mode seeking keeps the says).
+    for chunk in pixels.split(_VOTE_PIXELS // patch if modes else _VOTE_PIXELS):
         ys, xs = chunk // width, chunk % width
         interior = not wrap and bool(
             (ys.min() >= radius)
@@ -359,6 +372,7 @@ def vote(
         )
         total = torch.zeros(channels, chunk.numel(), dtype=source.dtype, device=device)
         weight_sum = torch.zeros(chunk.numel(), dtype=source.dtype, device=device)
+        says: list[tuple[torch.Tensor, torch.Tensor]] = []
         for dy in range(-radius, radius + 1):
             for dx in range(-radius, radius + 1):
                 centre, inside = _covering_centres(
@@ -375,12 +389,38 @@ def vote(
                     if inside is not None:
                         weight = weight * inside
                 index = matches.index_select(0, centre) + (dy * source_w + dx)
-                total.addcmul_(flat_source.index_select(1, index), weight)
+                said = flat_source.index_select(1, index)
+                total.addcmul_(said, weight)
                 weight_sum += weight
-        results.append((chunk, total / weight_sum.clamp_min(1e-12)))
+                if modes:
+                    says.append((said, weight))
+        value = total / weight_sum.clamp_min(1e-12)
+        for _ in range(modes):
+            value = _mode_step(says, value, mode_width)
+        results.append((chunk, value))
     for chunk, values in results:
         out[:, chunk] = values
     return out.reshape(channels, height, width)
+
+
+def _mode_step(
+    says: list[tuple[torch.Tensor, torch.Tensor]], value: torch.Tensor, width: float
+) -> torch.Tensor:
+    """One mean-shift step of `vote(modes=...)`: the says (C x n values, n weights)
+    weighted again by their colour's closeness to `value` (C x n)."""
+    colour = min(3, value.shape[0])
+    gaps = [(said[:colour] - value[:colour]).square_().sum(dim=0) for said, _ in says]
+    weight_sum = sum(weight for _, weight in says)
+    spread = sum(gap * weight for gap, (_, weight) in zip(gaps, says, strict=True))
+    spread = spread / weight_sum.clamp_min(1e-12)
+    scale = -0.5 / (width * spread).clamp_min(1e-8)
+    total = torch.zeros_like(value)
+    kept = torch.zeros_like(weight_sum)
+    for gap, (said, weight) in zip(gaps, says, strict=True):
+        again = weight * torch.exp(gap * scale)
+        total.addcmul_(said, again)
+        kept += again
+    return torch.where(kept > 1e-12, total / kept.clamp_min(1e-12), value)
 
 
 def upsample_nnf(

@@ -10,6 +10,7 @@ from restorer.exemplar.search import (
     PreparedSource,
     flat_field,
     nnf_search,
+    nnf_search_with_distance,
     patch_basis,
     upsample_nnf,
     vote,
@@ -237,3 +238,52 @@ def test_strip_projection_matches_the_whole_picture_for_any_spread_of_centres():
     start, stop = _snapped(84, 87, 8, 2, 90)
     assert start <= 84 and stop >= 87 and start >= 2 and stop <= 88
     assert _snapped(3, 60, 32, 2, 40) == (2, 38)
+
+
+def test_mode_seeking_vote_moves_towards_what_most_patches_say():
+    # A black left half and a white right half; target patches left of column 10
+    # are matched into the black, the others into the white, so a pixel near column
+    # 10 hears both: the mean mixes them, mode seeking leans to the majority.
+    source = torch.zeros(3, 20, 20)
+    source[:, :, 10:] = 1.0
+    ys, xs = torch.meshgrid(torch.arange(20), torch.arange(20), indexing="ij")
+    field = torch.stack([ys.clamp(2, 17), torch.where(xs < 10, 5, 15)])
+    mean = vote(field, source, patch=5)
+    plain = vote(field, source, patch=5, modes=0)
+    assert torch.equal(mean, plain)
+    sharp = vote(field, source, patch=5, modes=2)
+    for column, majority in ((9, 0.0), (10, 1.0)):  # 3 of 5 covering columns agree
+        assert abs(float(mean[0, 10, column]) - majority) == pytest.approx(0.4, abs=1e-5)
+        assert abs(float(sharp[0, 10, column]) - majority) < 0.3
+    # Where every patch agrees nothing changes.
+    assert torch.allclose(sharp[:, :, :7], mean[:, :, :7])
+    assert torch.allclose(sharp[:, :, 13:], mean[:, :, 13:])
+    # With weights and a mask, as the completion calls it.
+    weights = torch.rand(20, 20, generator=torch.Generator().manual_seed(0))
+    mask = torch.zeros(20, 20, dtype=torch.bool)
+    mask[5:15, 5:15] = True
+    into = source.clone()
+    vote(field, source, patch=5, weights=weights, mask=mask, into=into, modes=1)
+    assert torch.equal(into[:, ~mask], source[:, ~mask])
+    assert float(into.min()) >= 0.0 and float(into.max()) <= 1.0
+
+
+def test_search_with_short_jumps_only_is_deterministic_and_still_improves():
+    source = _tensor(gradient_photo(48, 48, seed=5))
+    target = source[:, 8:40, 8:40].contiguous()
+
+    def run(jumps):
+        return nnf_search_with_distance(
+            target,
+            source,
+            patch=5,
+            iterations=2,
+            generator=torch.Generator().manual_seed(3),
+            jumps=jumps,
+        )
+
+    short, short_distance = run((2, 1))
+    again, _ = run((2, 1))
+    assert torch.equal(short, again)
+    _, random_only = run(())
+    assert float(short_distance.mean()) < float(random_only.mean())
