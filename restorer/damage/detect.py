@@ -38,6 +38,7 @@ import cv2
 import numpy as np
 
 from restorer.api import as_rgb
+from restorer.damage.cracks import find_cracks
 from restorer.errors import RestorerError
 from restorer.progress import Progress
 
@@ -550,6 +551,8 @@ def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUN
         keep = _decide(group, settings.sensitivity)
         if keep.any():
             found |= _draw(group, keep, gray, weak)
+    if "cracks" in settings.kinds:
+        found |= find_cracks(rgb, settings.sensitivity, settings.min_size)
     if settings.grow:
         size = 2 * settings.grow + 1
         found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
