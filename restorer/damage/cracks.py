@@ -54,6 +54,8 @@ class CrackTuning:
     min_spread: float = 4.0  # px: std of the pixels across the main axis
     max_straight: float = 0.5  # share of pixels on straight 25-px runs
     min_score: float = 3.0  # mean score, grain units
+    crowd_window: int = 15  # px
+    max_crowding: float = 0.11  # mean share of that window its skeleton fills
     max_texture: float = 0.5  # mean valley depth around it (itself left out), grain units
 
 
@@ -140,25 +142,62 @@ def _line_kernels(length: int, directions: int) -> list[np.ndarray]:
 STRAIGHT_KERNELS = _line_kernels(25, 16)
 
 
-def _component_features(crop: np.ndarray, score: np.ndarray, texture: np.ndarray) -> dict:
-    """Shape of one candidate (a uint8 0/1 crop) and its mean score and texture."""
-    inside = crop > 0
-    area = float(inside.sum())
-    skeleton = cv2.ximgproc.thinning(crop * 255)
-    ys, xs = np.nonzero(inside)
-    cov = np.cov(np.stack([xs, ys]).astype(np.float64)) if area > 2 else np.zeros((2, 2))
-    spread = float(np.sqrt(max(np.linalg.eigvalsh(cov)[0], 0.0)))
+@dataclass(frozen=True)
+class _Limits:
+    length: float  # px of skeleton
+    score: float  # levels
+    texture: float  # levels
+
+
+def _straight_share(crop: np.ndarray) -> float:
+    """The share of a candidate's pixels (uint8 0/1 crop) on straight 25-px runs."""
     padded = cv2.copyMakeBorder(crop, 13, 13, 13, 13, cv2.BORDER_CONSTANT)
     straight = np.zeros_like(padded)
     for kernel in STRAIGHT_KERNELS:
         straight |= cv2.morphologyEx(padded, cv2.MORPH_OPEN, kernel)
-    return {
-        "length": float(np.count_nonzero(skeleton)),
-        "spread": spread,
-        "straight": float(straight.sum()) / max(area, 1.0),
-        "score": float(score[inside].mean()),
-        "texture": float(texture[inside].mean()),
-    }
+    return float(straight.sum()) / max(float(crop.sum()), 1.0)
+
+
+def _texture_around(deep: np.ndarray, crop: np.ndarray, x: int, y: int, window: int) -> float:
+    """Mean valley depth over a window around each of the candidate's pixels, the
+    candidate itself (and 2 px around it) left out; averaged over its pixels."""
+    h, w = crop.shape
+    ya, xa = max(0, y - window // 2), max(0, x - window // 2)
+    yb = min(deep.shape[0], y + h + window // 2)
+    xb = min(deep.shape[1], x + w + window // 2)
+    outside = np.ones((yb - ya, xb - xa), np.float32)
+    outside[y - ya : y - ya + h, x - xa : x - xa + w] -= cv2.dilate(crop, np.ones((5, 5), np.uint8))
+    around = cv2.blur(deep[ya:yb, xa:xb] * outside, (window, window))
+    around /= np.maximum(cv2.blur(outside, (window, window)), 0.05)
+    return float(around[y - ya : y - ya + h, x - xa : x - xa + w][crop > 0].mean())
+
+
+def _crowding(skeleton: np.ndarray, window: int) -> float:
+    """How much of a window around each of its pixels the candidate's skeleton fills, on
+    average: one line crosses it once (1/window), a fork 1.5 times, writing (strokes side
+    by side) several times."""
+    padded = cv2.copyMakeBorder(skeleton, window, window, window, window, cv2.BORDER_CONSTANT)
+    share = cv2.blur((padded > 0).astype(np.float32), (window, window))
+    return float(share[padded > 0].mean())
+
+
+def _is_crack(crop, score, deep, x, y, limits: _Limits, tuning: CrackTuning) -> bool:
+    """The component tests, cheapest first."""
+    inside = crop > 0
+    if float(score[inside].mean()) < limits.score:
+        return False
+    ys, xs = np.nonzero(inside)
+    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
+    if np.sqrt(max(np.linalg.eigvalsh(cov)[0], 0.0)) < tuning.min_spread:
+        return False  # straight or a gentle arc: its pixels hug its main axis
+    skeleton = cv2.ximgproc.thinning(crop * 255)
+    if np.count_nonzero(skeleton) < limits.length:
+        return False
+    if _crowding(skeleton, tuning.crowd_window) > tuning.max_crowding:
+        return False  # strokes packed side by side: writing, a pattern, not a crack
+    if _texture_around(deep, crop, x, y, tuning.window) > limits.texture:
+        return False
+    return _straight_share(crop) <= tuning.max_straight
 
 
 def find_cracks(
@@ -191,28 +230,11 @@ def find_cracks(
     length = max(tuning.min_length, float(min_size))
     keep &= stats[:, 4] >= length
     keep &= np.maximum(stats[:, 2], stats[:, 3]) >= length / 3
-    window = tuning.window
-    height, width = score.shape
-    ring = np.ones((5, 5), np.uint8)
+    limits = _Limits(length, tuning.min_score * grain * factor, tuning.max_texture * grain)
     for label in np.nonzero(keep)[0]:
         x, y, w, h = stats[label, :4]
         crop = (labels[y : y + h, x : x + w] == label) & (mask[y : y + h, x : x + w] > 0)
         crop = crop.view(np.uint8)
-        # the texture around it: mean valley depth over the window, the crack itself left out
-        ya, xa = max(0, y - window // 2), max(0, x - window // 2)
-        yb, xb = min(height, y + h + window // 2), min(width, x + w + window // 2)
-        outside = np.ones((yb - ya, xb - xa), np.float32)
-        outside[y - ya : y - ya + h, x - xa : x - xa + w] -= cv2.dilate(crop, ring)
-        around = cv2.blur(deep[ya:yb, xa:xb] * outside, (window, window))
-        around /= np.maximum(cv2.blur(outside, (window, window)), 0.05)
-        local = around[y - ya : y - ya + h, x - xa : x - xa + w]
-        f = _component_features(crop, score[y : y + h, x : x + w], local)
-        if (
-            f["length"] >= length
-            and f["spread"] >= tuning.min_spread
-            and f["straight"] <= tuning.max_straight
-            and f["score"] >= tuning.min_score * grain * factor
-            and f["texture"] <= tuning.max_texture * grain
-        ):
+        if _is_crack(crop, score[y : y + h, x : x + w], deep, x, y, limits, tuning):
             found[y : y + h, x : x + w][crop > 0] = 255
     return found
