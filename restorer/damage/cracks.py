@@ -17,7 +17,8 @@ Works on one tile (with its margin) of `restorer.damage.detect`; Qt-free, numpy 
 4. **Component tests** (cheap ones first, then on crops of the few left): a long skeleton,
    meandering (its pixels spread across its main axis, few of them on straight 25-px
    runs, which is what picture lines, seams and lattices are made of), standing clear of
-   the texture around it.
+   the texture around it, not crowded like writing. Pieces of some length that a gap cut
+   off, within a few px of a crack kept, join it.
 The constants in `CrackTuning` were chosen on the tuning half of
 benchmarks/damage_detection.py (generators A and B) only.
 """
@@ -54,6 +55,8 @@ class CrackTuning:
     min_spread: float = 4.0  # px: std of the pixels across the main axis
     max_straight: float = 0.5  # share of pixels on straight 25-px runs
     min_score: float = 3.0  # mean score, grain units
+    follow: int = 6  # px: pieces this near a crack found join it ...
+    piece: int = 30  # ... when they hold this many pixels
     crowd_window: int = 15  # px
     max_crowding: float = 0.11  # mean share of that window its skeleton fills
     max_texture: float = 0.5  # mean valley depth around it (itself left out), grain units
@@ -228,6 +231,7 @@ def find_cracks(
     # Cheap tests first: a skeleton of min_length needs as many pixels and a box of
     # about a third of that on its longer side.
     length = max(tuning.min_length, float(min_size))
+    seeded = keep.copy()
     keep &= stats[:, 4] >= length
     keep &= np.maximum(stats[:, 2], stats[:, 3]) >= length / 3
     limits = _Limits(length, tuning.min_score * grain * factor, tuning.max_texture * grain)
@@ -237,4 +241,12 @@ def find_cracks(
         crop = crop.view(np.uint8)
         if _is_crack(crop, score[y : y + h, x : x + w], deep, x, y, limits, tuning):
             found[y : y + h, x : x + w][crop > 0] = 255
+    if tuning.follow and found.any():
+        # Pieces of the same crack that a gap cut off: seeded candidates of some length
+        # within `follow` px of a crack found are part of it.
+        reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * tuning.follow + 1,) * 2)
+        close = np.zeros(count, bool)
+        close[labels[(cv2.dilate(found, reach) > 0) & (mask > 0)]] = True
+        pieces = close & seeded & (stats[:, 4] >= tuning.piece)
+        found[pieces[labels] & (mask > 0)] = 255
     return found
