@@ -41,6 +41,7 @@ import cv2
 import numpy as np
 
 from restorer.api import as_rgb
+from restorer.damage.cracks import find_cracks
 from restorer.damage.spots import find_spots
 from restorer.errors import RestorerError
 from restorer.progress import Progress
@@ -687,6 +688,8 @@ def detect_tile(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning = TUN
         found |= long_lines(gray, max(_grain(gray), tuning.min_grain), settings, tuning)
     if "spots" in settings.kinds:
         found |= find_spots(rgb, settings)
+    if "cracks" in settings.kinds:
+        found |= find_cracks(rgb, settings.sensitivity, settings.min_size)
     if settings.grow:
         size = 2 * settings.grow + 1
         found = cv2.dilate(found, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
