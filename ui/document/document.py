@@ -27,7 +27,7 @@ from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.maskops import blend_by_coverage, grow, shrink
-from restorer.memory import release_free_memory
+from restorer.memory import release_free_memory_soon
 from restorer.original import OriginalTiles
 from restorer.pyramid import Pyramid
 from restorer.workflows.filters import under_mask
@@ -230,8 +230,8 @@ class Document(QObject):
         if self._gradual:
             self._gradual_timer.start(0)
         elif budget_s:
-            # The repair's temporaries are freed: give the memory back, on a later turn.
-            QTimer.singleShot(0, release_free_memory)
+            # The repair's temporaries are freed: give the memory back (off this thread).
+            QTimer.singleShot(0, release_free_memory_soon)
 
     @property
     def writing(self) -> bool:
