@@ -223,6 +223,12 @@ class StallMeter:
             "gui_waiting_for_a_core_ms": round(queued / len(long), 1),
             "gui_blocked_ms": round((gap - ran - queued) / len(long), 1),
             "gui_scheduled_times": round(slices / len(long), 1),
+            "gui_running_ms_max": round(max(item[1] for item in long), 1),
+            # The five longest pauses: (pause, the GUI thread running in it) in ms.
+            "worst": [
+                (round(item[0]), round(item[1], 1))
+                for item in sorted(long, key=lambda item: -item[0])[:5]
+            ],
         }
 
     def start(self) -> None:
@@ -291,11 +297,12 @@ class Watchdog(threading.Thread):
         self.late_ms = late_ms
         self.stopped = threading.Event()
         self.episodes: list[dict] = []  # one per late tick (its worst sample)
+        self.gui_samples: Counter[str] = Counter()  # the GUI thread's stack in late ticks
         self._gui = threading.main_thread().ident
 
     def _stacks(self) -> tuple[str, str]:
         frames = sys._current_frames()
-        gui = _where(frames.get(self._gui))
+        gui = _where(frames.get(self._gui), 7)
         others = [
             _where(frame)
             for ident, frame in frames.items()
@@ -314,6 +321,8 @@ class Watchdog(threading.Thread):
             late_ms = (now - self.meter.last_tick) * 1000
             gui, worker = self._stacks()
             if late_ms > self.late_ms and self.meter.running:
+                if held_ms <= 10:
+                    self.gui_samples[gui] += 1
                 if episode is None or episode["tick"] != self.meter.last_tick:
                     episode = {"tick": self.meter.last_tick, "late_ms": 0.0, "held_ms": -1.0}
                     self.episodes.append(episode)
@@ -339,6 +348,9 @@ class Watchdog(threading.Thread):
         gui = Counter(e["gui"].split(" < ")[0] for e in episodes if e["held_ms"] <= 10)
         print(f"  worker held the GIL: {places.most_common(8)}", file=sys.stderr)
         print(f"  GUI thread busy: {gui.most_common(8)}", file=sys.stderr)
+        print("  GUI stacks sampled every 2 ms in late ticks (count: stack):", file=sys.stderr)
+        for stack, count in self.gui_samples.most_common(top):
+            print(f"    {count}: {stack}", file=sys.stderr)
 
 
 class HandlerTimes:
@@ -349,7 +361,7 @@ class HandlerTimes:
 
     def wrap(self, owner: type, name: str) -> None:
         original = getattr(owner, name)
-        label = f"{owner.__name__}.{name}"
+        label = f"{owner.__name__.rsplit('.', 1)[-1]}.{name}"
 
         def timed(*args, **kwargs):
             wall, cpu = time.perf_counter(), time.thread_time()
@@ -367,7 +379,8 @@ class HandlerTimes:
             cpu = np.array([t[1] for t in times])
             print(
                 f"  {label}: {len(times)} calls, wall max {wall.max():.1f} ms "
-                f"mean {wall.mean():.1f}, CPU max {cpu.max():.1f} mean {cpu.mean():.1f}",
+                f"mean {wall.mean():.1f}, CPU max {cpu.max():.1f} mean {cpu.mean():.1f}, "
+                f"{int((cpu > 15).sum())} over 15 ms CPU",
                 file=sys.stderr,
             )
 
@@ -529,6 +542,14 @@ def main() -> None:
             handlers.wrap(Document, "_write_some")
             handlers.wrap(Document, "apply_outcome")
             handlers.wrap(Document, "undo")
+            handlers.wrap(Document, "write_repair_gradually")
+            handlers.wrap(Canvas, "_on_pixels_replaced")
+            handlers.wrap(Canvas, "set_preview")
+            from ui.document import document as document_module
+
+            for name in ("release_free_memory", "release_free_memory_soon"):
+                if hasattr(document_module, name):  # older and newer code
+                    handlers.wrap(document_module, name)
         window = build_window()
         window.resize(1600, 1000)
         window.show()

@@ -77,6 +77,10 @@ class MaskEdit:
         """Put the new values of image rows start..end into `mask` (for writing in steps)."""
         return self._write(mask, self.after, start, end)
 
+    def undo_rows(self, mask: np.ndarray, start: int, end: int) -> Box:
+        """Put the old values of image rows start..end back into `mask` (in steps)."""
+        return self._write(mask, self.before, start, end)
+
     @property
     def nbytes(self) -> int:
         return sum(map(len, self.before)) + sum(map(len, self.after))
@@ -134,6 +138,15 @@ class PixelEdit:
         `offset` is how many changed pixels lie in the rows before `start` (0 for the
         first band; each call returns the offset for the next band).
         """
+        return self._write_rows(pixels, self.after, start, end, offset)
+
+    def undo_rows(self, pixels: np.ndarray, start: int, end: int, offset: int) -> tuple[Box, int]:
+        """Write the old values of the box's rows start..end back (see `redo_rows`)."""
+        return self._write_rows(pixels, self.before, start, end, offset)
+
+    def _write_rows(
+        self, pixels: np.ndarray, values: np.ndarray, start: int, end: int, offset: int
+    ) -> tuple[Box, int]:
         box = self.box
         width = box.width
         first_bit, last_bit = (start - box.top) * width, (end - box.top) * width
@@ -144,7 +157,7 @@ class PixelEdit:
         count = int(np.count_nonzero(changed))
         band = Box(start, box.left, end, box.right)
         region = pixels[band.slices]
-        region[changed] = self.after[offset : offset + count]
+        region[changed] = values[offset : offset + count]
         return band, offset + count
 
     def undo(self, pixels: np.ndarray) -> Box:

@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import gc
 import sys
+import threading
 from functools import cache
 
 
@@ -41,6 +42,13 @@ def release_free_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+def release_free_memory_soon() -> None:
+    """`release_free_memory` on a short-lived thread: `malloc_trim` walks every free
+    chunk of every heap (tens of milliseconds after a large repair), so the GUI thread
+    must not run it itself. The call releases Python's lock while it works."""
+    threading.Thread(target=release_free_memory, name="restorer-trim", daemon=True).start()
 
 
 _frozen = False

@@ -206,3 +206,38 @@ def test_brush_outline_follows_the_pointer(canvas):
     ring = with_outline[150, 178:183]  # 20 px to the left of the pointer
     assert not np.array_equal(ring, plain[150, 178:183])
     assert np.array_equal(with_outline[150, 195:206], plain[150, 195:206])  # centre left clear
+
+
+def test_a_copy_on_write_repaints_only_the_written_box(canvas, qtbot):
+    from restorer.geometry import Box
+
+    document = canvas.document
+    qtbot.wait(50)  # the first full paint
+    painted: list = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.rect())
+            return False
+
+    spy = PaintSpy()
+    canvas.installEventFilter(spy)
+    snapshot = document.share_pixels()  # a job reads the photo: the write copies it
+    box = Box(40, 50, 50, 60)
+
+    def write(rgb: np.ndarray) -> Box:
+        rgb[box.slices] = (0, 255, 0)
+        return box
+
+    document.write_pixels(write, box)
+    assert document.pixels is not snapshot
+    qtbot.waitUntil(lambda: bool(painted))
+    qtbot.wait(20)
+    canvas.removeEventFilter(spy)
+    widget_area = canvas.width() * canvas.height()
+    assert max(rect.width() * rect.height() for rect in painted) < widget_area / 4
+    screen = shown(canvas)  # drawn from the new array: the write shows
+    point = widget_point(canvas, 55.5, 45.5)
+    assert screen[point.y(), point.x()].tolist() == [0, 255, 0]
+    document.release_pixels(snapshot)

@@ -70,6 +70,46 @@ def test_repair_applies_only_under_the_mask_and_undoes_exactly(document, qtbot):
     assert not document.is_modified
 
 
+def test_undo_and_redo_of_a_tall_repair_are_written_in_bands_and_exact(document, qtbot):
+    from restorer.pyramid import Pyramid
+    from ui.document.document import GRADUAL_ROWS
+
+    paint(document, [(40.0, 20.0), (60.0, 120.0), (50.0, 240.0)], size=9)
+    original, painted = document.pixels.copy(), document.mask.copy()
+    snapshot = document.share_pixels()
+    job = RepairJob(snapshot, document.mask_snapshot(), "telea", "cpu")
+    outcome = job.run(Progress())
+    document.release_pixels(snapshot)
+    assert document.apply_outcome(job, outcome)
+    repaired, cleared = document.pixels.copy(), document.mask.copy()
+    assert not np.array_equal(repaired, original)
+    bands: list[Box] = []
+    document.image_changed.connect(bands.append)
+    for step, pixels, mask in (
+        (document.undo, original, painted),
+        (document.redo, repaired, cleared),
+    ):
+        bands.clear()
+        step()
+        assert document.writing  # nothing written yet: the GUI thread returned at once
+        qtbot.waitUntil(lambda: not document.writing)
+        base = document.image_pyramid.base  # read without finishing a write
+        assert np.array_equal(base, pixels) and np.array_equal(document.mask_pyramid.base, mask)
+        assert len(bands) > 3 and all(band.height <= GRADUAL_ROWS for band in bands)
+        fresh = Pyramid(pixels.copy())
+        for level, expected in zip(document.image_pyramid.levels, fresh.levels, strict=True):
+            assert np.array_equal(level, expected)
+    # Undo, redo and undo in one go: each finishes the one before; exact at once.
+    document.undo()
+    document.redo()
+    document.undo()
+    assert np.array_equal(document.pixels, original)
+    assert np.array_equal(document.mask, painted)
+    assert not document.is_modified
+    document.redo()
+    assert np.array_equal(document.pixels, repaired) and document.is_modified
+
+
 def test_pixels_shared_with_a_job_are_copied_before_they_change(document, qtbot):
     paint(document, [(30.0, 30.0)], size=12)
     snapshot = document.share_pixels()

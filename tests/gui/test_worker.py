@@ -252,3 +252,19 @@ def test_the_worker_thread_yields_the_cpu_to_the_gui_thread(qtbot, worker):
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
     assert results == [min(19, gui + WORKER_NICE)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui  # GUI unchanged
+
+
+class ReportSwitchInterval(Job):
+    title = "Switch interval"
+
+    def run(self, progress: Progress) -> float:
+        return sys.getswitchinterval()
+
+
+def test_the_worker_hands_pythons_lock_back_to_the_gui_thread_quickly(qtbot, worker):
+    from ui.core.jobs import GUI_SWITCH_INTERVAL_S
+
+    results: list[float] = []
+    worker.submit(ReportSwitchInterval(), results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    assert results == [pytest.approx(GUI_SWITCH_INTERVAL_S)] and GUI_SWITCH_INTERVAL_S < 0.005

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 ICONS = RESOURCES / "icons"
@@ -76,23 +76,20 @@ def dark_palette() -> QPalette:
     return palette
 
 
-class RestorerStyle(QProxyStyle):
-    """Fusion, without the stock icons on dialog buttons (they clash with the theme)."""
-
-    def __init__(self) -> None:
-        super().__init__("Fusion")
-
-    def styleHint(self, hint, option=None, widget=None, data=None):  # noqa: N802 - Qt API
-        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
-            return 0
-        return super().styleHint(hint, option, widget, data)
+# Fusion shows stock icons on dialog buttons; they clash with the theme. Said in the
+# style sheet, not by overriding `QStyle.styleHint` in Python: Qt asks for style hints
+# many times per event, and each Python call would wait for the interpreter lock while
+# the worker holds it (pauses of the window during a repair).
+NO_DIALOG_BUTTON_ICONS = "QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }"
 
 
 def apply_theme(app: QApplication) -> None:
     """Fusion style with the dark palette and resources/style.qss."""
-    app.setStyle(RestorerStyle())
+    app.setStyle(QStyleFactory.create("Fusion"))
     app.setPalette(dark_palette())
+    sheet = ""
     if STYLE_SHEET.exists():
         sheet = STYLE_SHEET.read_text(encoding="utf-8")
-        app.setStyleSheet(sheet.replace("@ICONS@", ICONS.as_posix()))
+        sheet = sheet.replace("@ICONS@", ICONS.as_posix())
+    app.setStyleSheet(f"{sheet}\n{NO_DIALOG_BUTTON_ICONS}\n")
     app.setWindowIcon(icon("app"))

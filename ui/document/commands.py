@@ -23,7 +23,9 @@ class Document(Protocol):
         self, write: Callable[[np.ndarray], Box], where: Box | None = None
     ) -> None: ...
 
-    def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None: ...
+    def write_repair_gradually(
+        self, pixels: PixelEdit | None, mask: MaskEdit | None, undo: bool = False
+    ) -> None: ...
 
     def image_edit_applied(self, serial: int, applied: bool) -> None: ...
 
@@ -67,6 +69,7 @@ class RepairCommand(QUndoCommand):
         self.mask = mask
         self.serial = next(_serials)  # tells the document which edits are in effect
         self._gradual = gradual  # the first redo writes the pixels over a few event-loop turns
+        self._done_once = False  # later redos always do
         # The brush stroke this repair heals (heal as you paint): pushed right after it,
         # the repair merges into the stroke's step, so a healed stroke is one History entry.
         self.heals = heals
@@ -75,22 +78,22 @@ class RepairCommand(QUndoCommand):
         return HEAL_MERGE_ID if self.heals is not None else -1
 
     def redo(self) -> None:
-        if self._gradual:
-            self._gradual = False
+        # Undo and redo are written in bands over a few event-loop turns, as a repair's
+        # first write is (a filter's first write is at once): the window never stalls
+        # on a large rectangle, and whatever reads the photo next finishes the write.
+        if self._gradual or self._done_once:
             self._document.write_repair_gradually(self.pixels, self.mask)
-            self._document.image_edit_applied(self.serial, True)
-            return
-        if self.pixels is not None:
-            self._document.write_pixels(self.pixels.redo, self.pixels.box)
-        if self.mask is not None:
-            self._document.write_mask(self.mask.redo)
+        else:
+            if self.pixels is not None:
+                self._document.write_pixels(self.pixels.redo, self.pixels.box)
+            if self.mask is not None:
+                self._document.write_mask(self.mask.redo)
+        self._gradual = False
+        self._done_once = True
         self._document.image_edit_applied(self.serial, True)
 
     def undo(self) -> None:
-        if self.pixels is not None:
-            self._document.write_pixels(self.pixels.undo, self.pixels.box)
-        if self.mask is not None:
-            self._document.write_mask(self.mask.undo)
+        self._document.write_repair_gradually(self.pixels, self.mask, undo=True)
         self._document.image_edit_applied(self.serial, False)
 
 

@@ -27,7 +27,7 @@ from restorer.edits import MaskEdit, PixelEdit
 from restorer.geometry import Box
 from restorer.jobs import PatchResult
 from restorer.maskops import blend_by_coverage, grow, shrink
-from restorer.memory import release_free_memory
+from restorer.memory import release_free_memory_soon
 from restorer.original import OriginalTiles
 from restorer.pyramid import Pyramid
 from restorer.workflows.filters import under_mask
@@ -73,9 +73,9 @@ class Document(QObject):
             self.mask_pyramid = Pyramid(self._mask)
         self._original = OriginalTiles(self.height, self.width)
         self.mask_version = 0  # counts mask writes: a job's mask edit is valid while equal
-        # Repairs being written in steps: (pixel edit, mask edit, next row, changed
-        # pixels of the pixel edit before that row).
-        self._gradual: list[tuple[PixelEdit | None, MaskEdit | None, int, int]] = []
+        # Repairs being written (or undone) in steps: (pixel edit, mask edit, next row,
+        # changed pixels of the pixel edit before that row, undoing?).
+        self._gradual: list[tuple[PixelEdit | None, MaskEdit | None, int, int, bool]] = []
         self._gradual_timer = QTimer(self)
         self._gradual_timer.setSingleShot(True)
         self._gradual_timer.timeout.connect(self._write_some)
@@ -184,22 +184,27 @@ class Document(QObject):
             self.mask_pyramid.replace_base(self._mask)
             self.pixels_replaced.emit()
 
-    def write_repair_gradually(self, pixels: PixelEdit | None, mask: MaskEdit | None) -> None:
-        """Apply a repair's edits in bands of rows over the next event-loop turns (a large
-        repair would otherwise hold the GUI thread for a tenth of a second or more)."""
+    def write_repair_gradually(
+        self, pixels: PixelEdit | None, mask: MaskEdit | None, undo: bool = False
+    ) -> None:
+        """Apply a repair's edits (their old values with `undo`) in bands of rows over
+        the next event-loop turns: a large repair (and its undo, its redo, and the
+        repaint of what changed) would otherwise hold the GUI thread for a tenth of a
+        second or more. Anything that reads or writes the photo next finishes it first
+        (`flush`), so what it sees is exact."""
         self.flush()
         self._own_pixels()
         boxes = [edit.box for edit in (pixels, mask) if edit is not None]
         if not boxes:
             return
         top = min(box.top for box in boxes)
-        self._gradual.append((pixels, mask, top, 0))
+        self._gradual.append((pixels, mask, top, 0, undo))
         self._gradual_timer.start(0)
 
     def _write_some(self, budget_s: float = GRADUAL_BUDGET_S) -> None:
         started = time.perf_counter()
         while self._gradual:
-            pixels, mask, row, offset = self._gradual[0]
+            pixels, mask, row, offset, undo = self._gradual[0]
             end = row + GRADUAL_ROWS
             bottom = max(edit.box.bottom for edit in (pixels, mask) if edit is not None)
             if pixels is not None and row < pixels.box.bottom and end > pixels.box.top:
@@ -208,23 +213,25 @@ class Document(QObject):
                 self.original.keep(
                     self._pixels, Box(start, pixels.box.left, stop, pixels.box.right)
                 )
-                band, offset = pixels.redo_rows(self._pixels[..., :3], start, stop, offset)
+                write_pixels = pixels.undo_rows if undo else pixels.redo_rows
+                band, offset = write_pixels(self._pixels[..., :3], start, stop, offset)
                 self.image_pyramid.update(band)
                 self.image_changed.emit(band)
             if mask is not None and row < mask.box.bottom and end > mask.box.top:
                 self._own_mask()
-                self._mask_written(mask.redo_rows(self._mask, row, end))
+                write_mask = mask.undo_rows if undo else mask.redo_rows
+                self._mask_written(write_mask(self._mask, row, end))
             if end >= bottom:
                 self._gradual.pop(0)
             else:
-                self._gradual[0] = (pixels, mask, end, offset)
+                self._gradual[0] = (pixels, mask, end, offset, undo)
             if budget_s and time.perf_counter() - started > budget_s:
                 break
         if self._gradual:
             self._gradual_timer.start(0)
         elif budget_s:
-            # The repair's temporaries are freed: give the memory back, on a later turn.
-            QTimer.singleShot(0, release_free_memory)
+            # The repair's temporaries are freed: give the memory back (off this thread).
+            QTimer.singleShot(0, release_free_memory_soon)
 
     @property
     def writing(self) -> bool:
