@@ -24,6 +24,9 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
    on the tuning half of the benchmark only (benchmarks/damage_fit.py --grid); they are
    numbers in this file, not a model file. Colour features are measured too (for that
    search) but the chosen rules do not use them.
+   Obvious specks skip that rule (`_direct_specks`): a dust candidate whose peak residual
+   is 12 times the noise of its ring and that is alone there is kept. Dust may have a soft
+   footprint up to 20 px (at half resolution); past 12 px it must stand out more.
 5. **Long scratches in busy texture** (`long_lines`): where grass or foliage blinds the
    components, the residual is averaged along 12 directions and kept where a long, thin,
    straight line stands alone (see its docstring).
