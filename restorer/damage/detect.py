@@ -24,6 +24,9 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
    on the tuning half of the benchmark only (benchmarks/damage_fit.py --grid); they are
    numbers in this file, not a model file. Colour features are measured too (for that
    search) but the chosen rules do not use them.
+   Obvious specks skip that rule (`_direct_specks`): a dust candidate whose peak residual
+   is 12 times the noise of its ring and that is alone there is kept. A soft speck's
+   footprint may reach 20 px when its core (over half its peak) is at most 12 px.
 5. **Long scratches in busy texture** (`long_lines`): where grass or foliage blinds the
    components, the residual is averaged along 12 directions and kept where a long, thin,
    straight line stands alone (see its docstring).
@@ -199,6 +202,19 @@ class _Tuning:
     crowd_window: int = 81
     line_crowd: float = 0.04  # largest share of line pixels in the window around a line
     line_draw: float = 0.8  # a drawn pixel's residual must exceed this many grain units
+    # Obvious specks (`_direct_specks`), kept whatever WEIGHTS says:
+    # largest dust footprint (px) at half resolution: 20 found more of generator B's soft
+    # dust on the tuning half but took letters of text for dust on the checking half, so
+    # past 12 px the core decides (`speck_soft`)
+    speck_footprint: int = 12
+    speck_soft: int = 20  # px: a footprint up to this size is dust when its core is small
+    speck_peak: float = 12.0  # peak residual over the local noise ...
+    speck_floor: float = 40.0  # ... and at least these many levels
+    speck_ring: int = 6  # width of the ring (px at its scale) ...
+    speck_alone: float = 0.3  # ... whose largest same-polarity residual is at most this share
+    speck_texture: float = 0.5  # share of the ring's edges and texture counted as noise
+    speck_weighted: int = 12  # dust with a larger footprint must stand out more ...
+    speck_big_margin: float = 0.0  # ... by this much log-isolation, or be obvious
 
 
 TUNING = _Tuning()
@@ -261,6 +277,8 @@ class Candidates:
     shape: np.ndarray  # per label: "", "dust", "line" or "spot"
     features: np.ndarray  # (labels, FEATURES)
     background: np.ndarray  # closing (dark) or opening (bright) at 1/scale resolution
+    direct: np.ndarray | None = None  # per label: a speck that stands out on its own
+    direct_only: np.ndarray | None = None  # per label: kept only when `direct`
 
 
 def _bincount_mean(index, values, count):
@@ -440,9 +458,19 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
         shape[lines & ~dust & ("line" in allowed)] = "line"
     else:
         thin = np.zeros(count)
-        lo, hi = (6, min(12, settings.max_size)) if scale == 2 else (12, settings.max_size)
+        dust_limit = min(tuning.speck_footprint, settings.max_size)
+        lo, hi = (6, dust_limit) if scale == 2 else (12, settings.max_size)
         wanted = "dust" if scale == 2 else "spots"
         sized = (extent > lo) & (extent <= hi) & (extent >= settings.min_size) & (fill >= 0.3)
+        if scale == 2 and tuning.speck_soft > hi:
+            # A soft speck's footprint outgrows its core: past `hi`, dust is told by the
+            # size of its core (over half its peak residual); letters and sharp blobs,
+            # whose core is their footprint, stay out.
+            soft = (extent > hi) & (extent <= min(tuning.speck_soft, settings.max_size))
+            soft &= (fill >= 0.3) & keep
+            if soft.any():
+                core = _core_extent(labels, count, residual, soft) * scale
+                sized |= soft & (core <= hi)
         if wanted in kinds:
             shape[sized] = "dust" if scale == 2 else "spot"
     keep &= shape != ""
@@ -458,7 +486,55 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
         features[:, 15] = grain / 10.0
         features[:, 16] = 1.0 if polarity == "dark" else 0.0
     shape[~keep] = ""
-    return Candidates(scale, polarity, labels, shape, features, background)
+    direct = None
+    if (shape == "dust").any():
+        direct = _direct_specks(scaled, labels, count, residual, grain, features, tuning)
+        direct &= shape == "dust"
+    # Dust whose footprint is past the usual 12 px must stand out more, or be obvious.
+    direct_only = (shape == "dust") & (extent > tuning.speck_weighted)
+    direct_only &= features[:, 10] < 1.0 + tuning.speck_big_margin
+    return Candidates(scale, polarity, labels, shape, features, background, direct, direct_only)
+
+
+def _direct_specks(scaled: _Scaled, labels, count, residual, grain, features, tuning):
+    """Per label: a speck whose peak residual is many times the noise around it and whose
+    ring holds no residual near its own height, whatever the weighted rule says. Obvious
+    dust on a calm or mildly textured area is always kept."""
+    inside = labels > 0
+    peak = np.zeros(count)
+    np.maximum.at(peak, labels[inside], residual[inside].astype(np.float64))
+    near = cv2.dilate(inside.view(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    size = 2 * tuning.speck_ring + 5
+    wide = np.uint16 if count < 65536 else np.float32
+    spread = cv2.dilate(labels.astype(wide), np.ones((size, size), np.uint8))
+    ring = ~near & (spread > 0)
+    ring_peak = np.zeros(count)
+    np.maximum.at(ring_peak, spread[ring].astype(np.int64), residual[ring].astype(np.float64))
+    # The noise around it: the grain, or the edges and texture of its ring (features 8, 9).
+    noise = np.maximum(grain, (features[:, 8] + features[:, 9]) * 64 * tuning.speck_texture)
+    direct = peak >= tuning.speck_peak * noise
+    direct &= peak >= tuning.speck_floor
+    direct &= ring_peak <= tuning.speck_alone * peak
+    return direct
+
+
+def _core_extent(labels, count, residual, wanted) -> np.ndarray:
+    """Per wanted label: the longest side of the box of its pixels over half its peak."""
+    ys, xs = np.nonzero(wanted[labels])
+    index = labels[ys, xs]
+    values = residual[ys, xs].astype(np.float64)
+    peak = np.zeros(count)
+    np.maximum.at(peak, index, values)
+    core = values >= 0.5 * peak[index]
+    ys, xs, index = ys[core], xs[core], index[core]
+    low_y, low_x = np.full(count, 1 << 30), np.full(count, 1 << 30)
+    high_y, high_x = np.full(count, -1), np.full(count, -1)
+    np.minimum.at(low_y, index, ys)
+    np.minimum.at(low_x, index, xs)
+    np.maximum.at(high_y, index, ys)
+    np.maximum.at(high_x, index, xs)
+    extent = np.maximum(high_y - low_y, high_x - low_x) + 1
+    return np.where(wanted, extent, 0).astype(np.float64)
 
 
 def _features(scaled: _Scaled, labels, count, residual, strong, tuning):
@@ -556,6 +632,10 @@ def _decide(group: Candidates, sensitivity: float) -> np.ndarray:
         rows = group.shape == shape
         if rows.any():
             keep[rows] = group.features[rows] @ weights + bias > 0
+    if group.direct_only is not None:
+        keep &= ~group.direct_only
+    if group.direct is not None:
+        keep |= group.direct
     keep[0] = False
     return keep
 

@@ -218,3 +218,23 @@ def test_sparse_labelling_matches_opencv(density):
     assert not got_labels[mask == 0].any()
     for opencv_label, our_label in pairs:
         assert np.array_equal(got_stats[our_label], stats[opencv_label])
+
+
+def test_high_contrast_soft_specks_of_3_to_16_px_are_all_found():
+    # Soft Gaussian specks, as dust looks in a scan: the visible footprint is about four
+    # sigmas across; past 12 px they were lost (too big for dust, too small for spots).
+    image = scan(360, 360, seed=4)
+    assert not detect_damage(image, kinds="dust").any()  # the scan alone is clean
+    yy, xx = np.mgrid[0:360, 0:360].astype(np.float32)
+    specks = [(60, 60, 3), (180, 60, 6), (300, 60, 9), (60, 180, 12), (180, 180, 14)]
+    specks += [(300, 180, 16), (60, 300, 16), (180, 300, 4), (300, 300, 10)]
+    truth = np.zeros(image.shape[:2], bool)
+    for i, (x, y, footprint) in enumerate(specks):
+        sigma = footprint / 4.0
+        alpha = np.clip(1.5 * np.exp(-0.5 * ((xx - x) ** 2 + (yy - y) ** 2) / sigma**2), 0, 1)
+        image, hit = paint(image, alpha, 20 if i % 2 else 240)
+        truth |= hit
+    found = detect_damage(image, kinds="dust")
+    for x, y, footprint in specks:
+        assert found[y, x] > 0, f"speck of {footprint} px at ({x}, {y}) missed"
+    assert outside(found, truth) == 0
