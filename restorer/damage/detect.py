@@ -241,6 +241,19 @@ WEIGHTS = {
     "spot": np.array([-6.0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 3.0, 0, 0, 0, 0, 0, 0]),
 }
 
+# Ridge lines (`_ridge_shares`): kept when this long (px), this share of their pixels on a
+# ridge, at most this share on a step, and at least this isolation.
+RIDGE_LENGTH = 60.0
+RIDGE_SHARE = 0.8
+RIDGE_STEP = 0.15
+RIDGE_ISOLATION = 0.6
+RIDGE_HEIGHT = 40.0  # levels over the brighter (darker) side
+RIDGE_CONTRAST = 75.0  # mean residual, levels
+RIDGE_STRAIGHT = 0.45  # share of its outline in straight runs of RIDGE_RUN px ...
+RIDGE_RUN = 40.0
+RIDGE_TOLERANCE = 1.5  # ... that stray at most this far (px)
+RIDGE_GENTLE = 25.0  # degrees: a chord turning less at both ends, the same way, is an arc
+
 
 def _grain(gray: np.ndarray) -> float:
     """Grain of the tile in levels: a robust spread of each pixel against its 4 neighbours."""
@@ -279,6 +292,9 @@ class Candidates:
     background: np.ndarray  # closing (dark) or opening (bright) at 1/scale resolution
     direct: np.ndarray | None = None  # per label: a speck that stands out on its own
     direct_only: np.ndarray | None = None  # per label: kept only when `direct`
+    ridge: np.ndarray | None = None  # per line label: share of its pixels on a ridge
+    step: np.ndarray | None = None  # per line label: share of its pixels on a step
+    ridge_only: bool = False  # kept only by the ridge rule
 
 
 def _bincount_mean(index, values, count):
@@ -305,9 +321,10 @@ def _line_kernels(length: int) -> list[np.ndarray]:
 LINE_KERNELS = _line_kernels(15)
 
 
-def _linear_part(mask: np.ndarray) -> np.ndarray:
+def _linear_part(mask: np.ndarray, pieces: list | None = None) -> np.ndarray:
     """The pixels of `mask` that lie on a straight run of 15 px in some direction, so a
-    scratch is split from the blobs and edges it crosses."""
+    scratch is split from the blobs and edges it crosses. `pieces`, when given, receives
+    the runs of each direction apart (full-size masks)."""
     linear = np.zeros_like(mask)
     # Only components at least 15 px long can hold such a run: open just their box.
     count, labels, stats = _label(mask)
@@ -322,7 +339,12 @@ def _linear_part(mask: np.ndarray) -> np.ndarray:
     crop = (long[labels[y0:y1, x0:x1]]).view(np.uint8)
     part = linear[y0:y1, x0:x1]
     for kernel in LINE_KERNELS:
-        part |= cv2.morphologyEx(crop, cv2.MORPH_OPEN, kernel)
+        run = cv2.morphologyEx(crop, cv2.MORPH_OPEN, kernel)
+        part |= run
+        if pieces is not None and run.any():
+            piece = np.zeros_like(mask)
+            piece[y0:y1, x0:x1] = run
+            pieces.append(piece)
     return linear
 
 
@@ -379,9 +401,17 @@ def find_candidates(scaled: _Scaled, polarity, weak, strong, grain, settings, tu
     if ("scratches" in kinds) or ("cracks" in kinds and dark):
         # A scratch that runs into an edge or a blob makes one component that is neither
         # thin nor small; its straight runs are tried again as lines on their own.
-        linear = _linear_part(mask & (main.labels == 0).astype(np.uint8))
+        pieces: list[np.ndarray] = []
+        linear = _linear_part(mask & (main.labels == 0).astype(np.uint8), pieces)
         if linear.any():
             groups.append(_group(linear, polarity, context, settings, tuning, ("line",)))
+        # Where a scratch crosses a curved edge, their straight runs still touch: the
+        # runs of each direction apart are tried as ridges (`_ridge_shares`) only.
+        for piece in pieces:
+            group = _group(piece, polarity, context, settings, tuning, ("line",))
+            if group.ridge is not None:
+                group.ridge_only = True
+                groups.append(group)
     return groups
 
 
@@ -493,7 +523,53 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
     # Dust whose footprint is past the usual 12 px must stand out more, or be obvious.
     direct_only = (shape == "dust") & (extent > tuning.speck_weighted)
     direct_only &= features[:, 10] < 1.0 + tuning.speck_big_margin
-    return Candidates(scale, polarity, labels, shape, features, background, direct, direct_only)
+    group = Candidates(scale, polarity, labels, shape, features, background, direct, direct_only)
+    if scale == 1 and (shape == "line").any():
+        group.ridge, group.step = _ridge_shares(
+            scaled.gray, labels, count, shape == "line", polarity == "dark"
+        )
+    return group
+
+
+def _ridge_shares(gray, labels, count, wanted, dark, distance: int = 4):
+    """Per wanted label: the share of its pixels that stand out from BOTH sides across
+    the line (a ridge: a scratch, even where it runs beside an edge) and the share that
+    differ from one side only (a step: the rim of a cup, the edge of a plate).
+
+    Each pixel is compared with the 3x3 mean `distance` px away on both sides, in the one
+    of 4 directions where it stands out most from the darker (brighter) of its two sides."""
+    ys, xs = np.nonzero(wanted[labels])
+    ridge = np.zeros(count)
+    step = np.zeros(count)
+    if ys.size == 0:
+        return ridge, step
+    index = labels[ys, xs]
+    height, width = gray.shape
+    sign = -1.0 if dark else 1.0
+    centre = gray[ys, xs].astype(np.float64) * sign
+    smooth = cv2.blur(gray, (3, 3)).astype(np.float64) * sign
+    best = np.full(ys.size, -np.inf)
+    best_step = np.zeros(ys.size)
+    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        diagonal = dy != 0 and dx != 0
+        sides = []
+        for reach in (distance,):
+            scale = max(1, round(reach / 1.414)) if diagonal else reach
+            ay = np.clip(ys + dy * scale, 0, height - 1)
+            ax = np.clip(xs + dx * scale, 0, width - 1)
+            by = np.clip(ys - dy * scale, 0, height - 1)
+            bx = np.clip(xs - dx * scale, 0, width - 1)
+            sides.append((smooth[ay, ax], smooth[by, bx]))
+        ((one, other),) = sides
+        height_over = centre - np.maximum(one, other)  # over both sides
+        better = height_over > best
+        best = np.where(better, height_over, best)
+        best_step = np.where(better, np.abs(one - other), best_step)
+    on_ridge = (best >= RIDGE_HEIGHT) & (best_step <= best)
+    on_step = best_step > np.maximum(best, 0) * 1.5
+    ridge = _bincount_mean(index, on_ridge.astype(np.float64), count)
+    step = _bincount_mean(index, on_step.astype(np.float64), count)
+    return ridge, step
 
 
 def _direct_specks(scaled: _Scaled, labels, count, residual, grain, features, tuning):
@@ -630,14 +706,62 @@ def _decide(group: Candidates, sensitivity: float) -> np.ndarray:
     bias = (sensitivity - 0.5) * 2.0
     for shape, weights in WEIGHTS.items():
         rows = group.shape == shape
-        if rows.any():
+        if rows.any() and not group.ridge_only:
             keep[rows] = group.features[rows] @ weights + bias > 0
+    if group.ridge is not None:
+        # A thin line far brighter (darker) than both its sides along nearly all its
+        # length is a scratch even beside the edges of the photo, which lower its isolation.
+        lines = (group.shape == "line") & (group.features[:, 2] >= np.log1p(RIDGE_LENGTH))
+        lines &= (group.ridge >= RIDGE_SHARE) & (group.step <= RIDGE_STEP)
+        lines &= group.features[:, 10] + bias > RIDGE_ISOLATION
+        lines &= group.features[:, 6] * 64 >= RIDGE_CONTRAST * 2.0 ** (-bias)
+        lines &= ~keep
+        if lines.any():
+            # Rims and highlights along the curved edges of cups and plates are ridges
+            # too; a scratch is straight, or straight pieces joined at bends.
+            lines &= _straight_share(group.labels, lines) >= RIDGE_STRAIGHT
+        keep |= lines
     if group.direct_only is not None:
         keep &= ~group.direct_only
     if group.direct is not None:
         keep |= group.direct
     keep[0] = False
     return keep
+
+
+def _straight_share(labels: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per wanted label: the share of its outline that follows straight runs at least
+    RIDGE_RUN px long (a polygon fitted within RIDGE_TOLERANCE px). A smooth arc is cut
+    into short chords; a polyline of straight pieces keeps long ones."""
+    count = len(wanted)
+    share = np.zeros(count)
+    ys, xs = np.nonzero(wanted[labels])
+    index = labels[ys, xs]
+    low_y, low_x = np.full(count, 1 << 30), np.full(count, 1 << 30)
+    high_y, high_x = np.zeros(count, np.int64), np.zeros(count, np.int64)
+    np.minimum.at(low_y, index, ys)
+    np.minimum.at(low_x, index, xs)
+    np.maximum.at(high_y, index, ys)
+    np.maximum.at(high_x, index, xs)
+    for label in np.nonzero(wanted)[0]:
+        crop = labels[low_y[label] : high_y[label] + 1, low_x[label] : high_x[label] + 1]
+        mask = np.pad((crop == label).view(np.uint8), 1)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        total = straight = 0.0
+        for contour in contours:
+            polygon = cv2.approxPolyDP(contour, RIDGE_TOLERANCE, True).reshape(-1, 2)
+            vectors = (np.roll(polygon, -1, 0) - polygon).astype(np.float64)
+            sides = np.hypot(*vectors.T)
+            # The turn at the start of each side; an arc turns gently, the same way, at
+            # both ends of its chords, a polyline sharply at its bends and ends.
+            angles = np.arctan2(vectors[:, 1], vectors[:, 0])
+            turn = np.angle(np.exp(1j * (angles - np.roll(angles, 1))))
+            gentle = (np.abs(turn) < np.radians(RIDGE_GENTLE)) & (np.abs(turn) > 0)
+            arc = gentle & np.roll(gentle, -1) & (np.sign(turn) == np.sign(np.roll(turn, -1)))
+            total += sides.sum()
+            straight += sides[(sides >= RIDGE_RUN) & ~arc].sum()
+        share[label] = straight / max(total, 1.0)
+    return share
 
 
 def _oriented_kernels(taps: int, count: int = 12) -> list[np.ndarray]:
