@@ -27,6 +27,11 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
    Obvious specks skip that rule (`_direct_specks`): a dust candidate whose peak residual
    is 12 times the noise of its ring and that is alone there is kept. A soft speck's
    footprint may reach 20 px when its core (over half its peak) is at most 12 px.
+   Ridge lines skip it too (`_ridge_shares`, `_straight_share`): a long line whose core
+   stands far over BOTH its sides (not a step) is a scratch even beside the edges that
+   lower its isolation, when its outline is straight runs (a polyline bent sharply, not
+   the smooth arc of a rim). Where a scratch touches a curved edge, the straight runs of
+   each direction are tried apart by this rule alone.
 5. **Long scratches in busy texture** (`long_lines`): where grass or foliage blinds the
    components, the residual is averaged along 12 directions and kept where a long, thin,
    straight line stands alone (see its docstring).
@@ -246,7 +251,7 @@ WEIGHTS = {
 RIDGE_LENGTH = 60.0
 RIDGE_SHARE = 0.8
 RIDGE_STEP = 0.15
-RIDGE_ISOLATION = 0.6
+RIDGE_ISOLATION = 1.0
 RIDGE_HEIGHT = 40.0  # levels over the brighter (darker) side
 RIDGE_CONTRAST = 75.0  # mean residual, levels
 RIDGE_STRAIGHT = 0.45  # share of its outline in straight runs of RIDGE_RUN px ...
@@ -525,8 +530,11 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
     direct_only &= features[:, 10] < 1.0 + tuning.speck_big_margin
     group = Candidates(scale, polarity, labels, shape, features, background, direct, direct_only)
     if scale == 1 and (shape == "line").any():
+        # Only each line's core (residual over its mean) is measured: its soft flanks
+        # lie beside the line, not on it.
+        core = residual >= (features[:, 6] * 64)[labels]
         group.ridge, group.step = _ridge_shares(
-            scaled.gray, labels, count, shape == "line", polarity == "dark"
+            scaled.gray, np.where(core, labels, 0), count, shape == "line", polarity == "dark"
         )
     return group
 

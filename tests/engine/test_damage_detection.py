@@ -164,6 +164,41 @@ def test_faint_long_scratch_across_grass_is_found():
     assert not detect_damage(image, kinds="scratches").any()
 
 
+def _table(seed=0, size=400):
+    """A photo-like scene: wood grain, a dark red plate and a cup with a pale curved lip
+    (a thin bright ring: a ridge, like a scratch, but curved and along an edge)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    wood = 18 * np.sin((xx * 0.3 + yy) / 3.0 + 3 * np.sin(xx / 40.0))
+    wood += rng.normal(0, 3, (size, size))
+    image = np.dstack([130 + wood, 75 + 0.6 * wood, 45 + 0.4 * wood])
+    image = image.clip(0, 255).astype(np.uint8)
+    for axes, colour, thickness in [
+        ((170, 130), (120, 30, 20), -1),
+        ((90, 70), (150, 40, 30), -1),
+        ((90, 70), (215, 205, 190), 3),
+    ]:
+        layer = np.zeros((size, size), np.float32)
+        centre = (200, 230) if axes[0] == 170 else (190, 170)
+        cv2.ellipse(layer, centre, axes, 0, 0, 360, 1.0, thickness, cv2.LINE_AA)
+        image, _ = paint(image, cv2.GaussianBlur(layer, (0, 0), 0.8), colour)
+    return image
+
+
+def test_bright_zigzag_scratch_across_edges_is_found_and_curved_rim_is_not():
+    # The polyline touches the cup's lip: it and the lip make one component, neither thin
+    # nor isolated. Its straight runs stand over both their sides; the lip's are curved.
+    clean = _table()
+    assert not detect_damage(clean, kinds="scratches").any()
+    alpha = np.zeros(clean.shape[:2], np.float32)
+    points = np.array([[300, 20], [275, 100], [284, 170], [255, 250], [300, 320], [285, 395]])
+    cv2.polylines(alpha, [points.astype(np.int32)], False, 1.0, 2, cv2.LINE_AA)
+    damaged, truth = paint(clean, cv2.GaussianBlur(alpha, (0, 0), 0.5), (250, 250, 250))
+    found = detect_damage(damaged, kinds="scratches")
+    assert coverage(found, truth) >= 0.8
+    assert outside(found, truth) < 150  # a few px of the lip where the line crosses it
+
+
 def test_smooth_clean_scan_is_not_flagged():
     assert (detect_damage(scan(seed=4)) > 0).mean() < 0.001
 
