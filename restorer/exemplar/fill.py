@@ -83,6 +83,10 @@ class FillSettings:
     # time on 12 photos for 0.01 dB, but on benchmarks/inpaint_wide.py's two halves it
     # cost 0.13 dB on scratches and saved nothing measurable (2: 0.1 dB): off.
     thin_em_coarse: int | None = None
+    # ...their patch size at the finest level (None: `patch`), and at most this many
+    # pyramid levels for them (None: as many as `coarsest_radius` asks for).
+    thin_patch: int | None = None
+    thin_levels: int | None = None
     # ...and their share of the diffusion fill's low band (`low_band_share`): across a
     # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
     # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
@@ -334,6 +338,7 @@ def complete(
             seam_share=settings.thin_seam_share,
             seam_fse_share=settings.thin_seam_fse_share,
             mix_depth=settings.thin_mix_depth or settings.mix_depth,
+            patch=settings.thin_patch or settings.patch,
         )
     else:
         settings = replace(
@@ -523,6 +528,8 @@ def _pyramid(
     if coarse_hole == "auto":
         coarse_hole = "half" if thin else "any"
     while radius > settings.coarsest_radius:
+        if thin and settings.thin_levels is not None and len(levels) >= settings.thin_levels:
+            break
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
             break
