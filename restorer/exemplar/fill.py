@@ -87,6 +87,8 @@ class FillSettings:
     # pyramid levels for them (None: as many as `coarsest_radius` asks for).
     thin_patch: int | None = None
     thin_levels: int | None = None
+    # ...and their `fine_search_iterations` (None: the same).
+    thin_fine_search_iterations: int | None = None
     # ...and their share of the diffusion fill's low band (`low_band_share`): across a
     # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
     # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
@@ -339,6 +341,8 @@ def complete(
             seam_fse_share=settings.thin_seam_fse_share,
             mix_depth=settings.thin_mix_depth or settings.mix_depth,
             patch=settings.thin_patch or settings.patch,
+            fine_search_iterations=settings.thin_fine_search_iterations
+            or settings.fine_search_iterations,
         )
     else:
         settings = replace(
