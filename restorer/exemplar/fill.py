@@ -78,11 +78,27 @@ class FillSettings:
     # ...and at the finest level for holes at most `thin_radius` thick (scratches): they
     # have one or two levels only, and two more steps at the finest raise the PSNR in
     # the hole most (in the benchmark +0.2 to +0.3 dB on scratches, ~15% more time).
-    thin_em_fine: int = 4
+    # Since the seam extrapolation (`thin_seam_fse_share`) one of them is worth less:
+    # 3 steps with a share of 0.6 instead of 4 with 0.5, on benchmarks/inpaint_wide.py's
+    # tuning half (scratches, side by side): 7-9% less time, PSNR in the hole / seam
+    # -0.007 / -0.008 dB, colour shift 0.868 -> 0.881, texture 0.707 -> 0.724. Tried
+    # and dropped there: 2 steps (-25% time, -0.16 dB; with a share of 0.7 -0.07 dB,
+    # texture +0.03), one level only (`thin_levels` 1: -35% time, -0.25 dB), a 5-px
+    # finest patch (`thin_patch`: -0.13 dB), one search round in the first fine step
+    # (`thin_fine_search_iterations` 1: -0.02 dB, no faster), 16 FSE functions
+    # (-0.15 dB), fewer components or basis samples (-0.01 to -0.06 dB, hardly
+    # faster), a narrower source band (`band_min` 32: no faster).
+    thin_em_fine: int = 3
     # ...and at their coarsest level (None: `em_coarse`). 3 saved 16% of a scratch's
     # time on 12 photos for 0.01 dB, but on benchmarks/inpaint_wide.py's two halves it
     # cost 0.13 dB on scratches and saved nothing measurable (2: 0.1 dB): off.
     thin_em_coarse: int | None = None
+    # ...their patch size at the finest level (None: `patch`), and at most this many
+    # pyramid levels for them (None: as many as `coarsest_radius` asks for).
+    thin_patch: int | None = None
+    thin_levels: int | None = None
+    # ...and their `fine_search_iterations` (None: the same).
+    thin_fine_search_iterations: int | None = None
     # ...and their share of the diffusion fill's low band (`low_band_share`): across a
     # scratch diffusion guesses the broad shading well (in benchmarks/inpaint_wide.py's
     # tuning half, 0.8 instead of 0.5 gained 0.08 dB in the hole and on the seam).
@@ -255,7 +271,7 @@ class FillSettings:
     # the seam for ~4% more time); brightness only: +0.2 dB, +0.6 dB; decay 0.8 or
     # 0.6, margin 6, low-pass 0 or 0.9, gamma 0.3 or 0.8: no better.
     seam_fse_share: float = 0.7
-    thin_seam_fse_share: float = 0.5
+    thin_seam_fse_share: float = 0.6  # (see `thin_em_fine`)
     seam_fse_inner: float = 0.2
     seam_fse_colour: bool = True
     seam_fse_margin: int = 8
@@ -334,6 +350,9 @@ def complete(
             seam_share=settings.thin_seam_share,
             seam_fse_share=settings.thin_seam_fse_share,
             mix_depth=settings.thin_mix_depth or settings.mix_depth,
+            patch=settings.thin_patch or settings.patch,
+            fine_search_iterations=settings.thin_fine_search_iterations
+            or settings.fine_search_iterations,
         )
     else:
         settings = replace(
@@ -523,6 +542,8 @@ def _pyramid(
     if coarse_hole == "auto":
         coarse_hole = "half" if thin else "any"
     while radius > settings.coarsest_radius:
+        if thin and settings.thin_levels is not None and len(levels) >= settings.thin_levels:
+            break
         height, width = levels[-1].size
         if min(height, width) // 2 < max(settings.coarsest_side, 2 * settings.patch + 2):
             break
