@@ -32,7 +32,12 @@ line: pause_ms_max, pause_ms_p99, pauses over 50 ms, cycles stopped mid-way.
 `--diagnose` adds a watchdog thread that, whenever the GUI thread's tick is late by
 more than `--late-ms`, records what every thread was running (`sys._current_frames`)
 and whether the watchdog itself was held up (then something held the GIL), and prints
-the most frequent culprits to stderr.
+the most frequent culprits to stderr. It also times, on the GUI thread, every event Qt
+dispatches (by event type and receiver: Qt's own painting and layouts, queued slots,
+timers) and every garbage collection (`gc.callbacks`): the work the handler timing and
+the stack sampler cannot see (native code shows no Python frame; a collection holds the
+GIL, so the watchdog cannot sample it). For each pause over 40 ms it prints how long the
+GUI thread ran, the events dispatched in it and their CPU time, and those over 2 ms.
 """
 
 from __future__ import annotations
@@ -61,6 +66,85 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 UNDO_STEPS = 50
 REPAIRS = 5
+
+
+class EventTimes:
+    """The GUI thread's CPU time per top-level event dispatch (type, receiver class), and
+    per garbage collection: the native work (Qt's own painting, layouts, deferred
+    deletes) and the collector, which the per-handler timing and the stack sampler miss."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, list[float]] = {}
+        self.collections: dict[int, list[float]] = {}
+        self.small: list[tuple[float, float]] = []  # (when, CPU ms) of every dispatch
+        self.log: list[tuple[float, str, float]] = []  # (when it ended, what, CPU ms)
+        self.walked: list[tuple[int, int]] = []  # (tracked, frozen) at each full collection
+        self._depth = 0
+        self._gc_started = 0.0
+        self._walking = 0
+
+    def application(self) -> QApplication:
+        times = self
+
+        class TimedApplication(QApplication):
+            def notify(self, receiver, event):  # noqa: N802 - Qt's name
+                if times._depth or threading.current_thread() is not threading.main_thread():
+                    return super().notify(receiver, event)
+                times._depth += 1
+                cpu = time.thread_time()
+                try:
+                    return super().notify(receiver, event)
+                finally:
+                    times._depth -= 1
+                    spent = (time.thread_time() - cpu) * 1000
+                    times.small.append((time.perf_counter(), spent))
+                    if spent > 2:
+                        parent = receiver.parent() if hasattr(receiver, "parent") else None
+                        label = (
+                            f"{event.type().name} -> {type(receiver).__name__}"
+                            f" of {type(parent).__name__}"
+                        )
+                        times.events.setdefault(label, []).append(spent)
+                        times.log.append((time.perf_counter(), label, spent))
+
+        gc.callbacks.append(self._on_gc)
+        return TimedApplication([])
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if phase == "start":
+            self._walking = len(gc.get_objects(info["generation"]))
+            if info["generation"] == 2:  # how much it walks (not frozen)
+                self.walked.append((len(gc.get_objects()), gc.get_freeze_count()))
+            self._gc_started = time.thread_time()
+        else:
+            spent = (time.thread_time() - self._gc_started) * 1000
+            self.collections.setdefault(info["generation"], []).append(spent)
+            if spent > 2:
+                label = (
+                    f"gc generation {info['generation']} ({self._walking} walked, "
+                    f"{info['collected']} freed)"
+                )
+                self.log.append((time.perf_counter(), label, spent))
+
+    def report(self, top: int = 15) -> None:
+        print("  events over 2 ms of GUI CPU (count, max, total ms):", file=sys.stderr)
+        ranked = sorted(self.events.items(), key=lambda item: -sum(item[1]))
+        for label, times in ranked[:top]:
+            print(
+                f"    {label}: {len(times)}, max {max(times):.1f}, total {sum(times):.0f}",
+                file=sys.stderr,
+            )
+        for generation, times in sorted(self.collections.items()):
+            print(
+                f"  gc generation {generation}: {len(times)} collections, "
+                f"max {max(times):.1f} ms, total {sum(times):.0f} ms",
+                file=sys.stderr,
+            )
+        print(f"  full collections walked (tracked, frozen): {self.walked}", file=sys.stderr)
+        slow = [f"{what} {ms:.0f}" for _, what, ms in self.log if what.startswith("gc")]
+        print(f"  collections over 2 ms: {slow}", file=sys.stderr)
 
 
 def make_photo(path: Path, width: int, height: int) -> None:
@@ -196,6 +280,7 @@ class StallMeter:
         self.timer.timeout.connect(self._tick)
         self.last_tick = time.perf_counter()  # read by the watchdog thread
         self.running = False
+        self.ticks: list[float] = []  # perf_counter of each tick (gap i ends at ticks[i])
         self.split: list[tuple] = []  # gap, ran, waited for a core (ms), times scheduled
         self.sched: tuple[int, int, int] | None = None
 
@@ -204,6 +289,7 @@ class StallMeter:
         self.gaps.append(now - self.last)
         self.last = now
         self.last_tick = time.perf_counter()
+        self.ticks.append(self.last_tick)
         sched = _schedstat()
         if sched is not None and self.sched is not None:
             ran, queued, slices = (sched[i] - self.sched[i] for i in (0, 1, 2))
@@ -397,7 +483,7 @@ def paint_damage(document, width: int, height: int) -> None:
     document.end_stroke()
 
 
-def repair_cancel_cycles(app, window, args) -> dict:
+def repair_cancel_cycles(app, window, args, events: EventTimes | None = None) -> dict:
     """`args.cycles` repairs, each cancelled after a random delay; the pauses meanwhile."""
     document = window.document
     repair = window.features["repair"]
@@ -463,6 +549,27 @@ def repair_cancel_cycles(app, window, args) -> dict:
         watchdog.stopped.set()
         watchdog.join()
         watchdog.report()
+    if events is not None:
+        print(
+            "  each pause over 40 ms: the GUI thread's running time, the events it dispatched "
+            "and their CPU time, those over 2 ms (collections included)",
+            file=sys.stderr,
+        )
+        ran = [item[1] for item in meter.split]
+        if len(ran) != len(meter.gaps):
+            ran = [float("nan")] * len(meter.gaps)
+        for gap, end, running in zip(meter.gaps, meter.ticks, ran, strict=True):
+            if gap > 40:
+                begun = end - gap / 1000
+                inside = [
+                    f"{what} {ms:.0f}" for when, what, ms in events.log if begun < when <= end
+                ]
+                every = [ms for when, ms in events.small if begun < when <= end]
+                print(
+                    f"    {gap:.0f} ms, GUI ran {running:.0f}: {len(every)} events, "
+                    f"{sum(every):.0f} ms CPU in them; {inside}",
+                    file=sys.stderr,
+                )
     gaps = np.array(meter.gaps)
     return {
         "cycles": args.cycles,
@@ -522,7 +629,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["RESTORER_CONFIG_DIR"] = str(Path(folder) / "config")
         os.environ["RESTORER_DATA_DIR"] = str(Path(folder) / "data")
-        app = QApplication.instance() or QApplication([])
+        events = EventTimes() if args.diagnose else None
+        app = QApplication.instance() or (
+            events.application() if events is not None else QApplication([])
+        )
         from ui.app import build_window
         from ui.core.theme import apply_theme
 
@@ -545,6 +655,11 @@ def main() -> None:
             handlers.wrap(Document, "write_repair_gradually")
             handlers.wrap(Canvas, "_on_pixels_replaced")
             handlers.wrap(Canvas, "set_preview")
+            from ui.core.jobs import Jobs
+            from ui.features.repair import Repair
+
+            handlers.wrap(Repair, "repair")
+            handlers.wrap(Jobs, "cancel_all")
             from ui.document import document as document_module
 
             for name in ("release_free_memory", "release_free_memory_soon"):
@@ -579,9 +694,11 @@ def main() -> None:
                 result = measure_retouch(app, window, args.retouch)
                 result["megapixels"] = round(args.width * args.height / 1e6, 1)
             else:
-                result = repair_cancel_cycles(app, window, args)
+                result = repair_cancel_cycles(app, window, args, events)
             if handlers is not None:
                 handlers.report()
+            if events is not None:
+                events.report()
             document.mark_saved()
             window.close()
             app.processEvents()
