@@ -45,6 +45,7 @@ from restorer.blend import RING, border_gap_correction, hole_depth
 from restorer.exemplar.detail import blend_low_band, diffusion_guess, fsr_guess, match_detail
 from restorer.exemplar.fse import rim_towards_extrapolation
 from restorer.exemplar.search import (
+    NoSourcePatches,
     PreparedSource,
     nnf_search_with_distance,
     patch_basis,
@@ -316,7 +317,26 @@ _DEPTH_CAP = 6.0
 LevelCallback = Callable[[int, int, np.ndarray], None]
 
 
-def complete(
+def complete(image: np.ndarray, mask: np.ndarray, **options) -> np.ndarray:
+    """Fill `mask` (HxW bool) in `image` (HxWx3 uint8); returns HxWx3 uint8.
+
+    Options: `seed`, `device`, `settings` (`FillSettings`), `check` (called between
+    steps; raise to cancel), `on_level(done, total, preview)` (called after each pyramid
+    level with the picture filled so far, full size, or None with `previews=False`:
+    nobody looks at them and making them costs time). When no patch of the picture lies
+    clear of the hole (a hole across a picture narrower than a patch), the hole gets the
+    smooth fill instead: there is nothing to copy from.
+    """
+    try:
+        return _complete(image, mask, **options)
+    except NoSourcePatches:
+        smooth = smooth_fill(image.astype(np.float32), mask.astype(bool))
+        out = image.copy()
+        out[mask] = np.clip(smooth[mask] + 0.5, 0, 255).astype(np.uint8)
+        return out
+
+
+def _complete(
     image: np.ndarray,
     mask: np.ndarray,
     *,
@@ -327,12 +347,6 @@ def complete(
     on_level: LevelCallback | None = None,
     previews: bool = True,
 ) -> np.ndarray:
-    """Fill `mask` (HxW bool) in `image` (HxWx3 uint8); returns HxWx3 uint8.
-
-    `check` is called between steps (raise to cancel). `on_level(done, total, preview)`
-    is called after each pyramid level with the picture filled so far (full size), or
-    None with `previews=False` (nobody looks at them: making them costs time).
-    """
     settings = settings or FillSettings()
     check = check or (lambda: None)
     generator = torch.Generator(device=device).manual_seed(seed)

@@ -513,6 +513,11 @@ def _check_shapes(target: torch.Tensor, source: torch.Tensor, patch: int) -> Non
         raise ValueError("target and source must be on the same device")
 
 
+class NoSourcePatches(ValueError):
+    """No patch of the picture lies clear of the hole (e.g. a hole across a picture
+    narrower than a patch): there is nothing to copy from."""
+
+
 def _valid_centres(
     shape: torch.Size | tuple[int, int], patch: int, valid: torch.Tensor | None, device
 ) -> torch.Tensor:
@@ -525,7 +530,7 @@ def _valid_centres(
         allowed &= valid.to(device=device, dtype=torch.bool)
     centres = torch.nonzero(allowed.reshape(-1), as_tuple=True)[0]
     if centres.numel() == 0:
-        raise ValueError("no source patch may be used: nothing around the hole is known")
+        raise NoSourcePatches("no source patch may be used: nothing around the hole is known")
     return centres
 
 

@@ -101,3 +101,16 @@ def test_fsr_at_half_size_fills_smooth_shading_closely():
     assert np.array_equal(filled[~mask], shading[~mask])
     error = np.abs(filled.astype(np.float64) - shading)[mask].mean()
     assert error < 4.0  # a 16x24 hole in a linear ramp: FSR continues the ramp
+
+
+def test_a_hole_across_a_picture_narrower_than_a_patch_gets_the_smooth_fill():
+    # 8 px wide, one full-height column missing: every 7-px patch overlaps the hole, so
+    # there is nothing to copy from; the fill must still come back, between its sides.
+    image = np.zeros((40, 8, 3), np.uint8)
+    image[:, :4] = 60
+    image[:, 5:] = 200
+    mask = np.zeros((40, 8), bool)
+    mask[:, 4] = True
+    out = complete(image, mask)
+    assert np.array_equal(out[~mask], image[~mask])
+    assert (out[mask] >= 60).all() and (out[mask] <= 200).all()
