@@ -20,6 +20,19 @@ from ui.core.convert import array_from_qimage
 from ui.document import Document
 
 
+class PaintSpy(QObject):
+    """An event filter that adds the rectangle of each paint event to `painted`."""
+
+    def __init__(self, painted: list) -> None:
+        super().__init__()
+        self.painted = painted
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint:
+            self.painted.append(event.rect())
+        return False
+
+
 def make_document(tmp_path: Path, height: int, width: int, image=None) -> Document:
     pixels = gradient_photo(height, width) if image is None else image
     path = write_png(tmp_path / f"photo-{height}x{width}.png", pixels)
@@ -160,14 +173,7 @@ def test_a_stroke_repaints_only_around_the_brush(canvas, qtbot):
     canvas.zoom_to(2.0)
     qtbot.wait(50)  # let the full repaint after zooming happen first
     painted: list = []
-
-    class PaintSpy(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint:
-                painted.append(event.rect())
-            return False
-
-    spy = PaintSpy()
+    spy = PaintSpy(painted)
     canvas.installEventFilter(spy)
     canvas.set_brush_size(6)
     centre = canvas.to_image(QPointF(200, 150))
@@ -214,14 +220,7 @@ def test_a_copy_on_write_repaints_only_the_written_box(canvas, qtbot):
     document = canvas.document
     qtbot.wait(50)  # the first full paint
     painted: list = []
-
-    class PaintSpy(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint:
-                painted.append(event.rect())
-            return False
-
-    spy = PaintSpy()
+    spy = PaintSpy(painted)
     canvas.installEventFilter(spy)
     snapshot = document.share_pixels()  # a job reads the photo: the write copies it
     box = Box(40, 50, 50, 60)
