@@ -34,7 +34,7 @@ detect.COLOUR_FEATURES = True  # the search below may weigh them
 
 
 def collect(seeds, scales):
-    rows = {"dust": [], "line": [], "spot": []}
+    rows = {"dust": [], "line": []}
     settings = detect.DamageSettings()
     for name in TUNING_PHOTOS:
         for up in scales:
@@ -116,7 +116,6 @@ def grid(rows):
     plans = {
         "line": (("log_isolation", "log_extent", "contrast"), ([1.0], [0.5, 1, 1.5, 3], [0, 1, 2])),
         "dust": (("log_isolation", "ring_edges", "fill"), ([1.0], [0, 0.5, 1], [0, 1])),
-        "spot": (("log_isolation", "strong_share", "ring_edges"), ([1.0], [0, 1, 2], [0, -1])),
     }
     for shape, (features, steps) in plans.items():
         data = rows[shape]

@@ -15,7 +15,7 @@ How it works, per tile of the photo (tiles overlap so nothing changes at their s
 3. **Candidates.** Pixels over a low threshold form connected components; a component is a
    candidate when it holds a pixel over the high threshold and its shape fits a kind: small
    specks (dust), thin and long components (scratches and hairs of either polarity, dark
-   cracks that may branch) and compact blobs up to `max_size` (spots). Pixels that run
+   cracks that may branch). Pixels that run
    straight for 15 px in one of 8 directions are split off first, so a scratch is not lost
    in the edge or blob it crosses.
 4. **A rule per shape** keeps a candidate when a weighted sum of its features is positive:
@@ -241,9 +241,6 @@ WEIGHTS = {
     "dust": np.array([-1.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
     # the longer a line, the less it must stand out: isolation + log(length) > 6.35
     "line": np.array([-6.35, 0, 1.0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 0]),
-    # set by hand (no few-feature rule separated the tuning stains): a stain must stand
-    # well clear of its surroundings and be mostly strong
-    "spot": np.array([-6.0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 3.0, 0, 0, 0, 0, 0, 0]),
 }
 
 # Ridge lines (`_ridge_shares`): kept when this long (px), this share of their pixels on a
@@ -292,7 +289,7 @@ class Candidates:
     scale: int
     polarity: str
     labels: np.ndarray  # int32 at 1/scale resolution, 0 = none
-    shape: np.ndarray  # per label: "", "dust", "line" or "spot"
+    shape: np.ndarray  # per label: "", "dust" or "line"
     features: np.ndarray  # (labels, FEATURES)
     background: np.ndarray  # closing (dark) or opening (bright) at 1/scale resolution
     direct: np.ndarray | None = None  # per label: a speck that stands out on its own
@@ -494,10 +491,9 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
     else:
         thin = np.zeros(count)
         dust_limit = min(tuning.speck_footprint, settings.max_size)
-        lo, hi = (6, dust_limit) if scale == 2 else (12, settings.max_size)
-        wanted = "dust" if scale == 2 else "spots"
+        lo, hi = 6, dust_limit  # scale 2: specks past what full resolution sees
         sized = (extent > lo) & (extent <= hi) & (extent >= settings.min_size) & (fill >= 0.3)
-        if scale == 2 and tuning.speck_soft > hi:
+        if tuning.speck_soft > hi:
             # A soft speck's footprint outgrows its core: past `hi`, dust is told by the
             # size of its core (over half its peak residual); letters and sharp blobs,
             # whose core is their footprint, stay out.
@@ -506,8 +502,8 @@ def _group(mask, polarity, context, settings, tuning, allowed) -> Candidates:
             if soft.any():
                 core = _core_extent(labels, count, residual, soft) * scale
                 sized |= soft & (core <= hi)
-        if wanted in kinds:
-            shape[sized] = "dust" if scale == 2 else "spot"
+        if "dust" in kinds:
+            shape[sized] = "dust"
     keep &= shape != ""
     labels = np.where(keep[labels], labels, 0).astype(np.int32)
     features = np.zeros((count, len(FEATURES)))
@@ -698,7 +694,7 @@ def tile_candidates(rgb: np.ndarray, settings: DamageSettings, tuning: _Tuning =
         scales.append(2)
     groups = []
     for scale in scales:
-        relax = {1: 1.0, 2: 0.7, 4: 0.55}[scale]
+        relax = {1: 1.0, 2: 0.7}[scale]
         scaled = _Scaled.of(rgb, scale, tuning)
         for polarity in ("dark", "bright"):
             groups.extend(
